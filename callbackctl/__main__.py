@@ -1,0 +1,3 @@
+from callbackctl.cli import main
+
+main()

@@ -1,0 +1,123 @@
+"""The one place that opens the database.
+
+WAL so readers never block the writer, a generous busy timeout so a second
+process waits instead of failing with "database is locked", foreign keys on,
+and every pending migration applied before a command touches a table.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+
+from callbackctl.errors import CallbackctlError
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def connect(path: str, migrate: bool = True) -> sqlite3.Connection:
+    """Open (creating if needed, readable by its owner only) and migrate."""
+    if path != ":memory:":
+        folder = os.path.dirname(os.path.abspath(path))
+        try:
+            os.makedirs(folder, exist_ok=True)
+            if not os.path.exists(path):
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        except OSError as e:
+            raise CallbackctlError(f"cannot create database {path}: {e.strerror}") from None
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.DatabaseError as e:
+        raise CallbackctlError(f"{path}: not a callbackctl database ({e})") from None
+    conn.row_factory = sqlite3.Row
+    if migrate:
+        apply_migrations(conn, path)
+    return conn
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection):
+    """One write transaction, taken at once (BEGIN IMMEDIATE).
+
+    Taking the write lock up front means a concurrent writer waits for the
+    busy timeout instead of failing half-way when a read turns into a write.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+def schema_version(conn) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def apply_migrations(conn, path="", upto: int | None = None) -> list[str]:
+    """Apply pending migrations, each in its own transaction; return their names.
+
+    The version lives in PRAGMA user_version (cheap to read on every start)
+    and every applied migration is also recorded in `schema_migrations`.
+    """
+    from callbackctl.migrations import MIGRATIONS
+    from callbackctl.clock import real_now, fmt
+
+    target = len(MIGRATIONS) if upto is None else upto
+    version = schema_version(conn)
+    if version > len(MIGRATIONS):
+        raise CallbackctlError(
+            f"{path or 'database'} has schema version {version}, newer than this callbackctl "
+            f"knows ({len(MIGRATIONS)}): upgrade callbackctl"
+        )
+    applied = []
+    for number in range(version + 1, target + 1):
+        module = MIGRATIONS[number - 1]
+        with transaction(conn):
+            if schema_version(conn) >= number:  # another process got there first
+                continue
+            module.up(conn)
+            conn.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                (number, module.__name__.rsplit(".", 1)[-1], fmt(real_now("UTC"))),
+            )
+            conn.execute(f"PRAGMA user_version = {number}")
+        applied.append(module.__name__)
+    return applied
+
+
+def run_script(conn, sql: str):
+    """Run several statements inside the caller's transaction.
+
+    sqlite3's executescript() commits first, which would break a migration's
+    all-or-nothing promise, so statements are split and run one by one.
+    """
+    statement = ""
+    for line in sql.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement: {statement.strip()[:60]}")
+
+
+def get_meta(conn, key, default=None):
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return default if row is None else row[0]
+
+
+def set_meta(conn, key, value):
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )

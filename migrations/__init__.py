@@ -1,0 +1,9 @@
+"""Numbered schema migrations, applied in order by callbackctl.db.
+
+Each module has an `up(conn)` run inside one transaction. Never edit a
+migration that has shipped: add the next number instead.
+"""
+
+from callbackctl.migrations import m001_orders
+
+MIGRATIONS = [m001_orders]

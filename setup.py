@@ -1,0 +1,32 @@
+from setuptools import setup
+
+setup(
+    name="callbackctl",
+    version="0.1.0",
+    description="After-sales callback desk toolkit over one SQLite file",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    python_requires=">=3.11",
+    # cli/ and migrations/ live at the top level of the repository but install
+    # inside the package, so no top-level `cli` or `migrations` module exists.
+    packages=["callbackctl", "callbackctl.cli", "callbackctl.migrations", "callbackctl.fixtures"],
+    package_dir={
+        "callbackctl": "callbackctl",
+        "callbackctl.cli": "cli",
+        "callbackctl.migrations": "migrations",
+        "callbackctl.fixtures": "fixtures",
+    },
+    package_data={"callbackctl.fixtures": ["*.csv", "*.tsv", "*.json", "*.jsonl", "*.toml"]},
+    install_requires=[
+        "typer>=0.12",
+        "sqlite-utils>=4",
+        "tabulate>=0.9",
+        "python-dateutil>=2.8",
+        # Official Chinese public holidays and make-up working days (调休), kept up
+        # to date by its maintainers each year: not something to hand-maintain here.
+        "chinesecalendar>=1.9",
+        "tzdata",
+    ],
+    extras_require={"test": ["pytest>=7", "hypothesis>=6"]},
+    entry_points={"console_scripts": ["callbackctl=callbackctl.cli:main"]},
+)
