@@ -1,0 +1,155 @@
+"""Working days, calling windows and deadline arithmetic: pure functions.
+
+Every deadline in callbackctl comes from here. Times are naive datetimes in the
+database's time zone. Windows are (start, end) minutes after midnight, end
+exclusive for rolling (a call at 17:00 rolls to the next window) but a window
+end is a valid deadline ("by 17:00").
+
+Durations (policy.Duration):
+- `Nd` delay: the start of the first window on the Nth working day after the day;
+- `Nd` within: the end of the last window on the Nth working day, counting the
+  due day itself as the first;
+- `Nh`/`Nm` delay: wall-clock, then rolled into the next window;
+- `Nh`/`Nm` within: counted inside the windows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+from callbackctl.errors import CallbackctlError
+
+_DAY = dt.timedelta(days=1)
+# A year of days off in a row means the calendar is misconfigured, not a deadline.
+_MAX_SCAN_DAYS = 400
+
+
+class WorkCalendar:
+    """Which days are working days.
+
+    Order of precedence: the policy's extra workdays, its extra holidays, the
+    official Chinese calendar (public holidays and make-up working days 调休)
+    for the years it has data for, and otherwise Monday to Friday. Years looked
+    up without official data are remembered in `missing_years` so the caller
+    can warn once instead of failing.
+    """
+
+    def __init__(self, country="CN", holidays=(), workdays=()):
+        self.holidays = frozenset(holidays)
+        self.workdays = frozenset(workdays)
+        self.missing_years: set[int] = set()
+        self._official = _official_calendar() if country == "CN" else None
+        self.is_workday = lru_cache(maxsize=4096)(self._is_workday)
+
+    def covers(self, year: int) -> bool:
+        return self._official is not None and year in self._official[0]
+
+    def _is_workday(self, day: dt.date) -> bool:
+        if day in self.workdays:
+            return True
+        if day in self.holidays:
+            return False
+        if self._official is not None:
+            years, off, on = self._official
+            if day.year in years:
+                if day in on:
+                    return True
+                if day in off:
+                    return False
+            else:
+                self.missing_years.add(day.year)
+        return day.weekday() < 5
+
+
+class EveryDay:
+    """A calendar in which every day counts (apology calls run all week)."""
+
+    missing_years: set = set()
+
+    @staticmethod
+    def is_workday(day):
+        return True
+
+
+EVERY_DAY = EveryDay()
+
+
+@lru_cache(maxsize=1)
+def _official_calendar():
+    """(years with data, days off, make-up working days) from chinesecalendar."""
+    import chinese_calendar
+
+    off = frozenset(chinese_calendar.holidays)
+    on = frozenset(chinese_calendar.workdays)
+    years = frozenset(d.year for d in off | on)
+    return years, off, on
+
+
+def from_policy(policy) -> WorkCalendar:
+    return WorkCalendar(policy.country, policy.holidays, policy.workdays)
+
+
+def _at(day: dt.date, minute: int) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=minute)
+
+
+def roll_forward(cal, windows, t: dt.datetime) -> dt.datetime:
+    """`t` if it lies inside a window on a working day, else the next window start."""
+    day = t.date()
+    for _ in range(_MAX_SCAN_DAYS):
+        if cal.is_workday(day):
+            for start, end in windows:
+                if t < _at(day, end):
+                    return max(t, _at(day, start))
+        day += _DAY
+        t = _at(day, 0)
+    raise CallbackctlError(f"no working day within {_MAX_SCAN_DAYS} days of {t:%Y-%m-%d}: check the calendar")
+
+
+def nth_workday(cal, day: dt.date, n: int, count_first: bool = False) -> dt.date:
+    """The Nth working day after `day` (or counting `day` itself as the first)."""
+    if not count_first:
+        day += _DAY
+    seen = 0
+    for _ in range(_MAX_SCAN_DAYS + n * 7):
+        if cal.is_workday(day):
+            seen += 1
+            if seen >= n:
+                return day
+        day += _DAY
+    raise CallbackctlError(f"no {n} working days within reach of {day:%Y-%m-%d}: check the calendar")
+
+
+def add_window_time(cal, windows, t: dt.datetime, minutes: int) -> dt.datetime:
+    """`minutes` of window time after `t`; may end exactly on a window's end."""
+    t = roll_forward(cal, windows, t)
+    remaining = minutes
+    while True:
+        end = next(_at(t.date(), e) for s, e in windows if t < _at(t.date(), e))
+        available = int((end - t).total_seconds() // 60)
+        if remaining <= available:
+            return t + dt.timedelta(minutes=remaining)
+        remaining -= available
+        t = roll_forward(cal, windows, end)
+
+
+def due_after(cal, windows, start: dt.datetime, delay) -> dt.datetime:
+    """When something falls due `delay` after `start` (a completion, an attempt)."""
+    if delay.days:
+        day = nth_workday(cal, start.date(), delay.days)
+        return _at(day, windows[0][0])
+    return roll_forward(cal, windows, start + delay.delta)
+
+
+def deadline_after(cal, windows, due: dt.datetime, within) -> dt.datetime:
+    """The latest time something due at `due` may be done."""
+    if within.days:
+        day = nth_workday(cal, due.date(), within.days, count_first=True)
+        return _at(day, windows[-1][1])
+    return add_window_time(cal, windows, due, within.minutes)
+
+
+def in_window(cal, windows, t: dt.datetime) -> bool:
+    return roll_forward(cal, windows, t) == t
+

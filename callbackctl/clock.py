@@ -1,0 +1,65 @@
+"""What time it is, and the times users type.
+
+`now` comes from --now / CALLBACKCTL_NOW when given so that every command is
+reproducible; otherwise the real clock in the database's time zone. All times
+are naive datetimes in that zone, written as 'YYYY-MM-DD HH:MM:SS'.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from callbackctl import normalize
+
+FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def fmt(t: dt.datetime | None) -> str | None:
+    return None if t is None else t.strftime(FORMAT)
+
+
+def parse(text: str) -> dt.datetime:
+    """A stored time string back to a datetime."""
+    return dt.datetime.strptime(text, FORMAT)
+
+
+def real_now(timezone: str) -> dt.datetime:
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo(timezone)).replace(tzinfo=None, microsecond=0)
+
+
+_RELATIVE = re.compile(r"^([+-])\s*(\d+)\s*([dhm])$")
+_DAYWORD = re.compile(r"^(today|tomorrow|yesterday|今天|明天|昨天)(?:\s+(\d{1,2}):(\d{2}))?$")
+_DAY_OFFSET = {"today": 0, "今天": 0, "tomorrow": 1, "明天": 1, "yesterday": -1, "昨天": -1}
+
+
+def when(text: str, now: dt.datetime, tz=None) -> dt.datetime:
+    """A time as a user types it: absolute, 'now', 'tomorrow 17:00', '+1d', '-2h'.
+
+    Raises ValueError naming the text when it is none of these.
+    """
+    s = text.strip().lower()
+    if s in ("now", "现在"):
+        return now
+    m = _RELATIVE.match(s)
+    if m:
+        sign, n, unit = m.groups()
+        delta = dt.timedelta(**{{"d": "days", "h": "hours", "m": "minutes"}[unit]: int(n)})
+        return now + delta if sign == "+" else now - delta
+    m = _DAYWORD.match(s)
+    if m:
+        word, h, mi = m.groups()
+        day = now.date() + dt.timedelta(days=_DAY_OFFSET[word])
+        if h is None:
+            return dt.datetime.combine(day, dt.time())
+        if int(h) > 23 or int(mi) > 59:
+            raise ValueError(f"bad time {text!r}")
+        return dt.datetime.combine(day, dt.time(int(h), int(mi)))
+    try:
+        return parse(normalize.datetime(text.strip(), tz))
+    except ValueError:
+        raise ValueError(
+            f"bad time {text!r} (use YYYY-MM-DD HH:MM[:SS], 'now', 'tomorrow 17:00' or +1d/-2h/+30m)"
+        ) from None

@@ -1,0 +1,310 @@
+"""The desk's policy: built-in defaults merged with a TOML file, validated.
+
+Every number a dealer may want to change lives here. A policy file only needs
+the keys it changes; unknown keys and malformed values are errors that name
+the key, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass, field
+
+from callbackctl.errors import PolicyError
+
+SERVICE_TYPES = (
+    "install", "delivery", "inspection", "maintenance", "repair", "warranty_repair",
+    "paid_repair", "parts", "consultation", "sales",
+)
+ZONES = ("urban", "suburban", "other")
+
+DEFAULT_TOML = """\
+timezone = "Asia/Shanghai"
+
+[calendar]
+country = "CN"
+holidays = []
+workdays = []
+
+[callback]
+windows = ["09:30-11:30", "14:40-17:00"]
+retry_after = "2h"
+max_attempts = 3
+give_up_after = "7d"
+hours_tolerance = 50
+dissatisfied_below = 3.0
+
+[callback.rules]
+install         = { delay = "1d", within = "1d", coverage = 1.0 }
+delivery        = { delay = "1d", within = "1d", coverage = 1.0 }
+inspection      = { delay = "1d", within = "1d", coverage = 1.0 }
+repair          = { delay = "1d", within = "3d", coverage = 1.0 }
+warranty_repair = { delay = "1d", within = "3d", coverage = 1.0 }
+paid_repair     = { delay = "1d", within = "3d", coverage = 1.0 }
+maintenance     = { delay = "30m", within = "3h", coverage = 1.0 }
+consultation    = { delay = "1d", within = "1d", coverage = 1.0 }
+
+[dispatch]
+hours = ["08:30-17:00"]
+feedback_within = "4h"
+respond_within = { urban = "24h", suburban = "48h", other = "72h" }
+
+[complaint]
+reply_within = "24h"
+
+[apology]
+windows = ["08:30-12:00", "14:30-21:00"]
+max_attempts = 3
+close_within = "48h"
+serial_complaints = 3
+"""
+
+DEFAULTS = tomllib.loads(DEFAULT_TOML)
+
+
+@dataclass(frozen=True)
+class Duration:
+    """`Nd` (days) or a number of minutes (`Nh`, `Nm`, `1h30m`)."""
+
+    days: int = 0
+    minutes: int = 0
+
+    @property
+    def delta(self) -> dt.timedelta:
+        return dt.timedelta(days=self.days, minutes=self.minutes)
+
+    def __str__(self):
+        if self.days:
+            return f"{self.days}d"
+        h, m = divmod(self.minutes, 60)
+        return (f"{h}h" if h else "") + (f"{m}m" if m or not h else "")
+
+
+_DURATION = re.compile(r"^(?:(\d+)d|(?:(\d+)h)?(?:(\d+)m)?)$")
+
+
+def parse_duration(text: str) -> Duration:
+    """'1d', '3h', '30m', '1h30m' -> Duration; ValueError otherwise."""
+    m = _DURATION.match(str(text).strip().lower().replace(" ", ""))
+    if not m or not any(m.groups()):
+        raise ValueError(f"bad duration {text!r} (use e.g. 30m, 4h, 1h30m, 1d)")
+    d, h, mi = (int(g) if g else 0 for g in m.groups())
+    return Duration(days=d, minutes=h * 60 + mi)
+
+
+Window = tuple[int, int]  # minutes after midnight, [start, end)
+
+
+def parse_window(text: str) -> Window:
+    m = re.match(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$", str(text))
+    if not m:
+        raise ValueError(f"bad window {text!r} (use HH:MM-HH:MM)")
+    a, b, c, d = map(int, m.groups())
+    start, end = a * 60 + b, c * 60 + d
+    if not (b < 60 and d < 60 and 0 <= start < end <= 24 * 60):
+        raise ValueError(f"bad window {text!r} (start must be before end, within a day)")
+    return (start, end)
+
+
+def parse_windows(items) -> tuple[Window, ...]:
+    if not isinstance(items, list) or not items:
+        raise ValueError("must be a non-empty list of HH:MM-HH:MM windows")
+    windows = sorted(parse_window(w) for w in items)
+    for (s1, e1), (s2, _) in zip(windows, windows[1:]):
+        if s2 < e1:
+            raise ValueError("windows overlap")
+    return tuple(windows)
+
+
+@dataclass(frozen=True)
+class Rule:
+    delay: Duration
+    within: Duration
+    coverage: float
+
+
+@dataclass(frozen=True)
+class Policy:
+    timezone: str
+    country: str
+    holidays: frozenset
+    workdays: frozenset
+    callback_windows: tuple
+    retry_after: Duration
+    max_attempts: int
+    give_up_after: Duration
+    hours_tolerance: float
+    dissatisfied_below: float
+    rules: dict
+    dispatch_hours: tuple
+    feedback_within: Duration
+    respond_within: dict
+    reply_within: Duration
+    apology_windows: tuple
+    apology_max_attempts: int
+    close_within: Duration
+    serial_complaints: int
+    raw: dict = field(compare=False, repr=False)
+    source: str = "built-in defaults"
+
+
+def merge(base: dict, override: dict, path: str = "") -> dict:
+    """Deep-merge `override` into a copy of `base`; unknown keys are errors."""
+    out = dict(base)
+    for key, value in override.items():
+        name = f"{path}{key}"
+        if path == "callback.rules." and key not in base:
+            if key not in SERVICE_TYPES:
+                raise PolicyError(f"policy: unknown service type in {name}")
+            out[key] = value
+        elif key not in base:
+            raise PolicyError(f"policy: unknown key {name}")
+        elif isinstance(base[key], dict):
+            if not isinstance(value, dict):
+                raise PolicyError(f"policy: {name} must be a table")
+            out[key] = merge(base[key], value, f"{name}.")
+        else:
+            out[key] = value
+    return out
+
+
+def load_text(text: str, source: str) -> Policy:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise PolicyError(f"policy: {source}: not valid TOML: {e}") from None
+    return build(merge(DEFAULTS, data), source)
+
+
+def build(raw: dict, source: str = "built-in defaults") -> Policy:
+    """Validate a merged raw policy into a Policy, naming the first bad key."""
+
+    def get(path, conv):
+        value = raw
+        for part in path.split("."):
+            value = value[part]
+        try:
+            return conv(value)
+        except (ValueError, TypeError) as e:
+            raise PolicyError(f"policy: {path}: {e}") from None
+
+    def number(lo, hi=None, integer=False):
+        def conv(v):
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or (integer and not isinstance(v, int)):
+                raise ValueError(f"must be a {'whole ' if integer else ''}number, not {v!r}")
+            if v < lo or (hi is not None and v > hi):
+                raise ValueError(f"{v} is out of range ({lo} to {hi if hi is not None else 'any'})")
+            return v
+        return conv
+
+    def dates(v):
+        if not isinstance(v, list):
+            raise ValueError("must be a list of YYYY-MM-DD dates")
+        out = set()
+        for item in v:
+            if isinstance(item, dt.date):
+                out.add(item)
+                continue
+            try:
+                out.add(dt.date.fromisoformat(str(item)))
+            except ValueError:
+                raise ValueError(f"bad date {item!r} (use YYYY-MM-DD)") from None
+        return frozenset(out)
+
+    def timezone(v):
+        from zoneinfo import ZoneInfo
+        try:
+            ZoneInfo(str(v))
+        except Exception:
+            raise ValueError(f"unknown time zone {v!r}") from None
+        return str(v)
+
+    def country(v):
+        if v not in ("CN", "", "none"):
+            raise ValueError(f"{v!r} is not supported (use \"CN\", or \"none\" for weekends only)")
+        return v
+
+    rules = {}
+    for stype, rule in raw["callback"]["rules"].items():
+        prefix = f"callback.rules.{stype}"
+        if not isinstance(rule, dict):
+            raise PolicyError(f"policy: {prefix} must be a table like {{ delay = \"1d\", within = \"1d\" }}")
+        unknown = set(rule) - {"delay", "within", "coverage"}
+        if unknown:
+            raise PolicyError(f"policy: unknown key {prefix}.{sorted(unknown)[0]}")
+        try:
+            rules[stype] = Rule(
+                delay=parse_duration(rule["delay"]),
+                within=parse_duration(rule["within"]),
+                coverage=number(0, 1)(rule.get("coverage", 1.0)),
+            )
+        except KeyError as e:
+            raise PolicyError(f"policy: {prefix}.{e.args[0]} is missing") from None
+        except (ValueError, TypeError) as e:
+            raise PolicyError(f"policy: {prefix}: {e}") from None
+
+    respond = {}
+    for zone, text in raw["dispatch"]["respond_within"].items():
+        if zone not in ZONES:
+            raise PolicyError(f"policy: unknown key dispatch.respond_within.{zone}")
+        respond[zone] = get(f"dispatch.respond_within.{zone}", parse_duration)
+
+    return Policy(
+        timezone=get("timezone", timezone),
+        country=get("calendar.country", country),
+        holidays=get("calendar.holidays", dates),
+        workdays=get("calendar.workdays", dates),
+        callback_windows=get("callback.windows", parse_windows),
+        retry_after=get("callback.retry_after", parse_duration),
+        max_attempts=get("callback.max_attempts", number(1, integer=True)),
+        give_up_after=get("callback.give_up_after", parse_duration),
+        hours_tolerance=get("callback.hours_tolerance", number(0)),
+        dissatisfied_below=get("callback.dissatisfied_below", number(1, 5)),
+        rules=rules,
+        dispatch_hours=get("dispatch.hours", parse_windows),
+        feedback_within=get("dispatch.feedback_within", parse_duration),
+        respond_within=respond,
+        reply_within=get("complaint.reply_within", parse_duration),
+        apology_windows=get("apology.windows", parse_windows),
+        apology_max_attempts=get("apology.max_attempts", number(1, integer=True)),
+        close_within=get("apology.close_within", parse_duration),
+        serial_complaints=get("apology.serial_complaints", number(1, integer=True)),
+        raw=raw,
+        source=source,
+    )
+
+
+DEFAULT = build(DEFAULTS)
+
+
+def to_toml(raw: dict) -> str:
+    """Write a policy dict back as TOML (only the shapes a policy uses)."""
+
+    def value(v):
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (int, float)):
+            return repr(v)
+        if isinstance(v, (list, tuple)):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        if isinstance(v, dict):
+            return "{ " + ", ".join(f"{k} = {value(x)}" for k, x in v.items()) + " }"
+        return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    lines = []
+
+    def table(name, data):
+        scalars = {k: v for k, v in data.items() if not (isinstance(v, dict) and k != "respond_within" and name != "callback.rules")}
+        subs = {k: v for k, v in data.items() if k not in scalars}
+        if name:
+            lines.append(f"\n[{name}]")
+        width = max((len(k) for k in scalars), default=0) if name == "callback.rules" else 0
+        for k, v in scalars.items():
+            lines.append(f"{k.ljust(width)} = {value(v)}")
+        for k, v in subs.items():
+            table(f"{name}.{k}" if name else k, v)
+
+    table("", raw)
+    return "\n".join(lines).lstrip("\n") + "\n"

@@ -1,0 +1,135 @@
+"""Deadline arithmetic, table-driven. Defaults: windows 09:30-11:30 and 14:40-17:00."""
+
+import datetime as dt
+
+import pytest
+
+from callbackctl import calendar as cal_mod
+from callbackctl.policy import DEFAULT, parse_duration, parse_windows
+
+W = DEFAULT.callback_windows
+APOLOGY = DEFAULT.apology_windows
+
+
+def T(text):
+    return dt.datetime.strptime(text, "%Y-%m-%d %H:%M")
+
+
+def cn(**kw):
+    return cal_mod.WorkCalendar("CN", **kw)
+
+
+@pytest.mark.parametrize("completed, delay, due", [
+    # contract.md's examples
+    ("2026-11-20 15:00", "1d", "2026-11-23 09:30"),   # Fri -> Mon
+    ("2026-11-23 10:00", "1d", "2026-11-24 09:30"),   # install, next day
+    ("2026-11-23 11:20", "30m", "2026-11-23 14:40"),  # 11:50 is in the lunch gap
+    ("2026-10-09 15:00", "1d", "2026-10-10 09:30"),   # Sat 10-10 is a make-up working day
+    # wall-clock delays rolled into windows
+    ("2026-11-23 09:00", "30m", "2026-11-23 09:30"),
+    ("2026-11-23 10:00", "30m", "2026-11-23 10:30"),
+    ("2026-11-23 16:45", "30m", "2026-11-24 09:30"),  # 17:15 is after hours
+    ("2026-11-23 16:30", "30m", "2026-11-24 09:30"),  # exactly 17:00 is closed
+    ("2026-11-21 10:00", "30m", "2026-11-23 09:30"),  # Saturday
+    ("2026-11-23 08:00", "3h", "2026-11-23 11:00"),
+    # working days across holidays, weekends and month/year ends
+    ("2026-11-21 10:00", "1d", "2026-11-23 09:30"),   # completed on a Saturday
+    ("2026-11-20 15:00", "2d", "2026-11-24 09:30"),
+    ("2026-09-30 15:00", "1d", "2026-10-08 09:30"),   # National Day week
+    ("2026-09-24 15:00", "1d", "2026-09-28 09:30"),   # Fri 09-25 Mid-Autumn, then weekend
+    ("2026-09-18 15:00", "1d", "2026-09-20 09:30"),   # Sun 09-20 is a make-up working day
+    ("2026-07-31 15:00", "1d", "2026-08-03 09:30"),   # month end on a Friday
+    ("2025-12-31 15:00", "1d", "2026-01-04 09:30"),   # New Year, then make-up Sunday
+    ("2026-02-13 15:00", "1d", "2026-02-14 09:30"),   # Spring Festival make-up Saturday
+    ("2026-02-14 15:00", "1d", "2026-02-24 09:30"),   # Spring Festival week
+    ("2026-04-30 16:00", "1d", "2026-05-06 09:30"),   # Labour Day
+])
+def test_due_after(completed, delay, due):
+    assert cal_mod.due_after(cn(), W, T(completed), parse_duration(delay)) == T(due)
+
+
+@pytest.mark.parametrize("due, within, deadline", [
+    ("2026-11-23 09:30", "3d", "2026-11-25 17:00"),   # repair: Mon, Tue, Wed
+    ("2026-11-24 09:30", "1d", "2026-11-24 17:00"),   # install: the same day
+    ("2026-11-23 14:40", "3h", "2026-11-24 10:10"),   # maintenance: 2h20 today, 40m tomorrow
+    ("2026-11-20 16:00", "3h", "2026-11-23 11:30"),   # ends exactly on a window end
+    ("2026-11-20 16:00", "1h", "2026-11-20 17:00"),
+    ("2026-11-23 11:00", "1h", "2026-11-23 15:10"),   # across the lunch gap
+    ("2026-11-23 12:00", "30m", "2026-11-23 15:10"),  # starts in the gap
+    ("2026-10-08 09:30", "3d", "2026-10-10 17:00"),   # Thu, Fri, make-up Sat
+    ("2026-11-27 09:30", "3d", "2026-12-01 17:00"),   # across a month end
+    ("2026-12-30 09:30", "3d", "2027-01-01 17:00"),   # 2027 has no data: weekdays only
+])
+def test_deadline_after(due, within, deadline):
+    assert cal_mod.deadline_after(cn(), W, T(due), parse_duration(within)) == T(deadline)
+
+
+@pytest.mark.parametrize("t, rolled", [
+    ("2026-11-23 09:29", "2026-11-23 09:30"),
+    ("2026-11-23 09:30", "2026-11-23 09:30"),
+    ("2026-11-23 11:29", "2026-11-23 11:29"),
+    ("2026-11-23 11:30", "2026-11-23 14:40"),
+    ("2026-11-23 17:00", "2026-11-24 09:30"),
+    ("2026-11-22 10:00", "2026-11-23 09:30"),  # Sunday
+    ("2026-10-01 10:00", "2026-10-08 09:30"),  # National Day
+])
+def test_roll_forward(t, rolled):
+    assert cal_mod.roll_forward(cn(), W, T(t)) == T(rolled)
+
+
+@pytest.mark.parametrize("t, rolled", [
+    ("2026-11-22 12:30", "2026-11-22 14:30"),  # apology windows run on Sundays too
+    ("2026-11-22 21:00", "2026-11-23 08:30"),
+    ("2026-10-01 09:00", "2026-10-01 09:00"),
+])
+def test_every_day_windows(t, rolled):
+    assert cal_mod.roll_forward(cal_mod.EVERY_DAY, APOLOGY, T(t)) == T(rolled)
+
+
+def test_year_without_data_is_weekdays_and_remembered():
+    c = cn()
+    assert c.is_workday(dt.date(2027, 1, 1))  # a Friday; the holiday is not known yet
+    assert not c.is_workday(dt.date(2027, 1, 2))
+    assert c.missing_years == {2027}
+    assert not c.covers(2027) and c.covers(2026)
+
+
+def test_policy_lists_override_the_official_calendar():
+    c = cn(holidays=[dt.date(2027, 1, 1), dt.date(2026, 11, 24)], workdays=[dt.date(2026, 10, 3)])
+    assert cal_mod.due_after(c, W, T("2026-12-31 10:00"), parse_duration("1d")) == T("2027-01-04 09:30")
+    assert cal_mod.due_after(c, W, T("2026-11-23 10:00"), parse_duration("1d")) == T("2026-11-25 09:30")
+    assert cal_mod.due_after(c, W, T("2026-09-30 10:00"), parse_duration("1d")) == T("2026-10-03 09:30")
+
+
+def test_no_official_calendar_means_weekdays():
+    c = cal_mod.WorkCalendar("none")
+    assert c.is_workday(dt.date(2026, 10, 1))
+    assert not c.is_workday(dt.date(2026, 10, 10))
+    assert c.missing_years == set()
+
+
+def test_a_calendar_without_working_days_is_an_error_not_a_hang():
+    c = cal_mod.WorkCalendar("none", holidays=[dt.date(2026, 1, 1) + dt.timedelta(days=i) for i in range(800)])
+    with pytest.raises(cal_mod.CallbackctlError, match="no working day"):
+        cal_mod.roll_forward(c, W, T("2026-01-01 10:00"))
+
+
+@pytest.mark.parametrize("text, days, minutes", [
+    ("1d", 1, 0), ("3h", 0, 180), ("30m", 0, 30), ("1h30m", 0, 90), (" 2H ", 0, 120), ("0m", 0, 0),
+])
+def test_parse_duration(text, days, minutes):
+    d = parse_duration(text)
+    assert (d.days, d.minutes) == (days, minutes)
+
+
+@pytest.mark.parametrize("text", ["", "2", "1x", "1d2h", "h", "-1h", "1.5h"])
+def test_parse_duration_rejects(text):
+    with pytest.raises(ValueError, match="bad duration"):
+        parse_duration(text)
+
+
+def test_windows_are_sorted_and_checked():
+    assert parse_windows(["14:40-17:00", "09:30-11:30"]) == ((570, 690), (880, 1020))
+    for bad in (["09:30-09:00"], ["9-10"], ["09:00-12:00", "11:00-13:00"], []):
+        with pytest.raises(ValueError):
+            parse_windows(bad)
