@@ -1,0 +1,223 @@
+"""Turning what dealers' systems export into canonical values.
+
+Header and value aliases (Chinese and English), dates, numbers, phones and
+booleans. Each parser takes a stripped, non-empty string and returns the
+canonical value or raises ValueError with a reason a desk clerk understands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+ORDER_COLUMNS = {
+    "order_no": ["工单号", "单号", "服务单号", "order", "order_id", "work_order", "order_number"],
+    "service_type": ["服务类型", "类型", "type", "工单类型"],
+    "customer": ["客户", "客户姓名", "用户", "用户姓名", "customer_name", "客户名称"],
+    "phone": ["电话", "联系电话", "手机", "手机号", "mobile", "客户电话", "phone_number"],
+    "address": ["地址", "客户地址"],
+    "zone": ["区域类型", "城乡", "zone_type"],
+    "region": ["区域", "大区", "片区", "办事处"],
+    "provider": ["服务商", "网点", "服务网点", "代理商", "dealer"],
+    "engineer": ["工程师", "服务工程师", "维修员", "技术员"],
+    "product": ["机型", "产品", "型号", "model"],
+    "serial_no": ["出厂编号", "序列号", "机号", "serial"],
+    "reported_at": ["报修时间", "报单时间", "受理时间"],
+    "dispatched_at": ["派工时间", "派单时间"],
+    "feedback_at": ["反馈时间", "首次反馈时间"],
+    "appointment_at": ["预约时间"],
+    "arrived_at": ["到达时间"],
+    "completed_at": ["完工时间", "完成时间"],
+    "machine_hours": ["工作小时", "小时数", "工时", "hours"],
+    "parts_replaced": ["更换配件", "配件"],
+    "fee": ["费用", "收费", "收费金额"],
+    "location": ["服务地点", "施工地点"],
+    "warranty": ["保内", "是否保内"],
+    "vip": ["客户等级"],
+    "status": ["状态", "工单状态"],
+}
+
+TIME_COLUMNS = ("reported_at", "dispatched_at", "feedback_at", "appointment_at", "arrived_at", "completed_at")
+
+SERVICE_TYPE_ALIASES = {
+    "install": ["安装", "installation"],
+    "delivery": ["交机", "handover"],
+    "inspection": ["接收检查", "receiving_inspection"],
+    "maintenance": ["保养"],
+    "repair": ["维修"],
+    "warranty_repair": ["保内维修", "质保期内修理"],
+    "paid_repair": ["保外维修", "质保期外修理"],
+    "parts": ["零件购买", "配件购买", "parts_purchase"],
+    "consultation": ["技术咨询", "咨询"],
+    "sales": ["销售"],
+}
+
+ZONE_ALIASES = {
+    "urban": ["市区", "城区", "市内", "city"],
+    "suburban": ["郊区", "近郊", "suburb"],
+    "other": ["其他", "其它", "农村", "乡镇", "偏远", "rural"],
+}
+
+STATUS_ALIASES = {
+    "open": ["未完工", "处理中", "进行中", "待处理", "已派工", "open"],
+    "completed": ["已完工", "完工", "已完成", "完成", "done", "closed"],
+    "cancelled": ["已取消", "取消", "作废", "canceled"],
+}
+
+_TRUE = {"yes", "y", "true", "t", "1", "是", "有", "保内", "vip"}
+_FALSE = {"no", "n", "false", "f", "0", "否", "无", "保外", "普通", "一般", "普通客户", "normal", "regular"}
+
+
+def header_key(name: str) -> str:
+    """Case-, space-, dash- and underscore-insensitive form of a header."""
+    return re.sub(r"[\s_\-]+", "", str(name).replace("\ufeff", "")).lower()
+
+
+def _alias_map(table: dict) -> dict:
+    out = {}
+    for canonical, aliases in table.items():
+        for name in [canonical, *aliases]:
+            out[header_key(name)] = canonical
+    return out
+
+
+HEADER_MAP = _alias_map(ORDER_COLUMNS)
+_SERVICE_TYPES = _alias_map(SERVICE_TYPE_ALIASES)
+_ZONES = _alias_map(ZONE_ALIASES)
+_STATUSES = _alias_map(STATUS_ALIASES)
+
+
+def canonical_header(name: str) -> str | None:
+    return HEADER_MAP.get(header_key(name))
+
+
+def _lookup(table, kind, text):
+    try:
+        return table[header_key(text)]
+    except KeyError:
+        raise ValueError(f"unknown {kind} {text!r}") from None
+
+
+def service_type(text: str) -> str:
+    return _lookup(_SERVICE_TYPES, "service type", text)
+
+
+def zone(text: str) -> str:
+    return _lookup(_ZONES, "zone", text)
+
+
+def status(text: str) -> str:
+    return _lookup(_STATUSES, "status", text)
+
+
+def boolean(text: str) -> bool:
+    key = header_key(text)
+    if key in _TRUE or "vip" in key:
+        return True
+    if key in _FALSE:
+        return False
+    raise ValueError(f"not a yes/no value: {text!r}")
+
+
+_NUMBER_JUNK = re.compile(r"[,，\s]|^[¥￥$]|(元|小时|h|hrs?)$", re.IGNORECASE)
+
+
+def number(text: str) -> float:
+    """'1,234.5', '¥120', '120元', '3500小时' -> float."""
+    cleaned = _NUMBER_JUNK.sub("", text)
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise ValueError(f"not a number: {text!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"not a number: {text!r}")
+    return int(value) if value.is_integer() else value
+
+
+# -- phones ---------------------------------------------------------------
+
+_PHONE_JUNK = re.compile(r"[\s\-()（）.]")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{9,11}$|^[48]00\d{7}$")
+
+
+def phone(text: str) -> tuple[str, bool]:
+    """Normalise a phone number; returns (number, looks_valid).
+
+    Spaces, dashes, brackets and a +86/0086 prefix are removed. Valid: an
+    11-digit mobile, a landline with area code, or a 400/800 service number.
+    """
+    p = _PHONE_JUNK.sub("", text)
+    if p.startswith("+86"):
+        p = p[3:]
+    elif p.startswith("0086"):
+        p = p[4:]
+    return p, bool(_MOBILE.match(p) or _LANDLINE.match(p))
+
+
+def parts(text: str) -> frozenset[str]:
+    """A parts list as a set of names, however it was separated."""
+    return frozenset(p.strip().lower() for p in re.split(r"[,，;；、/]", text) if p.strip())
+
+
+# -- dates ----------------------------------------------------------------
+
+_DATE = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[\sT]*(\d{1,2})\s*[:时点]\s*(\d{1,2})(?:\s*[:分]\s*(\d{1,2}(?:\.\d+)?))?\s*[分秒]?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?$"
+)
+
+
+def datetime(text: str, tz=None) -> str:
+    """Parse the formats dealers export into 'YYYY-MM-DD HH:MM:SS'.
+
+    Fast path: ISO text (what most systems write) via fromisoformat; then one
+    regular expression for slashes, dots and 年月日时分; dateutil last. A time
+    with a UTC offset is converted into `tz` (the database's zone).
+    """
+    if len(text) == 19 and text[4] == "-" and text[10] in " T":
+        try:
+            return dt.datetime.fromisoformat(text).strftime("%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            pass
+    m = _DATE.match(text)
+    if m:
+        y, mo, d, h, mi, s, offset = m.groups()
+        try:
+            value = dt.datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(float(s or 0)))
+        except ValueError:
+            raise ValueError(f"impossible date {text!r}") from None
+        if offset:
+            value = _to_zone(value.replace(tzinfo=_offset(offset)), tz)
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return _fallback(text, tz)
+
+
+def _offset(text: str) -> dt.timezone:
+    if text == "Z":
+        return dt.timezone.utc
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    return dt.timezone(sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+
+
+def _to_zone(value: dt.datetime, tz) -> dt.datetime:
+    if tz is None:
+        from zoneinfo import ZoneInfo
+        tz = ZoneInfo("Asia/Shanghai")
+    return value.astimezone(tz).replace(tzinfo=None)
+
+
+def _fallback(text: str, tz) -> str:
+    from dateutil import parser
+
+    if not re.search(r"\d{4}", text):  # no year: refuse rather than guess one
+        raise ValueError(f"not a date: {text!r}")
+    try:
+        value = parser.parse(text, yearfirst=True, default=dt.datetime(2000, 1, 1))
+    except (ValueError, OverflowError, parser.ParserError):
+        raise ValueError(f"not a date: {text!r}") from None
+    if value.tzinfo is not None:
+        value = _to_zone(value, tz)
+    return value.replace(microsecond=0).strftime("%Y-%m-%d %H:%M:%S")

@@ -1,0 +1,346 @@
+"""Work orders: importing them losslessly, and looking them up.
+
+An import reads a file row by row, turns each row into canonical values or a
+rejected row with a reason, and upserts by order_no in batches inside one
+transaction per file. An empty cell never erases a stored value; columns
+callbackctl does not know are kept in `extra`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, asdict
+
+from callbackctl import db, normalize
+from callbackctl.errors import InputError, NotFound
+from callbackctl.io import BadRecord, open_input
+
+FIELDS = tuple(normalize.ORDER_COLUMNS)  # canonical input columns, in contract order
+# Stored columns: status is stored as status_given (the table derives status).
+STORED = tuple("status_given" if f == "status" else f for f in FIELDS) + ("phone_valid",)
+BATCH_ROWS = 5000
+SUMMARY_COLUMNS = ["file", "read", "inserted", "updated", "unchanged", "rejected"]
+
+
+@dataclass
+class ImportResult:
+    file: str
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    batch_id: int | None = None
+    format: str = ""
+    encoding: str = ""
+    strict_failed: bool = False
+
+    def row(self):
+        return {k: v for k, v in asdict(self).items() if k in SUMMARY_COLUMNS}
+
+
+class RowError(ValueError):
+    """Why one input row is rejected."""
+
+
+def _parsers(tz):
+    to_time = lambda s: normalize.datetime(s, tz)  # noqa: E731
+    parsers = {f: to_time for f in normalize.TIME_COLUMNS}
+    parsers.update(
+        service_type=normalize.service_type, zone=normalize.zone, status=normalize.status,
+        machine_hours=normalize.number, fee=normalize.number,
+        warranty=normalize.boolean, vip=normalize.boolean,
+    )
+    return parsers
+
+
+class RowConverter:
+    """Maps one file's headers once, then converts each row quickly."""
+
+    def __init__(self, tz):
+        self._parse = _parsers(tz)
+        self._header_cache = {}
+
+    def plan(self, headers):
+        """[(header, canonical or None)] for a list of headers; first alias wins."""
+        seen, plan = set(), []
+        for h in headers:
+            key = self._header_cache.get(h)
+            if key is None and h not in self._header_cache:
+                key = self._header_cache[h] = normalize.canonical_header(h)
+            if key in seen:
+                key = None  # a second column for the same field is kept as extra
+            elif key:
+                seen.add(key)
+            plan.append((h, key))
+        return plan
+
+    def convert(self, items):
+        """(header, canonical, cell) triples -> (order, extra); RowError on bad cells."""
+        order, extra = {}, {}
+        parse = self._parse
+        for header, key, cell in items:
+            if cell is None:
+                continue
+            if not isinstance(cell, str):  # JSON input: true -> "true", 120 -> "120"
+                cell = json.dumps(cell, ensure_ascii=False)
+            cell = cell.strip()
+            if not cell:
+                continue
+            if key is None:
+                extra[header] = cell
+            elif key == "phone":
+                order["phone"], order["phone_valid"] = normalize.phone(cell)
+            else:
+                fn = parse.get(key)
+                try:
+                    order[key] = fn(cell) if fn else cell
+                except ValueError as e:
+                    label = header if header == key else f"{header} ({key})"
+                    raise RowError(f"{label}: {e}") from None
+        if "order_no" not in order:
+            raise RowError("order_no is empty")
+        if "status" in order:
+            order["status_given"] = order.pop("status")
+        return order, extra
+
+
+class _Reject(RowError):
+    """A row rejected before its cells could be read; carries the row as kept."""
+
+    def __init__(self, message, raw):
+        super().__init__(message)
+        self.raw = raw
+
+
+def _items(source, plan, row):
+    """(header, canonical, cell) triples and the raw row as a dict, for any format."""
+    if isinstance(row, BadRecord):
+        raise _Reject(row.error, {"_line": row.text})
+    if isinstance(row, dict):
+        headers = list(row)
+        return list(zip(headers, (k for _, k in plan(headers)), row.values())), row
+    if source.headers is None:
+        raise _Reject("not a JSON object", {"_value": row})
+    names = source.headers
+    if len(row) > len(names):
+        raw = dict(zip(names, row))
+        raw.update({f"column_{i + 1}": c for i, c in enumerate(row) if i >= len(names)})
+        raise _Reject(f"row has {len(row)} cells but the header has {len(names)}", raw)
+    return list(zip(names, (k for _, k in plan), row)), dict(zip(names, row))
+
+
+def import_file(desk, path, encoding="auto", input_format=None, dry_run=False,
+                strict=False, progress=None) -> tuple[ImportResult, list]:
+    """Import one file; returns the summary and the rejected rows (line, error, raw)."""
+    source = open_input(path, encoding, input_format)
+    try:
+        return _import_source(desk, source, dry_run, strict, progress)
+    finally:
+        source.close()
+
+
+def _import_source(desk, source, dry_run, strict, progress):
+    conv = RowConverter(desk.tz)
+    result = ImportResult(source.name, format=source.format, encoding=source.encoding)
+    if source.headers is not None:
+        plan = conv.plan(source.headers)
+        if "order_no" not in {k for _, k in plan}:
+            aliases = ", ".join(normalize.ORDER_COLUMNS["order_no"][:4])
+            raise InputError(
+                f"{source.name}: no order_no column (looked for order_no, {aliases}, ...); "
+                f"the header is: {', '.join(source.headers)[:200]}"
+            )
+    else:
+        plan = None
+    rejects, kept = [], []  # kept: every reject, returned for --rejects
+    writing = not dry_run
+    conn = desk.conn
+    if writing:
+        conn.execute("BEGIN IMMEDIATE")
+    try:
+        if writing:
+            result.batch_id = conn.execute(
+                "INSERT INTO import_batches (file, format, encoding, started_at, actor, strict) VALUES (?, ?, ?, ?, ?, ?)",
+                (source.name, source.format, source.encoding, desk.now_text, desk.actor, int(strict)),
+            ).lastrowid
+            conn.execute("SAVEPOINT orders")
+        batch = []
+        for line, row in source.rows:
+            if len(batch) >= BATCH_ROWS:
+                _apply(desk, batch, result, rejects, writing and not (strict and rejects))
+                batch = []
+                if progress:
+                    progress(source.position, source.size)
+            if writing and not strict and len(rejects) >= BATCH_ROWS:
+                kept.extend(_store_rejects(conn, result.batch_id, rejects))
+                rejects = []
+            result.read += 1
+            try:
+                items, raw = _items(source, plan or conv.plan, row)
+            except _Reject as e:
+                rejects.append((line, str(e), e.raw))
+                continue
+            try:
+                order, extra = conv.convert(items)
+            except RowError as e:
+                rejects.append((line, str(e), raw))
+                continue
+            batch.append((line, raw, order, extra))
+        _apply(desk, batch, result, rejects, writing and not (strict and rejects))
+        if strict and rejects:
+            result.strict_failed = True
+            result.inserted = result.updated = result.unchanged = 0
+            if writing:
+                conn.execute("ROLLBACK TO orders")
+        result.rejected = len(kept) + len(rejects)
+        if writing:
+            conn.execute("RELEASE orders")
+            kept.extend(_store_rejects(conn, result.batch_id, rejects))
+            conn.execute(
+                "UPDATE import_batches SET read = ?, inserted = ?, updated = ?, unchanged = ?, rejected = ? WHERE id = ?",
+                (result.read, result.inserted, result.updated, result.unchanged, result.rejected, result.batch_id),
+            )
+            desk.log("import", detail={"batch": result.batch_id, **result.row(), "strict_failed": result.strict_failed})
+            conn.execute("COMMIT")
+        else:
+            kept.extend(rejects)
+    except BaseException:
+        if writing and conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    if progress:
+        progress(source.size or source.position, source.size)
+    return result, kept
+
+
+def _store_rejects(conn, batch_id, rejects):
+    conn.executemany(
+        "INSERT INTO import_rejects (batch_id, line, error, raw) VALUES (?, ?, ?, ?)",
+        [(batch_id, line, error, json.dumps(raw, ensure_ascii=False, default=str)) for line, error, raw in rejects],
+    )
+    return rejects
+
+
+def _apply(desk, batch, result, rejects, write):
+    """Upsert one batch of converted rows, counting each row's effect in file order."""
+    if not batch:
+        return
+    conn = desk.conn
+    numbers = list({order["order_no"] for _, _, order, _ in batch})
+    existing = {}
+    for i in range(0, len(numbers), 30000):
+        chunk = numbers[i:i + 30000]
+        marks = ",".join("?" * len(chunk))
+        for r in conn.execute(f"SELECT * FROM orders WHERE order_no IN ({marks})", chunk):
+            row = dict(r)
+            row["extra"] = json.loads(row["extra"]) if row["extra"] else {}
+            existing[r["order_no"]] = row
+    new, current = {}, {}
+    for line, raw, order, extra in batch:
+        no = order["order_no"]
+        target = new.get(no) or current.get(no)
+        if target is None and no in existing:
+            target = current[no] = dict(existing[no])
+        if target is None:
+            if "service_type" not in order:
+                rejects.append((line, "service_type is empty (required for a new order)", raw))
+                continue
+            order["extra"] = extra
+            order.setdefault("zone", "other")
+            _explicit_status(order, order.get("completed_at"))
+            new[no] = order
+            result.inserted += 1
+        elif _merge(target, order, extra):
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    if not write:
+        return
+    now = desk.now_text
+    if new:
+        cols = STORED + ("extra", "batch_id", "created_at", "updated_at")
+        conn.executemany(
+            f"INSERT INTO orders ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+            [
+                tuple(o.get(c) for c in STORED) + (_extra_json(o["extra"]), result.batch_id, now, now)
+                for o in new.values()
+            ],
+        )
+    for no, row in current.items():
+        before = existing[no]
+        changed = {c: row[c] for c in row if row[c] != before.get(c)}
+        if not changed:
+            continue
+        desk.log("order_updated", no, {
+            "batch": result.batch_id,
+            "before": {c: before.get(c) for c in changed},
+            "after": changed,
+        })
+        values = {**changed, "updated_at": now}
+        if "extra" in values:
+            values["extra"] = _extra_json(values["extra"])
+        sets = ", ".join(f"{c} = ?" for c in values)
+        conn.execute(f"UPDATE orders SET {sets} WHERE id = ?", (*values.values(), before["id"]))
+
+
+def _extra_json(extra):
+    return json.dumps(extra, ensure_ascii=False) if extra else None
+
+
+def _explicit_status(order, completed_at):
+    """Keep a given status only where completed_at does not already imply it.
+
+    So an export (which writes the effective status) imports back unchanged.
+    """
+    if "status_given" in order:
+        implied = "completed" if completed_at else "open"
+        if order["status_given"] == implied:
+            order["status_given"] = None
+
+
+def _merge(target, order, extra) -> bool:
+    """Merge non-empty values into `target`; True when anything changed."""
+    changed = False
+    _explicit_status(order, order.get("completed_at") or target.get("completed_at"))
+    for key, value in order.items():
+        if target.get(key) != value:
+            target[key] = value
+            changed = True
+    if extra and any(target["extra"].get(k) != v for k, v in extra.items()):
+        target["extra"] = {**target["extra"], **extra}
+        changed = True
+    return changed
+
+
+def get(conn, order_no: str) -> dict:
+    row = conn.execute("SELECT * FROM orders WHERE order_no = ?", (order_no,)).fetchone()
+    if row is None:
+        raise NotFound(f"unknown order {order_no!r}")
+    return dict(row)
+
+
+def rejects(conn, batch_id: int | None = None):
+    sql = (
+        "SELECT r.batch_id AS batch, b.file, r.line, r.error, r.raw, b.started_at AS imported_at "
+        "FROM import_rejects r JOIN import_batches b ON b.id = r.batch_id"
+    )
+    params = ()
+    if batch_id is not None:
+        sql += " WHERE r.batch_id = ?"
+        params = (batch_id,)
+    return [dict(r) for r in conn.execute(sql + " ORDER BY r.batch_id, r.line", params)]
+
+
+REJECT_COLUMNS = ["batch", "file", "line", "error", "raw", "imported_at"]
+
+
+def rejects_as_rows(headers, rejected):
+    """Rejected rows in their original columns plus `line` and `error`, for --rejects."""
+    columns = list(headers or [])
+    for _, _, raw in rejected:
+        for key in raw:
+            if key not in columns:
+                columns.append(key)
+    rows = [{**raw, "line": line, "error": error} for line, error, raw in rejected]
+    return columns + ["line", "error"], rows

@@ -1,0 +1,206 @@
+import csv
+import io
+import json
+import sqlite3
+
+import pytest
+
+from conftest import write
+
+HEADER = "order_no,service_type,customer,phone,completed_at,region\n"
+
+
+def rows(db_path, sql, *params):
+    conn = sqlite3.connect(db_path)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql, params)]
+    finally:
+        conn.close()
+
+
+def summary(result):
+    return list(csv.DictReader(io.StringIO(result.stdout)))
+
+
+def test_gbk_dealer_export_with_chinese_headers(cli, db_path, fixture_file):
+    path = fixture_file("dealer_export_gbk.csv")
+    r = cli("import", path, "-f", "csv")
+    assert r.exit_code == 1  # three bad rows
+    assert summary(r) == [{"file": path, "read": "39", "inserted": "36", "updated": "0", "unchanged": "0", "rejected": "3"}]
+    assert f"{path}: line 38: 服务类型 (service_type): unknown service type '拆机'" in r.stderr
+    order = rows(db_path, "SELECT * FROM orders WHERE order_no = 'SY2026110001'")[0]
+    assert order["service_type"] == "maintenance"
+    assert order["customer"] == "林工"
+    assert order["phone"] == "15186091390"  # dashes removed
+    assert order["completed_at"] == "2026-11-17 15:20:00"
+    assert order["zone"] == "urban" and order["status"] == "completed" and order["warranty"] == 1
+    assert order["vip"] == 0 and order["machine_hours"] == 1344
+
+
+def test_reimporting_the_same_file_changes_nothing(cli, db_path, fixture_file):
+    path = fixture_file("dealer_export_gbk.csv")
+    cli("import", path)
+    before = rows(db_path, "SELECT * FROM orders ORDER BY id")
+    r = cli("import", path, "-f", "csv")
+    assert summary(r)[0] | {"file": ""} == {"file": "", "read": "39", "inserted": "0", "updated": "0", "unchanged": "36", "rejected": "3"}
+    assert rows(db_path, "SELECT * FROM orders ORDER BY id") == [
+        {**o, "batch_id": o["batch_id"]} for o in before
+    ]
+
+
+def test_utf8_bom_english_export(cli, db_path, fixture_file):
+    path = fixture_file("service_orders_utf8bom.csv")
+    r = cli("import", path, "-f", "csv")
+    assert r.exit_code == 1
+    assert summary(r)[0]["inserted"] == "20" and summary(r)[0]["rejected"] == "2"
+    o = rows(db_path, "SELECT phone, status, zone, extra, reported_at FROM orders WHERE order_no = 'AP-2611007'")[0]
+    assert o["status"] == "cancelled"
+    assert json.loads(o["extra"]) == {"channel": "app"}  # an unknown column is kept
+
+
+def test_an_empty_cell_never_erases_and_updates_are_audited(cli, db_path, tmp_path):
+    first = write(tmp_path / "a.csv", HEADER + "A1,维修,Li Na,13800138000,2026-11-20 15:00,East\n")
+    second = write(tmp_path / "b.csv", "order_no,customer,engineer,region\nA1,,Wang Wu,North\n")
+    assert cli("import", first).exit_code == 0
+    r = cli("import", second, "-f", "csv")
+    assert r.exit_code == 0
+    assert summary(r)[0]["updated"] == "1"
+    o = rows(db_path, "SELECT customer, engineer, region, service_type FROM orders")[0]
+    assert o == {"customer": "Li Na", "engineer": "Wang Wu", "region": "North", "service_type": "repair"}
+    ev = rows(db_path, "SELECT kind, order_no, detail FROM events WHERE kind = 'order_updated'")
+    assert len(ev) == 1 and ev[0]["order_no"] == "A1"
+    assert json.loads(ev[0]["detail"])["before"] == {"engineer": None, "region": "East"}
+    assert json.loads(ev[0]["detail"])["after"] == {"engineer": "Wang Wu", "region": "North"}
+
+
+def test_the_same_order_twice_in_one_file(cli, db_path, tmp_path):
+    path = write(tmp_path / "dup.csv", HEADER + "A1,安装,Li,,,\nA1,安装,,13800138000,,\nA1,安装,,,,\n")
+    r = cli("import", path, "-f", "csv")
+    assert summary(r)[0] | {"file": ""} == {"file": "", "read": "3", "inserted": "1", "updated": "1", "unchanged": "1", "rejected": "0"}
+    assert rows(db_path, "SELECT customer, phone FROM orders") == [{"customer": "Li", "phone": "13800138000"}]
+
+
+def test_invalid_phone_flags_the_order_but_keeps_it(cli, db_path, tmp_path):
+    path = write(tmp_path / "p.csv", HEADER + "A1,repair,Li,12345,,\nA2,repair,Li,,,\n")
+    assert cli("import", path).exit_code == 0
+    assert rows(db_path, "SELECT order_no, phone, phone_valid FROM orders ORDER BY order_no") == [
+        {"order_no": "A1", "phone": "12345", "phone_valid": 0},
+        {"order_no": "A2", "phone": None, "phone_valid": None},
+    ]
+
+
+def test_dry_run_writes_nothing(cli, db_path, fixture_file):
+    r = cli("import", "--dry-run", fixture_file("dealer_export_gbk.csv"), "-f", "csv")
+    assert r.exit_code == 1
+    assert summary(r)[0]["inserted"] == "36"
+    assert "dry run: nothing was written" in r.stderr
+    assert rows(db_path, "SELECT count(*) AS n FROM orders") == [{"n": 0}]
+    assert rows(db_path, "SELECT count(*) AS n FROM import_batches") == [{"n": 0}]
+
+
+def test_strict_imports_nothing_but_keeps_the_rejects(cli, db_path, fixture_file):
+    path = fixture_file("dealer_export_gbk.csv")
+    r = cli("import", "--strict", path, "-f", "csv")
+    assert r.exit_code == 1
+    assert f"{path}: --strict: 3 row(s) rejected, nothing imported" in r.stderr
+    assert rows(db_path, "SELECT count(*) AS n FROM orders") == [{"n": 0}]
+    assert rows(db_path, "SELECT count(*) AS n FROM import_rejects") == [{"n": 3}]
+
+
+def test_rejects_are_stored_whole_and_written_as_csv(cli, db_path, tmp_path):
+    path = write(tmp_path / "bad.csv", HEADER + "A1,拆机,Li,,,\n,repair,Wu,,,\nA3,repair,Ma,,2026-02-30,\nA4,repair,Xu,,,,extra cell\n")
+    out = tmp_path / "rejects.csv"
+    r = cli("import", path, "--rejects", out)
+    assert r.exit_code == 1
+    with open(out, encoding="utf-8-sig") as f:
+        got = list(csv.DictReader(f))
+    assert [(g["order_no"], g["line"], g["error"]) for g in got] == [
+        ("A1", "2", "service_type: unknown service type '拆机'"),
+        ("", "3", "order_no is empty"),
+        ("A3", "4", "completed_at: impossible date '2026-02-30'"),
+        ("A4", "5", "row has 7 cells but the header has 6"),
+    ]
+    assert got[3]["column_7"] == "extra cell"
+    listed = cli("rejects", "-f", "json")
+    stored = json.loads(listed.stdout)
+    assert [s["line"] for s in stored] == [2, 3, 4, 5]
+    assert json.loads(stored[0]["raw"]) == {"order_no": "A1", "service_type": "拆机", "customer": "Li", "phone": "",
+                                            "completed_at": "", "region": ""}
+
+
+def test_a_new_order_needs_a_service_type_but_an_update_does_not(cli, db_path, tmp_path):
+    cli("import", write(tmp_path / "a.csv", HEADER + "A1,repair,Li,,,\n"))
+    r = cli("import", write(tmp_path / "b.csv", "工单号,首次反馈时间\nA1,2026-11-20 10:00\nB9,2026-11-20 10:00\n"), "-f", "csv")
+    assert r.exit_code == 1
+    assert "line 3: service_type is empty (required for a new order)" in r.stderr
+    assert rows(db_path, "SELECT order_no, feedback_at FROM orders") == [{"order_no": "A1", "feedback_at": "2026-11-20 10:00:00"}]
+
+
+@pytest.mark.parametrize("name, text, fmt", [
+    ("o.json", '[{"工单号": "J1", "类型": "维修", "费用": 120, "ok": true}]', None),
+    ("o.jsonl", '{"order_no": "J1", "type": "repair", "fee": "120", "ok": "true"}\n\n', None),
+    ("o.tsv", "order_no\ttype\tfee\tok\nJ1\trepair\t120\ttrue\n", None),
+    ("o.txt", "order_no\ttype\tfee\tok\nJ1\trepair\t120\ttrue\n", "tsv"),
+])
+def test_other_input_formats(cli, db_path, tmp_path, name, text, fmt):
+    args = ["import", write(tmp_path / name, text)] + (["--input-format", fmt] if fmt else [])
+    assert cli(*args).exit_code == 0
+    assert rows(db_path, "SELECT order_no, service_type, fee, extra FROM orders") == [
+        {"order_no": "J1", "service_type": "repair", "fee": 120, "extra": '{"ok": "true"}'}
+    ]
+
+
+def test_stdin_with_gbk_bytes(cli, db_path):
+    data = "工单号,服务类型,客户\nS1,安装,张三\n".encode("gbk")
+    r = cli("import", "-", "-f", "csv", input=data)
+    assert r.exit_code == 0
+    assert summary(r)[0]["file"] == "<stdin>"
+    assert rows(db_path, "SELECT customer FROM orders") == [{"customer": "张三"}]
+
+
+def test_bad_jsonl_line_is_rejected_not_fatal(cli, db_path, tmp_path):
+    path = write(tmp_path / "x.jsonl", '{"order_no": "J1", "type": "repair"}\n{oops\n[1, 2]\n')
+    r = cli("import", path, "-f", "csv")
+    assert r.exit_code == 1
+    assert "line 2: not valid JSON" in r.stderr and "line 3: not a JSON object" in r.stderr
+    assert summary(r)[0]["inserted"] == "1"
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "Error: {path}: no such file"),
+    (b"", "Error: {path}: the file is empty"),
+    (b"a,b\n1,2\n", "Error: {path}: no order_no column (looked for order_no, 工单号, 单号, 服务单号, order, ...); the header is: a, b"),
+    (b"PK\x03\x04\x14\x00\x00\x00garbage", "Error: {path}: not a text file (NUL byte at offset 5); is it a spreadsheet? Save it as CSV"),
+    (b"[1, 2", "Error: {path}: line 1: not valid JSON (Expecting ',' delimiter)"),
+])
+def test_unreadable_input_is_one_error_line(cli, db_path, tmp_path, content, message):
+    path = tmp_path / ("in.json" if content == b"[1, 2" else "in.csv")
+    if content is not None:
+        path.write_bytes(content)
+    r = cli("import", path)
+    assert r.exit_code == 1
+    assert r.stderr == message.format(path=path) + "\n"
+    assert rows(db_path, "SELECT count(*) AS n FROM import_batches") == [{"n": 0}]
+
+
+def test_a_decoding_error_late_in_the_file_imports_nothing(cli, db_path, tmp_path):
+    body = "".join(f"A{i},repair,Li,,,\n" for i in range(6000))
+    path = tmp_path / "late.csv"
+    path.write_bytes((HEADER + body).encode() + "B1,维修,张三,,,\n".encode("gbk"))
+    r = cli("import", path, "--encoding", "utf-8")
+    assert r.exit_code == 1
+    assert r.stderr == f"Error: {path}: line 6002: not valid utf-8 text; pass --encoding\n"
+    assert rows(db_path, "SELECT count(*) AS n FROM orders") == [{"n": 0}]
+
+
+def test_utc_offsets_become_the_database_zone(cli, db_path, tmp_path):
+    cli("import", write(tmp_path / "z.csv", "order_no,type,completed_at\nZ1,repair,2026-11-20T07:00:00Z\n"))
+    assert rows(db_path, "SELECT completed_at FROM orders") == [{"completed_at": "2026-11-20 15:00:00"}]
+
+
+def test_import_is_logged_with_its_counts(cli, db_path, fixture_file):
+    cli("import", fixture_file("service_orders_utf8bom.csv"))
+    ev = rows(db_path, "SELECT kind, command, at, detail FROM events WHERE kind = 'import'")
+    assert len(ev) == 1 and ev[0]["command"] == "import" and ev[0]["at"] == "2026-11-23 10:00:00"
+    assert json.loads(ev[0]["detail"])["inserted"] == 20
