@@ -1,0 +1,113 @@
+"""A desk session: the open database, the policy in force, "now" and the calendar.
+
+Every command works through one Desk, so the rules for finding the policy,
+the time and the calendar live in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import os
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from callbackctl import calendar, clock, db, policy as policy_mod
+from callbackctl.errors import InvalidValue, PolicyError
+
+
+@dataclass
+class Desk:
+    conn: object
+    policy: policy_mod.Policy
+    now: dt.datetime
+    path: str
+    command: str = ""
+    actor: str | None = None
+    cal: calendar.WorkCalendar = field(init=False)
+
+    def __post_init__(self):
+        self.cal = calendar.from_policy(self.policy)
+        self.tz = ZoneInfo(self.policy.timezone)
+
+    @property
+    def now_text(self) -> str:
+        return clock.fmt(self.now)
+
+    def log(self, kind: str, order_no: str | None = None, detail: dict | None = None, actor: str | None = None):
+        """Append one event to the audit log (inside the caller's transaction)."""
+        self.conn.execute(
+            "INSERT INTO events (at, actor, command, kind, order_no, detail) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                self.now_text,
+                actor or self.actor,
+                self.command,
+                kind,
+                order_no,
+                json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
+            ),
+        )
+
+    def when(self, text: str, what: str = "time") -> dt.datetime:
+        """A time the user typed, relative to now; InvalidValue (exit 2) if bad."""
+        try:
+            return clock.when(text, self.now, self.tz)
+        except ValueError as e:
+            raise InvalidValue(f"{what}: {e}", usage=True) from None
+
+    def calendar_warnings(self) -> list[str]:
+        years = sorted(self.cal.missing_years)
+        if not years or self.policy.country != "CN":
+            return []
+        listed = ", ".join(map(str, years))
+        return [
+            f"no official holiday data for {listed}: counting Monday-Friday plus the policy's "
+            "calendar.holidays/workdays (upgrade chinesecalendar when the State Council publishes them)"
+        ]
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # cron's bare environment may name no user
+        return "unknown"
+
+
+def load_policy(conn, policy_path: str | None) -> policy_mod.Policy:
+    """The policy file given, else the one stored with `policy load`, else defaults."""
+    if policy_path:
+        return policy_mod.load_text(read_policy_file(policy_path), policy_path)
+    stored = db.get_meta(conn, "policy")
+    if stored:
+        return policy_mod.load_text(stored, "stored policy")
+    return policy_mod.DEFAULT
+
+
+def read_policy_file(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            return f.read()
+    except OSError as e:
+        raise PolicyError(f"policy file {path}: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise PolicyError(f"policy file {path}: not UTF-8 text") from None
+
+
+def open_desk(path: str, now: str | None = None, policy_path: str | None = None,
+              command: str = "", actor: str | None = None) -> Desk:
+    conn = db.connect(path)
+    pol = load_policy(conn, policy_path)
+    real = clock.real_now(pol.timezone)
+    if now:
+        try:
+            moment = clock.when(now, real, ZoneInfo(pol.timezone))
+        except ValueError as e:
+            raise InvalidValue(f"--now: {e}", usage=True) from None
+    else:
+        moment = real
+    return Desk(conn=conn, policy=pol, now=moment, path=path, command=command, actor=actor or _os_user())
+
+
+def default_db_path(app_dir: str) -> str:
+    return os.path.join(app_dir, "callbackctl.db")

@@ -1,0 +1,53 @@
+"""Everything known about one order, as sections of rows for `show`."""
+
+from __future__ import annotations
+
+import json
+
+from callbackctl import orders
+
+# Each section: (title, columns, function(desk, order) -> rows). Later modules
+# (callbacks, complaints, chases) add theirs with `section`.
+SECTIONS = []
+
+
+def section(title, columns):
+    def register(fn):
+        SECTIONS.append((title, columns, fn))
+        return fn
+    return register
+
+
+def order_fields(order: dict) -> list[dict]:
+    rows = []
+    for key in orders.FIELDS + ("phone_valid",):
+        value = order.get(key)
+        if key in ("warranty", "vip", "phone_valid") and value is not None:
+            value = bool(value)
+        rows.append({"field": key, "value": value})
+    for key, value in json.loads(order["extra"] or "{}").items():
+        rows.append({"field": key, "value": value})
+    return rows
+
+
+def details(desk, order_no: str) -> list[tuple[str, list, list]]:
+    """[(title, columns, rows)] for the order and each section."""
+    order = orders.get(desk.conn, order_no)
+    out = [("order", ["field", "value"], order_fields(order))]
+    for title, columns, fn in SECTIONS:
+        out.append((title, columns, fn(desk, order)))
+    return out
+
+
+@section("audit log", ["at", "actor", "command", "kind", "detail"])
+def _events(desk, order):
+    created = desk.conn.execute(
+        "SELECT b.started_at AS at, b.actor, 'import' AS command, 'order_created' AS kind, "
+        "json_object('batch', b.id, 'file', b.file) AS detail "
+        "FROM import_batches b WHERE b.id = ?",
+        (order["batch_id"],),
+    ).fetchall()
+    events = desk.conn.execute(
+        "SELECT at, actor, command, kind, detail FROM events WHERE order_no = ? ORDER BY id", (order["order_no"],)
+    ).fetchall()
+    return [dict(r) for r in created + events]

@@ -1,0 +1,109 @@
+"""The callbackctl command line: parse, call the library, print.
+
+Library modules are imported inside the commands so that `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from callbackctl import __version__
+from callbackctl.cli.common import State
+
+# Recent typer vendors click, older typer uses the click package: take the base
+# class of usage errors from typer itself so both work.
+_ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
+class DeskGroup(TyperGroup):
+    """Turns the library's errors into one `Error:` line and an exit code.
+
+    Done here rather than around app() so that every way of running the app
+    (the console script, python -m, tests with CliRunner) behaves the same.
+    """
+
+    def invoke(self, ctx):
+        from callbackctl.errors import CallbackctlError, InvalidValue
+
+        try:
+            return super().invoke(ctx)
+        except CallbackctlError as e:
+            _fail(str(e), 2 if isinstance(e, InvalidValue) and e.usage else 1)
+        except (typer.Exit, typer.Abort, _ClickException):
+            raise
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except BrokenPipeError:
+            raise
+        except Exception as e:  # never a traceback for users; the type says where to look
+            import sqlite3
+
+            if os.environ.get("CALLBACKCTL_DEBUG"):
+                raise
+            if isinstance(e, sqlite3.OperationalError) and "locked" in str(e):
+                _fail("the database is busy (another process held it for 30 s); try again", 1)
+            _fail(f"unexpected {type(e).__name__}: {e}", 1)
+
+
+def _fail(message, code):
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+app = typer.Typer(
+    name="callbackctl",
+    help="After-sales callback desk: import work orders, list due callbacks, record calls, "
+    "chase providers, handle complaints and print reports. One SQLite file.",
+    cls=DeskGroup,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool):
+    if value:
+        typer.echo(f"callbackctl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[Optional[str], typer.Option("--db", envvar="CALLBACKCTL_DB", metavar="PATH",
+                                              help="Database file [default: callbackctl.db in the app directory].")] = None,
+    now: Annotated[Optional[str], typer.Option("--now", envvar="CALLBACKCTL_NOW", metavar="TIME",
+                                               help="Pretend it is this time: 'YYYY-MM-DD HH:MM[:SS]', 'tomorrow 09:00', '+1d'.")] = None,
+    policy: Annotated[Optional[str], typer.Option("--policy", envvar="CALLBACKCTL_POLICY", metavar="FILE.toml",
+                                                  help="Policy file [default: the stored policy, else built-in].")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+):
+    ctx.obj = State(db=db, now=now, policy=policy)
+
+
+def _register():
+    from callbackctl.cli import admin, orders
+
+    orders.register(app)
+    admin.register(app)
+
+
+_register()
+
+
+def main():
+    try:
+        app(prog_name="callbackctl")
+    except BrokenPipeError:
+        # `callbackctl due | head`: the reader left; that is not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)

@@ -1,0 +1,116 @@
+"""policy, info, backup, show, demo."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from callbackctl.cli.common import Fmt, FormatOpt, emit, note, open_desk, state
+
+policy_app = typer.Typer(help="Show, check or store the desk's policy.", no_args_is_help=True)
+
+
+@policy_app.command("show")
+def policy_show(ctx: typer.Context):
+    """Print the policy in force, as TOML (defaults filled in)."""
+    from callbackctl.policy import to_toml
+
+    desk = open_desk(ctx, "policy show")
+    note(f"# policy: {desk.policy.source}")
+    typer.echo(to_toml(desk.policy.raw), nl=False)
+
+
+@policy_app.command("check")
+def policy_check(file: Annotated[str, typer.Argument(metavar="FILE")]):
+    """Validate a policy file without storing it."""
+    from callbackctl import desk, policy
+
+    policy.load_text(desk.read_policy_file(file), file)
+    note(f"{file}: OK")
+
+
+@policy_app.command("load")
+def policy_load(ctx: typer.Context, file: Annotated[str, typer.Argument(metavar="FILE")]):
+    """Validate a policy file and store it in the database for every later command."""
+    from callbackctl import db, desk as desk_mod, policy
+
+    text = desk_mod.read_policy_file(file)
+    policy.load_text(text, file)
+    desk = open_desk(ctx, "policy load")
+    with db.transaction(desk.conn):
+        old = db.get_meta(desk.conn, "policy")
+        db.set_meta(desk.conn, "policy", text)
+        desk.log("policy_loaded", detail={"file": file, "before": old, "after": text})
+    note(f"policy from {file} stored in {desk.path}")
+
+
+def info(ctx: typer.Context, fmt: FormatOpt = Fmt.table):
+    """Paths, schema version, policy in force and row counts."""
+    from callbackctl import info as info_mod
+
+    desk = open_desk(ctx, "info")
+    emit(info_mod.info(desk), ["key", "value"], fmt)
+
+
+def backup(ctx: typer.Context, dest: Annotated[str, typer.Argument(metavar="DEST")]):
+    """Write a consistent copy of the database, even while others write to it."""
+    from callbackctl import info as info_mod
+
+    desk = open_desk(ctx, "backup")
+    info_mod.backup(desk.conn, dest)
+    note(f"backup written to {dest}")
+
+
+def demo(ctx: typer.Context):
+    """Build a demo database from the shipped fixtures at a fixed now and show a desk's day."""
+    from callbackctl import demo as demo_mod, orders
+    from callbackctl.cli.common import State
+
+    st = state(ctx)
+    path = st.db or "callbackctl-demo.db"
+    demo_mod.prepare(path)
+    ctx.find_root().obj = State(db=path, now=demo_mod.DEMO_NOW, policy=st.policy)
+    desk = open_desk(ctx, "demo")
+    demo_mod.mark(desk.conn)
+    note(f"demo database: {path}   now: {demo_mod.DEMO_NOW} (Monday)\n")
+    typer.echo("== import: the dealer's GBK export and an English UTF-8 export (bad rows are kept as rejects)")
+    results = []
+    for name in demo_mod.FIXTURES:
+        result, _ = orders.import_file(desk, demo_mod.fixture_path(name))
+        result.file = name
+        results.append(result.row())
+    emit(results, orders.SUMMARY_COLUMNS, Fmt.table)
+    typer.echo("\n== rejected rows, with the reason")
+    emit(orders.rejects(desk.conn), ["file", "line", "error"], Fmt.table)
+    typer.echo(f"\nTry: callbackctl --db {path} --now '{demo_mod.DEMO_NOW}' show SY2026110001")
+
+
+def show(ctx: typer.Context, order_no: Annotated[str, typer.Argument(metavar="ORDER_NO")],
+         fmt: FormatOpt = Fmt.table):
+    """Everything about one order: its fields, calls, follow-ups, complaints, chases, audit log."""
+    from callbackctl import show as show_mod
+
+    desk = open_desk(ctx, "show")
+    sections = show_mod.details(desk, order_no)
+    if fmt in (Fmt.json, Fmt.jsonl):
+        import json
+
+        doc = {title.replace(" ", "_"): rows for title, _, rows in sections}
+        doc["order"] = {r["field"]: r["value"] for r in doc["order"]}
+        typer.echo(json.dumps(doc, ensure_ascii=False, indent=None if fmt == Fmt.jsonl else 2, default=str))
+        return
+    for i, (title, columns, rows) in enumerate(sections):
+        typer.echo(("\n" if i else "") + f"== {title}")
+        if rows:
+            emit(rows, columns, fmt)
+        else:
+            typer.echo("(none)")
+
+
+def register(app: typer.Typer):
+    app.add_typer(policy_app, name="policy")
+    app.command("info")(info)
+    app.command("backup")(backup)
+    app.command("demo")(demo)
+    app.command("show")(show)

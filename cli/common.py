@@ -1,0 +1,87 @@
+"""What every command shares: global state, the format option, output and errors."""
+
+from __future__ import annotations
+
+import enum
+import os
+import sys
+from dataclasses import dataclass
+from typing import Annotated, Optional
+
+import typer
+
+
+class Fmt(str, enum.Enum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    jsonl = "jsonl"
+
+
+FormatOpt = Annotated[Fmt, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)]
+
+
+@dataclass
+class State:
+    db: Optional[str] = None
+    now: Optional[str] = None
+    policy: Optional[str] = None
+
+    @property
+    def db_path(self) -> str:
+        if self.db:
+            return self.db
+        from callbackctl.desk import default_db_path
+
+        return default_db_path(typer.get_app_dir("callbackctl"))
+
+
+def state(ctx: typer.Context) -> State:
+    return ctx.find_root().obj
+
+
+def open_desk(ctx: typer.Context, command: str, actor: str | None = None):
+    """Open the database for a command; closed when the command ends."""
+    from callbackctl.desk import open_desk as _open
+
+    st = state(ctx)
+    desk = _open(st.db_path, now=st.now, policy_path=st.policy, command=command, actor=actor)
+    ctx.call_on_close(lambda: finish(desk))
+    return desk
+
+
+def finish(desk):
+    for warning in desk.calendar_warnings():
+        warn(warning)
+    desk.conn.close()
+
+
+def warn(message: str):
+    sys.stderr.write(f"Warning: {message}\n")
+
+
+def note(message: str):
+    sys.stderr.write(message + "\n")
+
+
+def emit(rows, columns, fmt: Fmt, empty: str | None = None, out=None):
+    """Write rows to stdout in the chosen format; say so on stderr if a table is empty."""
+    from callbackctl import io
+
+    n = io.write(rows, columns, out or sys.stdout, fmt.value)
+    if n == 0 and fmt == Fmt.table and empty:
+        note(empty)
+    return n
+
+
+def usage_error(message: str):
+    """A bad option value: exit 2 like click's own usage errors."""
+    raise typer.BadParameter(message)
+
+
+def is_tty(stream) -> bool:
+    try:
+        return stream.isatty() and os.environ.get("TERM") != "dumb"
+    except (AttributeError, ValueError):
+        return False

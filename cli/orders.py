@@ -1,0 +1,131 @@
+"""import, rejects, export."""
+
+from __future__ import annotations
+
+import enum
+import sys
+import time
+from typing import Annotated, List, Optional
+
+import typer
+
+from callbackctl.cli.common import Fmt, FormatOpt, emit, is_tty, note, open_desk
+
+
+class InputFmt(str, enum.Enum):
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    jsonl = "jsonl"
+
+
+class ExportFmt(str, enum.Enum):
+    csv = "csv"
+    json = "json"
+    jsonl = "jsonl"
+
+
+class Table(str, enum.Enum):
+    orders = "orders"
+    callbacks = "callbacks"
+    complaints = "complaints"
+    chases = "chases"
+
+
+def _progress(name):
+    """A one-line progress meter on stderr, at most a few updates a second."""
+    last = [0.0]
+
+    def show(done, total):
+        now = time.monotonic()
+        if total and (now - last[0] > 0.25 or done >= total):
+            last[0] = now
+            sys.stderr.write(f"\rimporting {name}: {min(100, done * 100 // total):3d}%")
+            if done >= total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+    return show
+
+
+def import_cmd(
+    ctx: typer.Context,
+    files: Annotated[List[str], typer.Argument(metavar="FILE", help="CSV/TSV/JSON/JSONL files; - for stdin.")],
+    input_format: Annotated[Optional[InputFmt], typer.Option("--input-format", help="Input format [default: from the file name or content].")] = None,
+    encoding: Annotated[str, typer.Option("--encoding", help="auto (UTF-8, UTF-8 BOM, UTF-16 BOM, GBK/GB18030) or a codec name.")] = "auto",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and count; write nothing.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="One rejected row means nothing from that file is imported.")] = False,
+    rejects: Annotated[Optional[str], typer.Option("--rejects", metavar="PATH", help="Also write rejected rows as CSV with an error column.")] = None,
+    fmt: FormatOpt = Fmt.table,
+):
+    """Import work orders, upserting by order_no. Exit 1 when any row was rejected."""
+    from callbackctl import orders
+
+    desk = open_desk(ctx, "import")
+    results, rejected_rows = [], []
+    for path in files:
+        progress = _progress(path) if is_tty(sys.stderr) and path != "-" else None
+        result, rejected = orders.import_file(
+            desk, path, encoding=encoding, input_format=input_format.value if input_format else None,
+            dry_run=dry_run, strict=strict, progress=progress,
+        )
+        results.append(result)
+        for line, error, raw in rejected:
+            rejected_rows.append((line, error, {"file": result.file, **raw}))
+            if len(rejected_rows) <= 5:
+                note(f"{result.file}: line {line}: {error}")
+        if result.strict_failed:
+            note(f"{result.file}: --strict: {result.rejected} row(s) rejected, nothing imported")
+    emit([r.row() for r in results], orders.SUMMARY_COLUMNS, fmt)
+    total = sum(r.rejected for r in results)
+    if total > 5:
+        note(f"... {total - 5} more rejected row(s): see `callbackctl rejects`")
+    if rejects and rejected_rows:
+        columns, rows = orders.rejects_as_rows(["file"], rejected_rows)
+        with open(rejects, "w", encoding="utf-8-sig", newline="") as f:
+            from callbackctl import io
+
+            io.write(rows, columns, f, "csv")
+    if dry_run:
+        note("dry run: nothing was written")
+    if total:
+        raise typer.Exit(1)
+
+
+def rejects_cmd(
+    ctx: typer.Context,
+    batch: Annotated[Optional[int], typer.Option("--batch", help="Only this import batch.")] = None,
+    fmt: FormatOpt = Fmt.table,
+):
+    """List rejected import rows, kept whole with file, line and reason."""
+    from callbackctl import orders
+
+    desk = open_desk(ctx, "rejects")
+    emit(orders.rejects(desk.conn, batch), orders.REJECT_COLUMNS, fmt, empty="no rejected rows")
+
+
+def export_cmd(
+    ctx: typer.Context,
+    table: Annotated[Table, typer.Argument(help="What to export.")],
+    fmt: Annotated[ExportFmt, typer.Option("--format", "-f", help="Output format.")] = ExportFmt.csv,
+    output: Annotated[Optional[str], typer.Option("--output", "-o", metavar="FILE", help="Write here instead of stdout.")] = None,
+    excel: Annotated[bool, typer.Option("--excel", help="For Excel: UTF-8 BOM, and cells starting with = + - @ made inert.")] = False,
+    mask_phone: Annotated[bool, typer.Option("--mask-phone", help="Show phones as 138****5678 for sharing outside the desk.")] = False,
+):
+    """Export a whole table (orders keep their unknown columns as columns)."""
+    from callbackctl import export, io
+
+    desk = open_desk(ctx, "export")
+    columns, rows = export.table(desk.conn, table.value, mask_phone=mask_phone)
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as f:
+            n = io.write(rows, columns, f, fmt.value, excel=excel)
+        note(f"{n} row(s) written to {output}")
+    else:
+        io.write(rows, columns, sys.stdout, fmt.value, excel=excel)
+
+
+def register(app: typer.Typer):
+    app.command("import")(import_cmd)
+    app.command("rejects")(rejects_cmd)
+    app.command("export")(export_cmd)
