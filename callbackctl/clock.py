@@ -31,6 +31,7 @@ def real_now(timezone: str) -> dt.datetime:
 
 
 _RELATIVE = re.compile(r"^([+-])\s*(\d+)\s*([dhm])$")
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 _DAYWORD = re.compile(r"^(today|tomorrow|yesterday|今天|明天|昨天)(?:\s+(\d{1,2}):(\d{2}))?$")
 _DAY_OFFSET = {"today": 0, "今天": 0, "tomorrow": 1, "明天": 1, "yesterday": -1, "昨天": -1}
 
@@ -48,6 +49,9 @@ def when(text: str, now: dt.datetime, tz=None) -> dt.datetime:
         sign, n, unit = m.groups()
         delta = dt.timedelta(**{{"d": "days", "h": "hours", "m": "minutes"}[unit]: int(n)})
         return now + delta if sign == "+" else now - delta
+    m = _CLOCK.match(s)
+    if m:  # a bare HH:MM means today
+        s = f"today {s}"
     m = _DAYWORD.match(s)
     if m:
         word, h, mi = m.groups()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from callbackctl import normalize
 from callbackctl.errors import InvalidValue
 from callbackctl.orders import FIELDS
 
@@ -55,6 +56,7 @@ def _orders(conn, mask_phone):
             if extra:
                 for k, v in json.loads(extra).items():
                     row.setdefault(k, v)
+            row["machine_hours"], row["fee"] = normalize.plain(row["machine_hours"]), normalize.plain(row["fee"])
             for flag in ("warranty", "vip"):
                 if row[flag] is not None:
                     row[flag] = bool(row[flag])

@@ -249,15 +249,7 @@ _READERS = {"csv": _read_csv, "tsv": _read_tsv, "json": _read_json, "jsonl": _re
 _INERT = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _plain(value):
-    """REAL columns hold 1344.0; people and scripts expect 1344."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
 def _cell(value, fmt, excel=False):
-    value = _plain(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -292,13 +284,13 @@ def write(rows, columns, out, fmt="table", excel=False):
             n += 1
     elif fmt == "jsonl":
         for row in rows:
-            out.write(json.dumps({c: _plain(row.get(c)) for c in columns}, ensure_ascii=False, default=_json_default) + "\n")
+            out.write(json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False, default=_json_default) + "\n")
             n += 1
     elif fmt == "json":
         out.write("[")
         for row in rows:
             out.write(",\n " if n else "\n ")
-            out.write(json.dumps({c: _plain(row.get(c)) for c in columns}, ensure_ascii=False, default=_json_default))
+            out.write(json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False, default=_json_default))
             n += 1
         out.write("\n]\n" if n else "]\n")
     else:

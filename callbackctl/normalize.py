@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 ORDER_COLUMNS = {
     "order_no": ["工单号", "单号", "服务单号", "order", "order_id", "work_order", "order_number"],
@@ -98,18 +99,23 @@ def _lookup(table, kind, text):
         raise ValueError(f"unknown {kind} {text!r}") from None
 
 
+# Value lookups are cached: an import sees the same few hundred spellings a million times.
+@lru_cache(maxsize=4096)
 def service_type(text: str) -> str:
     return _lookup(_SERVICE_TYPES, "service type", text)
 
 
+@lru_cache(maxsize=4096)
 def zone(text: str) -> str:
     return _lookup(_ZONES, "zone", text)
 
 
+@lru_cache(maxsize=4096)
 def status(text: str) -> str:
     return _lookup(_STATUSES, "status", text)
 
 
+@lru_cache(maxsize=4096)
 def boolean(text: str) -> bool:
     key = header_key(text)
     if key in _TRUE or "vip" in key:
@@ -132,6 +138,13 @@ def number(text: str) -> float:
     if value != value or value in (float("inf"), float("-inf")):
         raise ValueError(f"not a number: {text!r}")
     return int(value) if value.is_integer() else value
+
+
+def plain(value):
+    """A stored REAL like 1344.0 as people write it (1344); other values unchanged."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 # -- phones ---------------------------------------------------------------
@@ -176,9 +189,11 @@ def datetime(text: str, tz=None) -> str:
     regular expression for slashes, dots and 年月日时分; dateutil last. A time
     with a UTC offset is converted into `tz` (the database's zone).
     """
-    if len(text) == 19 and text[4] == "-" and text[10] in " T":
+    n = len(text)
+    if (n == 16 or n == 19) and text[4] == "-" and text[10] in " T" and text[13] == ":":
         try:
-            return dt.datetime.fromisoformat(text).strftime("%Y-%m-%d %H:%M:%S")
+            dt.datetime.fromisoformat(text)  # validates; the text is already canonical
+            return f"{text[:10]} {text[11:]}:00" if n == 16 else f"{text[:10]} {text[11:]}"
         except ValueError:
             pass
     m = _DATE.match(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from callbackctl import orders
+from callbackctl import normalize, orders
 
 # Each section: (title, columns, function(desk, order) -> rows). Later modules
 # (callbacks, complaints, chases) add theirs with `section`.
@@ -24,6 +24,7 @@ def order_fields(order: dict) -> list[dict]:
         value = order.get(key)
         if key in ("warranty", "vip", "phone_valid") and value is not None:
             value = bool(value)
+        value = normalize.plain(value)
         rows.append({"field": key, "value": value})
     for key, value in json.loads(order["extra"] or "{}").items():
         rows.append({"field": key, "value": value})
@@ -37,6 +38,28 @@ def details(desk, order_no: str) -> list[tuple[str, list, list]]:
     for title, columns, fn in SECTIONS:
         out.append((title, columns, fn(desk, order)))
     return out
+
+
+@section("callback schedule", ["step", "value"])
+def _schedule(desk, order):
+    from callbackctl import callbacks
+
+    return callbacks.explain(desk, order["order_no"])
+
+
+@section("calls", ["called_at", "round", "reason", "outcome", "skill", "attitude", "timeliness", "parts",
+                   "overall", "index", "genuine", "discrepancies", "callback_at", "agent", "note"])
+def _calls(desk, order):
+    from callbackctl import callbacks
+
+    return callbacks.calls_of(desk, order)
+
+
+@section("follow-ups", ["reason", "round", "since", "detail", "done_at", "resolved_at"])
+def _followups(desk, order):
+    from callbackctl import callbacks
+
+    return callbacks.followups_of(desk, order)
 
 
 @section("audit log", ["at", "actor", "command", "kind", "detail"])

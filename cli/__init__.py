@@ -90,9 +90,10 @@ def root(
 
 
 def _register():
-    from callbackctl.cli import admin, orders
+    from callbackctl.cli import admin, callbacks, orders
 
     orders.register(app)
+    callbacks.register(app)
     admin.register(app)
 
 

@@ -1,0 +1,141 @@
+"""due, record, followup."""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated, Optional
+
+import typer
+
+from callbackctl.cli.common import Fmt, FormatOpt, emit, note, open_desk
+
+
+class Outcome(str, enum.Enum):
+    reached = "reached"
+    no_answer = "no_answer"
+    busy = "busy"
+    hung_up = "hung_up"
+    refused = "refused"
+    wrong_number = "wrong_number"
+    wrong_person = "wrong_person"
+
+
+class Reason(str, enum.Enum):
+    first = "first"
+    retry = "retry"
+    promised = "promised"
+    second = "second"
+    spot_check = "spot_check"
+
+
+Score = lambda name, label: typer.Option(f"--{name}", min=1, max=5, help=f"{label} score, 1-5.")  # noqa: E731
+
+
+def due(
+    ctx: typer.Context,
+    until: Annotated[Optional[str], typer.Option("--until", metavar="TIME", help="Also what falls due by then ('tomorrow 17:00', '+1d').")] = None,
+    region: Annotated[Optional[str], typer.Option("--region")] = None,
+    provider: Annotated[Optional[str], typer.Option("--provider")] = None,
+    engineer: Annotated[Optional[str], typer.Option("--engineer")] = None,
+    service_type: Annotated[Optional[str], typer.Option("--type", help="Service type (install, repair, 保养, ...).")] = None,
+    reason: Annotated[Optional[Reason], typer.Option("--reason")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only callbacks past their deadline.")] = False,
+    limit: Annotated[Optional[int], typer.Option("--limit", min=1)] = None,
+    fmt: FormatOpt = Fmt.table,
+):
+    """Customer callbacks due now (or by --until), soonest deadline first."""
+    from callbackctl import callbacks, normalize
+
+    desk = open_desk(ctx, "due")
+    if service_type is not None:
+        try:
+            service_type = normalize.service_type(service_type)
+        except ValueError as e:
+            raise typer.BadParameter(str(e), param_hint="--type")
+    rows = callbacks.due(
+        desk, until=desk.when(until, "--until") if until else None, region=region, provider=provider,
+        engineer=engineer, service_type=service_type, reason=reason.value if reason else None,
+        overdue_only=overdue, limit=limit,
+    )
+    emit(rows, callbacks.DUE_COLUMNS, fmt, empty="no callbacks due")
+
+
+def record(
+    ctx: typer.Context,
+    order_no: Annotated[Optional[str], typer.Argument(metavar="ORDER_NO")] = None,
+    outcome: Annotated[Optional[Outcome], typer.Option("--outcome")] = None,
+    skill: Annotated[Optional[int], Score("skill", "Service skill 服务技能")] = None,
+    attitude: Annotated[Optional[int], Score("attitude", "Attitude 服务态度")] = None,
+    timeliness: Annotated[Optional[int], Score("timeliness", "Timeliness 服务及时性")] = None,
+    parts: Annotated[Optional[int], Score("parts", "Parts supply 配件供应")] = None,
+    overall: Annotated[Optional[int], Score("overall", "Overall 服务综合")] = None,
+    satisfaction: Annotated[Optional[str], typer.Option("--satisfaction", metavar="PHRASE", help="Fill the scores not given: 1-5, 非常满意 .. 非常不满意, very satisfied .. very dissatisfied.")] = None,
+    hours: Annotated[Optional[float], typer.Option("--hours", help="Machine hours the customer reads out.")] = None,
+    location: Annotated[Optional[str], typer.Option("--location", help="Where the machine works now.")] = None,
+    parts_said: Annotated[Optional[str], typer.Option("--parts-replaced", help="Parts the customer says were replaced.")] = None,
+    fee: Annotated[Optional[float], typer.Option("--fee", help="What the customer paid.")] = None,
+    genuine: Annotated[Optional[bool], typer.Option("--genuine/--not-genuine", help="Override the checks.")] = None,
+    note_text: Annotated[Optional[str], typer.Option("--note")] = None,
+    agent: Annotated[Optional[str], typer.Option("--agent", help="Who called [default: your user name].")] = None,
+    callback_at: Annotated[Optional[str], typer.Option("--callback-at", metavar="TIME", help="A call-back time promised to the customer.")] = None,
+    from_file: Annotated[Optional[str], typer.Option("--from", metavar="FILE", help="Record a batch of calls from CSV/TSV/JSON/JSONL (- for stdin).")] = None,
+    fmt: FormatOpt = Fmt.table,
+):
+    """Record a callback: outcome, the five scores and the authenticity checks."""
+    from callbackctl import callbacks
+
+    if from_file:
+        if order_no or outcome:
+            raise typer.BadParameter("give either ORDER_NO --outcome ... or --from FILE, not both")
+        desk = open_desk(ctx, "record", actor=agent)
+        done, rejected, batch = callbacks.record_file(desk, from_file)
+        emit(done, callbacks.RECORD_COLUMNS, fmt)
+        for line, error, _ in rejected[:5]:
+            note(f"{from_file}: line {line}: {error}")
+        note(f"{len(done)} call(s) recorded, {len(rejected)} rejected (batch {batch})")
+        if rejected:
+            raise typer.Exit(1)
+        return
+    if not order_no or outcome is None:
+        raise typer.BadParameter("give ORDER_NO and --outcome (or --from FILE)")
+    desk = open_desk(ctx, "record", actor=agent)
+    scores = {k: v for k, v in dict(skill=skill, attitude=attitude, timeliness=timeliness, parts=parts,
+                                    overall=overall).items() if v is not None}
+    call = callbacks.Call(
+        order_no=order_no, outcome=outcome.value, scores=scores, satisfaction=satisfaction, hours=hours,
+        location=location, parts=parts_said, fee=fee, genuine=genuine, note=note_text, agent=agent,
+        callback_at=desk.when(callback_at, "--callback-at") if callback_at else None,
+    )
+    emit([callbacks.record(desk, call)], callbacks.RECORD_COLUMNS, fmt)
+
+
+followup_app = typer.Typer(help="Orders handed back for a second visit or a contact check.", no_args_is_help=True)
+
+
+@followup_app.command("list")
+def followup_list(ctx: typer.Context, fmt: FormatOpt = Fmt.table):
+    """Open follow-ups: dissatisfied, not genuine, invalid contact, unreachable."""
+    from callbackctl import callbacks
+
+    desk = open_desk(ctx, "followup list")
+    emit(callbacks.followups(desk), callbacks.FOLLOWUP_COLUMNS, fmt, empty="no open follow-ups")
+
+
+@followup_app.command("done")
+def followup_done(
+    ctx: typer.Context,
+    order_no: Annotated[str, typer.Argument(metavar="ORDER_NO")],
+    at: Annotated[Optional[str], typer.Option("--at", metavar="TIME", help="When the second visit was [default: now].")] = None,
+):
+    """Record the second visit (二次服务); a second callback falls due after it."""
+    from callbackctl import callbacks
+
+    desk = open_desk(ctx, "followup done")
+    n = callbacks.followup_done(desk, order_no, desk.when(at, "--at") if at else None)
+    note(f"{order_no}: {n} follow-up(s) done; a second callback falls due")
+
+
+def register(app: typer.Typer):
+    app.command("due")(due)
+    app.command("record")(record)
+    app.add_typer(followup_app, name="followup")
