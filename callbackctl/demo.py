@@ -39,3 +39,27 @@ def prepare(path: str):
 def mark(conn):
     with db.transaction(conn):
         db.set_meta(conn, "demo", "1")
+
+
+# A morning at the desk: (order_no, outcome, options) recorded at DEMO_NOW.
+CALLS = [
+    ("SY2026110021", "reached", dict(satisfaction="非常满意", hours=None, note="客户很满意")),
+    ("SY2026110017", "reached", dict(satisfaction="满意", scores={"attitude": 2}, hours=9500,
+                                     note="客户说工程师态度差")),
+    ("AP-2611013", "no_answer", {}),
+    ("AP-2611006", "busy", dict(callback_at="2026-11-23 15:00")),
+]
+
+
+def record_calls(desk):
+    """The demo's recorded calls; returns their output rows."""
+    from callbackctl import callbacks, clock
+
+    rows = []
+    for order_no, outcome, opts in CALLS:
+        opts = dict(opts)
+        promised = opts.pop("callback_at", None)
+        call = callbacks.Call(order_no=order_no, outcome=outcome, scores=opts.pop("scores", {}),
+                              agent="demo", callback_at=clock.parse(promised + ":00") if promised else None, **opts)
+        rows.append(callbacks.record(desk, call))
+    return rows

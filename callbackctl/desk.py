@@ -36,7 +36,12 @@ class Desk:
         return clock.fmt(self.now)
 
     def log(self, kind: str, order_no: str | None = None, detail: dict | None = None, actor: str | None = None):
-        """Append one event to the audit log (inside the caller's transaction)."""
+        """Append one event to the audit log (inside the caller's transaction).
+
+        Empty values are left out of the detail so the log stays readable.
+        """
+        if detail:
+            detail = {k: v for k, v in detail.items() if v not in (None, [], "")}
         self.conn.execute(
             "INSERT INTO events (at, actor, command, kind, order_no, detail) VALUES (?, ?, ?, ?, ?, ?)",
             (

@@ -49,54 +49,60 @@ def _parsers(tz):
     parsers.update(
         service_type=normalize.service_type, zone=normalize.zone, status=normalize.status,
         machine_hours=normalize.number, fee=normalize.number,
-        warranty=normalize.boolean, vip=normalize.boolean,
+        warranty=normalize.boolean, vip=normalize.boolean, phone=normalize.phone,
     )
     return parsers
 
 
 class RowConverter:
-    """Maps one file's headers once, then converts each row quickly."""
+    """Maps a file's headers once to (header, field, parser), then converts rows.
+
+    This is the import's inner loop: one pass over the cells with the work
+    per cell decided up front.
+    """
 
     def __init__(self, tz):
         self._parse = _parsers(tz)
-        self._header_cache = {}
+        self._plans = {}
 
     def plan(self, headers):
-        """[(header, canonical or None)] for a list of headers; first alias wins."""
-        seen, plan = set(), []
-        for h in headers:
-            key = self._header_cache.get(h)
-            if key is None and h not in self._header_cache:
-                key = self._header_cache[h] = normalize.canonical_header(h)
-            if key in seen:
-                key = None  # a second column for the same field is kept as extra
-            elif key:
-                seen.add(key)
-            plan.append((h, key))
+        """[(header, field or None, parser or None)]; the first alias of a field wins."""
+        key = tuple(headers)
+        plan = self._plans.get(key)
+        if plan is None:
+            seen, plan = set(), []
+            for h in headers:
+                field = normalize.canonical_header(h)
+                if field in seen:
+                    field = None  # a second column for the same field is kept as extra
+                elif field:
+                    seen.add(field)
+                plan.append((h, field, self._parse.get(field)))
+            self._plans[key] = plan
         return plan
 
-    def convert(self, items):
-        """(header, canonical, cell) triples -> (order, extra); RowError on bad cells."""
+    def convert(self, plan, cells):
+        """Cells in plan order -> (order, extra); RowError names the bad cell."""
         order, extra = {}, {}
-        parse = self._parse
-        for header, key, cell in items:
-            if cell is None:
+        for (header, field, parse), cell in zip(plan, cells):
+            if cell is None or cell == "":
                 continue
             if not isinstance(cell, str):  # JSON input: true -> "true", 120 -> "120"
                 cell = json.dumps(cell, ensure_ascii=False)
             cell = cell.strip()
             if not cell:
                 continue
-            if key is None:
+            if field is None:
                 extra[header] = cell
-            elif key == "phone":
-                order["phone"], order["phone_valid"] = normalize.phone(cell)
+            elif parse is None:
+                order[field] = cell
+            elif field == "phone":
+                order["phone"], order["phone_valid"] = parse(cell)
             else:
-                fn = parse.get(key)
                 try:
-                    order[key] = fn(cell) if fn else cell
+                    order[field] = parse(cell)
                 except ValueError as e:
-                    label = header if header == key else f"{header} ({key})"
+                    label = header if header == field else f"{header} ({field})"
                     raise RowError(f"{label}: {e}") from None
         if "order_no" not in order:
             raise RowError("order_no is empty")
@@ -113,21 +119,27 @@ class _Reject(RowError):
         self.raw = raw
 
 
-def _items(source, plan, row):
-    """(header, canonical, cell) triples and the raw row as a dict, for any format."""
+def _cells(source, conv, row):
+    """(plan, cells) for a row of any format; _Reject for rows that are not rows."""
+    if isinstance(row, list) and source.headers is not None:
+        if len(row) > len(source.headers):
+            raise _Reject(f"row has {len(row)} cells but the header has {len(source.headers)}", _raw(source, row))
+        return conv.plan(source.headers), row
+    if isinstance(row, dict):
+        return conv.plan(list(row)), list(row.values())
     if isinstance(row, BadRecord):
         raise _Reject(row.error, {"_line": row.text})
-    if isinstance(row, dict):
-        headers = list(row)
-        return list(zip(headers, (k for _, k in plan(headers)), row.values())), row
-    if source.headers is None:
-        raise _Reject("not a JSON object", {"_value": row})
+    raise _Reject("not a JSON object", {"_value": row})
+
+
+def _raw(source, row):
+    """A row as it was read, for keeping a rejected row whole."""
+    if not isinstance(row, list):
+        return row
     names = source.headers
-    if len(row) > len(names):
-        raw = dict(zip(names, row))
-        raw.update({f"column_{i + 1}": c for i, c in enumerate(row) if i >= len(names)})
-        raise _Reject(f"row has {len(row)} cells but the header has {len(names)}", raw)
-    return list(zip(names, (k for _, k in plan), row)), dict(zip(names, row))
+    raw = dict(zip(names, row))
+    raw.update({f"column_{i + 1}": c for i, c in enumerate(row) if i >= len(names)})
+    return raw
 
 
 def import_file(desk, path, encoding="auto", input_format=None, dry_run=False,
@@ -144,16 +156,14 @@ def _import_source(desk, source, dry_run, strict, progress):
     conv = RowConverter(desk.tz)
     result = ImportResult(source.name, format=source.format, encoding=source.encoding)
     if source.headers is not None:
-        plan = conv.plan(source.headers)
-        if "order_no" not in {k for _, k in plan}:
+        if "order_no" not in {field for _, field, _ in conv.plan(source.headers)}:
             aliases = ", ".join(normalize.ORDER_COLUMNS["order_no"][:4])
             raise InputError(
                 f"{source.name}: no order_no column (looked for order_no, {aliases}, ...); "
                 f"the header is: {', '.join(source.headers)[:200]}"
             )
-    else:
-        plan = None
     rejects, kept = [], []  # kept: every reject, returned for --rejects
+    raw_of = lambda row: _raw(source, row)  # noqa: E731
     writing = not dry_run
     conn = desk.conn
     if writing:
@@ -168,7 +178,7 @@ def _import_source(desk, source, dry_run, strict, progress):
         batch = []
         for line, row in source.rows:
             if len(batch) >= BATCH_ROWS:
-                _apply(desk, batch, result, rejects, writing and not (strict and rejects))
+                _apply(desk, batch, result, rejects, writing and not (strict and rejects), raw_of)
                 batch = []
                 if progress:
                     progress(source.position, source.size)
@@ -177,17 +187,15 @@ def _import_source(desk, source, dry_run, strict, progress):
                 rejects = []
             result.read += 1
             try:
-                items, raw = _items(source, plan or conv.plan, row)
+                order, extra = conv.convert(*_cells(source, conv, row))
             except _Reject as e:
                 rejects.append((line, str(e), e.raw))
                 continue
-            try:
-                order, extra = conv.convert(items)
             except RowError as e:
-                rejects.append((line, str(e), raw))
+                rejects.append((line, str(e), _raw(source, row)))
                 continue
-            batch.append((line, raw, order, extra))
-        _apply(desk, batch, result, rejects, writing and not (strict and rejects))
+            batch.append((line, row, order, extra))
+        _apply(desk, batch, result, rejects, writing and not (strict and rejects), raw_of)
         if strict and rejects:
             result.strict_failed = True
             result.inserted = result.updated = result.unchanged = 0
@@ -222,7 +230,7 @@ def _store_rejects(conn, batch_id, rejects):
     return rejects
 
 
-def _apply(desk, batch, result, rejects, write):
+def _apply(desk, batch, result, rejects, write, raw_of):
     """Upsert one batch of converted rows, counting each row's effect in file order."""
     if not batch:
         return
@@ -237,14 +245,14 @@ def _apply(desk, batch, result, rejects, write):
             row["extra"] = json.loads(row["extra"]) if row["extra"] else {}
             existing[r["order_no"]] = row
     new, current = {}, {}
-    for line, raw, order, extra in batch:
+    for line, row, order, extra in batch:
         no = order["order_no"]
         target = new.get(no) or current.get(no)
         if target is None and no in existing:
             target = current[no] = dict(existing[no])
         if target is None:
             if "service_type" not in order:
-                rejects.append((line, "service_type is empty (required for a new order)", raw))
+                rejects.append((line, "service_type is empty (required for a new order)", raw_of(row)))
                 continue
             order["extra"] = extra
             order.setdefault("zone", "other")
@@ -263,7 +271,7 @@ def _apply(desk, batch, result, rejects, write):
         conn.executemany(
             f"INSERT INTO orders ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
             [
-                tuple(o.get(c) for c in STORED) + (_extra_json(o["extra"]), result.batch_id, now, now)
+                [o.get(c) for c in STORED] + [_extra_json(o["extra"]), result.batch_id, now, now]
                 for o in new.values()
             ],
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -82,7 +83,16 @@ def demo(ctx: typer.Context):
         results.append(result.row())
     emit(results, orders.SUMMARY_COLUMNS, Fmt.table)
     typer.echo("\n== rejected rows, with the reason")
-    emit(orders.rejects(desk.conn), ["file", "line", "error"], Fmt.table)
+    emit([{**r, "file": os.path.basename(r["file"])} for r in orders.rejects(desk.conn)], ["file", "line", "error"], Fmt.table)
+    from callbackctl import callbacks
+
+    typer.echo("\n== calls recorded this morning")
+    emit(demo_mod.record_calls(desk), ["order_no", "outcome", "index", "genuine", "followup", "reason"], Fmt.table)
+    typer.echo("\n== callbacks due now (callbackctl due)")
+    emit(callbacks.due(desk, limit=12), ["order_no", "customer", "service_type", "region", "due_at", "deadline",
+                                         "attempts", "reason", "overdue"], Fmt.table)
+    typer.echo("\n== handed back for a second visit or a contact check (callbackctl followup list)")
+    emit(callbacks.followups(desk), ["order_no", "reason", "since", "engineer", "detail"], Fmt.table)
     typer.echo(f"\nTry: callbackctl --db {path} --now '{demo_mod.DEMO_NOW}' show SY2026110001")
 
 
