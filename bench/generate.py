@@ -30,7 +30,9 @@ def orders(n, seed=1, end=dt.datetime(2026, 11, 23, 9, 0)):
         reported = start + dt.timedelta(minutes=rnd.randrange(span))
         dispatched = reported + dt.timedelta(minutes=rnd.randrange(5, 90))
         feedback = dispatched + dt.timedelta(minutes=rnd.randrange(10, 400)) if rnd.random() < 0.9 else None
-        done = reported + dt.timedelta(hours=rnd.randrange(2, 96)) if rnd.random() < 0.93 else None
+        # As at a real desk: recent orders are often still open, old ones rarely.
+        still_open = rnd.random() < (0.5 if reported > end - dt.timedelta(days=5) else 0.002)
+        done = None if still_open else reported + dt.timedelta(hours=rnd.randrange(2, 96))
         if done and done > end:
             done = None
         fmt = "%Y-%m-%d %H:%M" if i % 200 else "%Y年%m月%d日 %H:%M"

@@ -163,13 +163,15 @@ def _lookback(policy) -> dt.timedelta:
     return policy.give_up_after.delta + dt.timedelta(days=3 * days + 21)
 
 
-def due(desk, until=None, region=None, provider=None, engineer=None, service_type=None,
-        reason=None, overdue_only=False, limit=None) -> list[dict]:
-    """Callbacks due at `until` (default now), soonest deadline first."""
-    now = desk.now
-    until = until or now
-    lower = clock.fmt(now - _lookback(desk.policy))
-    types = sorted(desk.policy.rules)
+def due_query(policy, now, until, region=None, provider=None, engineer=None, service_type=None):
+    """The SQL that finds orders whose callback round may be due, and its parameters.
+
+    It narrows a million orders to the recent, unfinished ones by an index
+    range on completed_at (or a recent second visit) and one probe for a call
+    that closed the round; the exact schedule is computed in Python after.
+    """
+    lower = clock.fmt(now - _lookback(policy))
+    types = sorted(policy.rules)
     where = [
         "o.status = 'completed'",
         f"o.service_type IN ({','.join('?' * len(types))})",
@@ -187,9 +189,18 @@ def due(desk, until=None, region=None, provider=None, engineer=None, service_typ
     started = ("(o.completed_at >= ? AND o.completed_at <= ? OR "
                "o.id IN (SELECT order_id FROM followups WHERE done_at >= ?))")
     sql = _ORDER_STATE_SQL + " WHERE " + started + " AND " + " AND ".join(where)
+    return sql, [lower, clock.fmt(until), lower] + params
+
+
+def due(desk, until=None, region=None, provider=None, engineer=None, service_type=None,
+        reason=None, overdue_only=False, limit=None) -> list[dict]:
+    """Callbacks due at `until` (default now), soonest deadline first."""
+    now = desk.now
+    until = until or now
+    sql, params = due_query(desk.policy, now, until, region, provider, engineer, service_type)
     scheduler = Scheduler(desk)
     out = []
-    for row in desk.conn.execute(sql, [lower, clock.fmt(until), lower] + params):
+    for row in desk.conn.execute(sql, params):
         s = _state(scheduler, row)
         if s is None or s.closed or s.next_due > until or now > s.give_up_at(desk.policy):
             continue

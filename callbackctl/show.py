@@ -62,6 +62,13 @@ def _followups(desk, order):
     return callbacks.followups_of(desk, order)
 
 
+@section("chases", ["chased_at", "reason", "deadline", "overdue_hours", "actor", "note"])
+def _chases(desk, order):
+    from callbackctl import dispatch
+
+    return dispatch.chases_of(desk, order)
+
+
 @section("audit log", ["at", "actor", "command", "kind", "detail"])
 def _events(desk, order):
     created = desk.conn.execute(

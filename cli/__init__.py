@@ -90,10 +90,11 @@ def root(
 
 
 def _register():
-    from callbackctl.cli import admin, callbacks, orders
+    from callbackctl.cli import admin, callbacks, dispatch, orders
 
     orders.register(app)
     callbacks.register(app)
+    dispatch.register(app)
     admin.register(app)
 
 

@@ -93,6 +93,11 @@ def demo(ctx: typer.Context):
                                          "attempts", "reason", "overdue"], Fmt.table)
     typer.echo("\n== handed back for a second visit or a contact check (callbackctl followup list)")
     emit(callbacks.followups(desk), ["order_no", "reason", "since", "engineer", "detail"], Fmt.table)
+    from callbackctl import dispatch
+
+    typer.echo("\n== providers to chase (callbackctl chase)")
+    emit(dispatch.chase_list(desk), ["order_no", "provider", "zone", "reported_at", "deadline", "overdue_hours",
+                                     "reason"], Fmt.table)
     typer.echo(f"\nTry: callbackctl --db {path} --now '{demo_mod.DEMO_NOW}' show SY2026110001")
 
 

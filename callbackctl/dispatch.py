@@ -1,0 +1,101 @@
+"""Chasing service providers (催单): no feedback in time, or past the response deadline.
+
+- no_feedback: no first status report (feedback_at, or an arrival) within
+  `feedback_within` of desk hours after the report; a report at 16:30 is
+  therefore due the next working morning.
+- late (拖单): not completed by `respond_within[zone]` wall-clock after the
+  report, or by the end of the appointment day when the customer chose a
+  later date. An order that is both is listed once, as late.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+from callbackctl import calendar, clock
+from callbackctl.db import transaction
+
+COLUMNS = ["order_no", "provider", "engineer", "region", "zone", "customer", "phone", "reported_at",
+           "deadline", "overdue_hours", "reason", "chases", "last_chased_at"]
+
+
+def chase_query(policy, now, region=None, provider=None):
+    """Unfinished orders that may need a chase, with their wall-clock response deadline.
+
+    The response deadline is plain SQL (wall-clock); the feedback deadline
+    counts desk hours, so it is left to calendar.py for the few orders that
+    have had no feedback at all.
+    """
+    respond = " ".join(
+        f"WHEN '{zone}' THEN datetime(o.reported_at, '+{int(d.delta.total_seconds() // 60)} minutes')"
+        for zone, d in policy.respond_within.items()
+    )
+    deadline = (f"max(CASE coalesce(o.zone, 'other') {respond} END, "
+                f"coalesce(substr(o.appointment_at, 1, 10) || ' 23:59:59', ''))")
+    where = ["o.completed_at IS NULL", "o.status = 'open'", "o.reported_at <= :now"]
+    params = {"now": clock.fmt(now)}
+    for column, value in (("region", region), ("provider", provider)):
+        if value is not None:
+            where.append(f"o.{column} = :{column}")
+            params[column] = value
+    sql = f"""
+        SELECT * FROM (
+            SELECT o.order_no, o.provider, o.engineer, o.region, coalesce(o.zone, 'other') AS zone, o.customer,
+                   o.phone, o.reported_at, coalesce(o.feedback_at, o.arrived_at) AS feedback, {deadline} AS late_at,
+                   (SELECT count(*) FROM chases c WHERE c.order_id = o.id) AS chases,
+                   (SELECT max(chased_at) FROM chases c WHERE c.order_id = o.id) AS last_chased_at,
+                   o.id AS order_id
+            FROM orders o WHERE {' AND '.join(where)}
+        ) WHERE feedback IS NULL OR late_at < :now
+    """
+    return sql, params
+
+
+def chase_list(desk, region=None, provider=None) -> list[dict]:
+    """Orders to chase at now, most overdue deadline first."""
+    now, policy = desk.now, desk.policy
+    cal, hours = desk.cal, policy.dispatch_hours
+    feedback_due = lru_cache(maxsize=65536)(
+        lambda t: calendar.deadline_after(cal, hours, t, policy.feedback_within))
+    sql, params = chase_query(policy, now, region, provider)
+    out = []
+    for r in desk.conn.execute(sql, params):
+        if r["late_at"] < clock.fmt(now):
+            reason, deadline = "late", clock.parse(r["late_at"])
+        else:
+            deadline = feedback_due(clock.parse(r["reported_at"]))
+            if now <= deadline:
+                continue
+            reason = "no_feedback"
+        row = {k: r[k] for k in COLUMNS if k in r.keys()}
+        row.update(deadline=clock.fmt(deadline), reason=reason, order_id=r["order_id"],
+                   overdue_hours=round((now - deadline) / dt.timedelta(hours=1), 1))
+        out.append(row)
+    out.sort(key=lambda x: (x["deadline"], x["order_no"]))
+    return out
+
+
+def record_chases(desk, rows, note=None) -> int:
+    """Log one chase per listed order at now, in one transaction."""
+    with transaction(desk.conn):
+        desk.conn.executemany(
+            "INSERT INTO chases (order_id, chased_at, reason, deadline, overdue_hours, actor, note) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(r["order_id"], desk.now_text, r["reason"], r["deadline"], r["overdue_hours"], desk.actor, note)
+             for r in rows],
+        )
+        for r in rows:
+            desk.log("chased", r["order_no"], {"reason": r["reason"], "deadline": r["deadline"],
+                                               "overdue_hours": r["overdue_hours"]})
+    for r in rows:
+        r["chases"] += 1
+        r["last_chased_at"] = desk.now_text
+    return len(rows)
+
+
+def chases_of(desk, order) -> list[dict]:
+    return [dict(r) for r in desk.conn.execute(
+        "SELECT chased_at, reason, deadline, overdue_hours, actor, note FROM chases WHERE order_id = ? ORDER BY id",
+        (order["id"],),
+    )]

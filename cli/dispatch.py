@@ -1,0 +1,31 @@
+"""chase."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from callbackctl.cli.common import Fmt, FormatOpt, emit, note, open_desk
+
+
+def chase(
+    ctx: typer.Context,
+    record: Annotated[bool, typer.Option("--record", help="Log one chase per listed order at now.")] = False,
+    region: Annotated[Optional[str], typer.Option("--region")] = None,
+    provider: Annotated[Optional[str], typer.Option("--provider")] = None,
+    fmt: FormatOpt = Fmt.table,
+):
+    """Unfinished orders to chase: no provider feedback in time, or late (拖单)."""
+    from callbackctl import dispatch
+
+    desk = open_desk(ctx, "chase")
+    rows = dispatch.chase_list(desk, region=region, provider=provider)
+    if record and rows:
+        n = dispatch.record_chases(desk, rows)
+        note(f"{n} chase(s) recorded at {desk.now_text}")
+    emit(rows, dispatch.COLUMNS, fmt, empty="nothing to chase")
+
+
+def register(app: typer.Typer):
+    app.command("chase")(chase)
