@@ -69,6 +69,14 @@ def _chases(desk, order):
     return dispatch.chases_of(desk, order)
 
 
+@section("complaints", ["id", "against", "target", "severity", "status", "received_at", "reply_due", "replied_at",
+                        "closed_at", "overdue"])
+def _complaints(desk, order):
+    from callbackctl import complaints
+
+    return complaints.listing(desk, order_id=order["id"])
+
+
 @section("audit log", ["at", "actor", "command", "kind", "detail"])
 def _events(desk, order):
     created = desk.conn.execute(

@@ -90,11 +90,12 @@ def root(
 
 
 def _register():
-    from callbackctl.cli import admin, callbacks, dispatch, orders
+    from callbackctl.cli import admin, callbacks, complaints, dispatch, orders
 
     orders.register(app)
     callbacks.register(app)
     dispatch.register(app)
+    complaints.register(app)
     admin.register(app)
 
 

@@ -1,0 +1,254 @@
+"""Complaints (投诉) and apology calls (致歉).
+
+A complaint moves open -> (escalated) -> replied -> resolved -> closed; a
+special complaint (property loss, injury, media) starts escalated for the
+after-sales manager. A reply is due `reply_within` (wall-clock) after receipt
+or reopening. Closing needs a callback in which the customer is satisfied;
+an unsatisfied customer reopens it.
+
+An agent found at fault calls to apologise, only inside the apology windows,
+at most `max_attempts` times; a refusal, a hang-up or the last unanswered
+attempt queues an apology SMS instead and the calls stop. VIP customers,
+serial complainers and complaints naming several agents get no call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from callbackctl import calendar, clock, normalize, orders
+from callbackctl.db import transaction
+from callbackctl.errors import InvalidValue, NotFound, StateError
+
+AGAINST = ("engineer", "provider", "agent", "product", "sales")
+SEVERITIES = ("general", "special")
+APOLOGY_OUTCOMES = ("accepted", "refused", "hung_up", "no_answer")
+COLUMNS = ["id", "order_no", "customer", "phone", "against", "target", "severity", "status", "received_at",
+           "reply_due", "replied_at", "resolved_at", "closed_at", "overdue"]
+APOLOGY_COLUMNS = ["id", "complaint_id", "agent", "customer", "phone", "state", "skip_reason", "attempts",
+                   "last_outcome", "opened_at", "close_by", "closed_at", "missed"]
+DUE_COLUMNS = ["id", "complaint_id", "agent", "customer", "phone", "attempts", "last_outcome", "opened_at", "close_by"]
+SMS_COLUMNS = ["id", "phone", "text"]
+SMS_TEXT = "尊敬的{customer}您好：关于您反映的问题，我们深表歉意，已严肃处理并改进。感谢您的监督与支持！"
+
+# Where several names are written in one target field.
+_SEVERAL = re.compile(r"[,，、;；/&]|\s和\s|和")
+
+
+def _get(desk, complaint_id: int) -> dict:
+    row = desk.conn.execute("SELECT * FROM complaints WHERE id = ?", (complaint_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"unknown complaint {complaint_id}")
+    return dict(row)
+
+
+def add(desk, against: str, severity: str, text: str, order_no=None, phone=None, target=None,
+        customer=None, vip=False) -> int:
+    """File a complaint against an order or a phone number; returns its id."""
+    if against not in AGAINST:
+        raise InvalidValue(f"--against: {against!r} is not one of {', '.join(AGAINST)}", usage=True)
+    if severity not in SEVERITIES:
+        raise InvalidValue(f"--severity: {severity!r} is not one of {', '.join(SEVERITIES)}", usage=True)
+    if not text or not text.strip():
+        raise InvalidValue("--text: a complaint needs its text", usage=True)
+    if bool(order_no) == bool(phone):
+        raise InvalidValue("give --order ORDER_NO or --phone PHONE", usage=True)
+    order = orders.get(desk.conn, order_no) if order_no else None
+    if order:
+        phone, customer, vip = order["phone"], customer or order["customer"], vip or bool(order["vip"])
+    else:
+        phone, _ = normalize.phone(phone)
+    now = desk.now_text
+    status = "escalated" if severity == "special" else "open"
+    with transaction(desk.conn):
+        cid = desk.conn.execute(
+            "INSERT INTO complaints (order_id, customer, phone, vip, against, target, severity, text, status, "
+            "received_at, escalated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (order["id"] if order else None, customer, phone, int(vip), against, target, severity, text.strip(),
+             status, now, now if status == "escalated" else None),
+        ).lastrowid
+        desk.log("complaint_added", order_no, {"id": cid, "against": against, "target": target,
+                                               "severity": severity, "status": status, "text": text.strip()})
+    return cid
+
+
+# Which steps may follow which status.
+_STEPS = {
+    "escalate": ({"open"}, "escalated"),
+    "respond": ({"open", "escalated"}, "replied"),
+    "resolve": ({"open", "escalated", "replied"}, "resolved"),
+    "close": ({"replied", "resolved"}, "closed"),
+    "reopen": ({"replied", "resolved"}, "open"),
+}
+
+
+def step(desk, complaint_id: int, action: str, text: str | None = None) -> dict:
+    """escalate, respond, resolve, close (satisfied) or reopen (unsatisfied) a complaint."""
+    c = _get(desk, complaint_id)
+    allowed, new = _STEPS[action]
+    if c["status"] not in allowed:
+        raise StateError(f"complaint {complaint_id} is {c['status']}: cannot {action} it"
+                         + (" (resolve it first)" if action in ("close", "reopen") and c["status"] != "closed" else ""))
+    now = desk.now_text
+    changes = {"status": new}
+    if action == "escalate":
+        changes["escalated_at"] = now
+    elif action == "respond":
+        changes.update(replied_at=now, reply=text)
+    elif action == "resolve":
+        changes.update(resolved_at=now, resolution=text)
+    elif action == "close":
+        changes["closed_at"] = now
+    elif action == "reopen":
+        changes.update(reopened_at=now, replied_at=None, resolved_at=None)
+    with transaction(desk.conn):
+        sets = ", ".join(f"{k} = ?" for k in changes)
+        desk.conn.execute(f"UPDATE complaints SET {sets} WHERE id = ?", (*changes.values(), complaint_id))
+        order_no = _order_no(desk, c)
+        desk.log(f"complaint_{action}", order_no, {
+            "id": complaint_id, "text": text,
+            "before": {k: c[k] for k in changes}, "after": changes,
+        })
+    return {**c, **changes}
+
+
+def _order_no(desk, c):
+    if c["order_id"] is None:
+        return None
+    return desk.conn.execute("SELECT order_no FROM orders WHERE id = ?", (c["order_id"],)).fetchone()[0]
+
+
+def reply_due(desk, c) -> dt.datetime:
+    return clock.parse(c["reopened_at"] or c["received_at"]) + desk.policy.reply_within.delta
+
+
+def listing(desk, open_only=False, overdue_only=False, order_id=None) -> list[dict]:
+    sql = ("SELECT c.*, o.order_no FROM complaints c LEFT JOIN orders o ON o.id = c.order_id"
+           + (" WHERE c.order_id = ?" if order_id is not None else "") + " ORDER BY c.id")
+    out = []
+    for r in desk.conn.execute(sql, (order_id,) if order_id is not None else ()):
+        c = dict(r)
+        due = reply_due(desk, c)
+        c["reply_due"] = clock.fmt(due)
+        c["overdue"] = c["replied_at"] is None and c["status"] not in ("resolved", "closed") and desk.now > due
+        if (open_only and c["status"] == "closed") or (overdue_only and not c["overdue"]):
+            continue
+        out.append(c)
+    return out
+
+
+# -- apologies ----------------------------------------------------------------
+
+def _apology(desk, apology_id: int) -> dict:
+    row = desk.conn.execute(
+        "SELECT a.*, c.customer, c.phone, (SELECT count(*) FROM apology_attempts t WHERE t.apology_id = a.id) AS attempts, "
+        "(SELECT outcome FROM apology_attempts t WHERE t.apology_id = a.id ORDER BY t.id DESC LIMIT 1) AS last_outcome "
+        "FROM apologies a JOIN complaints c ON c.id = a.complaint_id WHERE a.id = ?", (apology_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"unknown apology {apology_id}")
+    return dict(row)
+
+
+def skip_reason(desk, c) -> str | None:
+    """Why no apology call is made, if one of the exclusions applies."""
+    if c["vip"]:
+        return "vip"
+    if c["target"] and len([t for t in _SEVERAL.split(c["target"]) if t.strip()]) > 1:
+        return "several_agents"
+    if c["phone"]:
+        since = clock.fmt(clock.parse(c["received_at"]) - dt.timedelta(days=90))
+        n = desk.conn.execute(
+            "SELECT count(*) FROM complaints WHERE phone = ? AND received_at >= ? AND received_at <= ?",
+            (c["phone"], since, c["received_at"]),
+        ).fetchone()[0]
+        if n >= desk.policy.serial_complaints:
+            return "serial_complainer"
+    return None
+
+
+def open_apology(desk, complaint_id: int) -> dict:
+    """Start an apology for a complaint against an agent found at fault (or record why none)."""
+    c = _get(desk, complaint_id)
+    if c["against"] != "agent":
+        raise StateError(f"complaint {complaint_id} is against {c['against']}, not a desk agent: no apology call")
+    if desk.conn.execute("SELECT 1 FROM apologies WHERE complaint_id = ?", (complaint_id,)).fetchone():
+        raise StateError(f"complaint {complaint_id} already has an apology")
+    reason = skip_reason(desk, c)
+    state = "skipped" if reason else "calling"
+    with transaction(desk.conn):
+        aid = desk.conn.execute(
+            "INSERT INTO apologies (complaint_id, agent, opened_at, skip_reason, state, closed_at) VALUES (?,?,?,?,?,?)",
+            (complaint_id, c["target"], desk.now_text, reason, state, desk.now_text if reason else None),
+        ).lastrowid
+        desk.log("apology_opened", _order_no(desk, c), {"apology": aid, "complaint": complaint_id,
+                                                       "state": state, "skip_reason": reason})
+    return _apology_row(desk, _apology(desk, aid))
+
+
+def close_by(desk, a) -> dt.datetime:
+    return clock.parse(a["opened_at"]) + desk.policy.close_within.delta
+
+
+def _apology_row(desk, a) -> dict:
+    by = close_by(desk, a)
+    end = clock.parse(a["closed_at"]) if a["closed_at"] else desk.now
+    return {**a, "close_by": clock.fmt(by), "missed": a["skip_reason"] is None and end > by}
+
+
+def apologies(desk, complaint_id=None) -> list[dict]:
+    ids = [r[0] for r in desk.conn.execute(
+        "SELECT id FROM apologies" + (" WHERE complaint_id = ?" if complaint_id else "") + " ORDER BY id",
+        (complaint_id,) if complaint_id else ())]
+    return [_apology_row(desk, _apology(desk, i)) for i in ids]
+
+
+def _in_window(desk) -> bool:
+    return calendar.in_window(calendar.EVERY_DAY, desk.policy.apology_windows, desk.now)
+
+
+def due_apologies(desk) -> list[dict]:
+    """Apology calls allowed now: inside the windows, attempts left, not closed."""
+    if not _in_window(desk):
+        return []
+    return [a for a in apologies(desk)
+            if a["state"] == "calling" and a["attempts"] < desk.policy.apology_max_attempts]
+
+
+def record_apology(desk, apology_id: int, outcome: str, note=None) -> dict:
+    if outcome not in APOLOGY_OUTCOMES:
+        raise InvalidValue(f"--outcome: {outcome!r} is not one of {', '.join(APOLOGY_OUTCOMES)}", usage=True)
+    a = _apology(desk, apology_id)
+    if a["state"] != "calling":
+        raise StateError(f"apology {apology_id} is {a['state']}: no more calls")
+    if not _in_window(desk):
+        windows = ", ".join(f"{s // 60:02d}:{s % 60:02d}-{e // 60:02d}:{e % 60:02d}" for s, e in desk.policy.apology_windows)
+        raise StateError(f"apology calls are allowed only {windows} (now {desk.now:%H:%M})")
+    attempts = a["attempts"] + 1
+    changes = {}
+    if outcome == "accepted":
+        changes = {"state": "accepted", "closed_at": desk.now_text}
+    elif outcome in ("refused", "hung_up") or attempts >= desk.policy.apology_max_attempts:
+        changes = {"state": "sms_pending", "sms_reason": outcome}
+    with transaction(desk.conn):
+        desk.conn.execute("INSERT INTO apology_attempts (apology_id, called_at, outcome, note) VALUES (?,?,?,?)",
+                          (apology_id, desk.now_text, outcome, note))
+        if changes:
+            sets = ", ".join(f"{k} = ?" for k in changes)
+            desk.conn.execute(f"UPDATE apologies SET {sets} WHERE id = ?", (*changes.values(), apology_id))
+        desk.log("apology_call", _order_no(desk, _get(desk, a["complaint_id"])),
+                 {"apology": apology_id, "outcome": outcome, "attempt": attempts, "note": note, **changes})
+    return _apology_row(desk, _apology(desk, apology_id))
+
+
+def sms(desk, mark_sent=False) -> list[dict]:
+    """Apology messages to send, as rows a script can pipe to an SMS gateway."""
+    rows = [{"id": a["id"], "phone": a["phone"], "text": SMS_TEXT.format(customer=a["customer"] or "客户")}
+            for a in apologies(desk) if a["state"] == "sms_pending"]
+    if mark_sent and rows:
+        with transaction(desk.conn):
+            for r in rows:
+                desk.conn.execute("UPDATE apologies SET state = 'sms_sent', sms_sent_at = ?, closed_at = ? WHERE id = ?",
+                                  (desk.now_text, desk.now_text, r["id"]))
+                desk.log("apology_sms_sent", None, {"apology": r["id"], "phone": r["phone"]})
+    return rows

@@ -1,0 +1,169 @@
+"""complaint and apology."""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated, Optional
+
+import typer
+
+from callbackctl.cli.common import Fmt, FormatOpt, emit, note, open_desk
+
+complaint_app = typer.Typer(help="Complaints (投诉): add, list, escalate, respond, resolve, close.", no_args_is_help=True)
+apology_app = typer.Typer(help="Apology calls (致歉) by a desk agent found at fault.", no_args_is_help=True)
+
+
+class Against(str, enum.Enum):
+    engineer = "engineer"
+    provider = "provider"
+    agent = "agent"
+    product = "product"
+    sales = "sales"
+
+
+class Severity(str, enum.Enum):
+    general = "general"
+    special = "special"
+
+
+class ApologyOutcome(str, enum.Enum):
+    accepted = "accepted"
+    refused = "refused"
+    hung_up = "hung_up"
+    no_answer = "no_answer"
+
+
+Id = Annotated[int, typer.Argument(metavar="ID")]
+
+
+@complaint_app.command("add")
+def add(
+    ctx: typer.Context,
+    against: Annotated[Against, typer.Option("--against", help="Who or what the complaint is about.")],
+    text: Annotated[str, typer.Option("--text", help="What the customer said.")],
+    order: Annotated[Optional[str], typer.Option("--order", metavar="ORDER_NO")] = None,
+    phone: Annotated[Optional[str], typer.Option("--phone", help="When there is no order.")] = None,
+    severity: Annotated[Severity, typer.Option("--severity", help="special: property loss, injury, media (straight to the manager).")] = Severity.general,
+    target: Annotated[Optional[str], typer.Option("--target", metavar="NAME", help="The engineer, provider or agent named.")] = None,
+    customer: Annotated[Optional[str], typer.Option("--customer")] = None,
+    vip: Annotated[bool, typer.Option("--vip", help="A high-value customer (taken from the order when there is one).")] = False,
+):
+    """File a complaint; prints its id."""
+    from callbackctl import complaints
+
+    desk = open_desk(ctx, "complaint add")
+    typer.echo(complaints.add(desk, against.value, severity.value, text, order_no=order, phone=phone,
+                              target=target, customer=customer, vip=vip))
+
+
+@complaint_app.command("list")
+def list_(
+    ctx: typer.Context,
+    open_: Annotated[bool, typer.Option("--open", help="Only complaints not closed.")] = False,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only those whose reply is late.")] = False,
+    fmt: FormatOpt = Fmt.table,
+):
+    """List complaints with their reply deadline."""
+    from callbackctl import complaints
+
+    desk = open_desk(ctx, "complaint list")
+    emit(complaints.listing(desk, open_only=open_, overdue_only=overdue), complaints.COLUMNS, fmt,
+         empty="no complaints")
+
+
+def _step(action, doc):
+    def command(ctx: typer.Context, complaint_id: Id,
+                text: Annotated[Optional[str], typer.Option("--text", help="What was answered or done.")] = None):
+        from callbackctl import complaints
+
+        desk = open_desk(ctx, f"complaint {action}")
+        c = complaints.step(desk, complaint_id, action, text)
+        note(f"complaint {complaint_id}: {c['status']}")
+
+    command.__doc__ = doc
+    return command
+
+
+complaint_app.command("escalate")(_step("escalate", "Hand a complaint to the team lead and the region's engineer."))
+complaint_app.command("respond")(_step("respond", "Record the engineer's answer (due within reply_within)."))
+complaint_app.command("resolve")(_step("resolve", "Record that the problem was settled."))
+
+
+@complaint_app.command("close")
+def close(
+    ctx: typer.Context,
+    complaint_id: Id,
+    satisfied: Annotated[Optional[bool], typer.Option("--satisfied/--unsatisfied", help="The customer's word in the closing callback.")] = None,
+):
+    """Close after a callback in which the customer is satisfied; --unsatisfied reopens."""
+    from callbackctl import complaints
+
+    if satisfied is None:
+        raise typer.BadParameter("say --satisfied or --unsatisfied (what the customer said in the callback)")
+    desk = open_desk(ctx, "complaint close")
+    c = complaints.step(desk, complaint_id, "close" if satisfied else "reopen")
+    note(f"complaint {complaint_id}: {c['status']}" + ("" if satisfied else " again (reopened)"))
+
+
+@apology_app.command("open")
+def apology_open(ctx: typer.Context, complaint_id: Annotated[int, typer.Argument(metavar="COMPLAINT_ID")],
+                 fmt: FormatOpt = Fmt.table):
+    """Start an apology for a complaint against an agent found at fault, or record why none is made."""
+    from callbackctl import complaints
+
+    desk = open_desk(ctx, "apology open")
+    a = complaints.open_apology(desk, complaint_id)
+    emit([a], complaints.APOLOGY_COLUMNS, fmt)
+    if a["skip_reason"]:
+        note(f"no apology call: {a['skip_reason']}")
+
+
+@apology_app.command("due")
+def apology_due(ctx: typer.Context, fmt: FormatOpt = Fmt.table):
+    """Apology calls allowed now (inside the windows, attempts left)."""
+    from callbackctl import complaints
+
+    desk = open_desk(ctx, "apology due")
+    emit(complaints.due_apologies(desk), complaints.DUE_COLUMNS, fmt, empty="no apology calls allowed now")
+
+
+@apology_app.command("record")
+def apology_record(
+    ctx: typer.Context,
+    apology_id: Id,
+    outcome: Annotated[ApologyOutcome, typer.Option("--outcome")],
+    note_text: Annotated[Optional[str], typer.Option("--note", help="Why, when refused or hung up.")] = None,
+    fmt: FormatOpt = Fmt.table,
+):
+    """Record an apology call; a refusal, a hang-up or the last attempt queues an SMS."""
+    from callbackctl import complaints
+
+    desk = open_desk(ctx, "apology record")
+    emit([complaints.record_apology(desk, apology_id, outcome.value, note_text)], complaints.APOLOGY_COLUMNS, fmt)
+
+
+@apology_app.command("sms")
+def apology_sms(
+    ctx: typer.Context,
+    mark_sent: Annotated[bool, typer.Option("--mark-sent", help="Record the listed messages as sent.")] = False,
+    fmt: FormatOpt = Fmt.table,
+):
+    """Apology messages to send: id, phone, text."""
+    from callbackctl import complaints
+
+    desk = open_desk(ctx, "apology sms")
+    emit(complaints.sms(desk, mark_sent=mark_sent), complaints.SMS_COLUMNS, fmt, empty="no apology messages to send")
+
+
+@apology_app.command("list")
+def apology_list(ctx: typer.Context, fmt: FormatOpt = Fmt.table):
+    """Every apology with its state and whether it missed close_within."""
+    from callbackctl import complaints
+
+    desk = open_desk(ctx, "apology list")
+    emit(complaints.apologies(desk), complaints.APOLOGY_COLUMNS, fmt, empty="no apologies")
+
+
+def register(app: typer.Typer):
+    app.add_typer(complaint_app, name="complaint")
+    app.add_typer(apology_app, name="apology")
