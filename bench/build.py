@@ -1,8 +1,10 @@
-"""Build the benchmark database: 1M orders imported, then 900k calls (seeded).
+"""Build the benchmark database: 1M orders imported, then about 900k calls (seeded).
 
-Calls are inserted with SQL rather than `record` (that is timed separately):
-every completed order older than three days gets one reached call that ends
-its round, so what stays on the due list is the recent work, as at a desk.
+Calls are inserted with SQL rather than `record` (that is timed separately).
+As at a desk that keeps up: every completed order with a callback rule that
+finished more than three days ago was reached (one call that ends its round,
+one in twenty after an unanswered attempt), so what stays on the due list is
+the last days' work. Parts orders have no callback rule and get no calls.
 """
 
 import os
@@ -15,14 +17,17 @@ import sys
 def add_calls(db_path, n_calls=900_000, seed=2):
     conn = sqlite3.connect(db_path)
     rnd = random.Random(seed)
-    ids = [r[0] for r in conn.execute(
-        "SELECT id FROM orders WHERE completed_at IS NOT NULL AND completed_at < '2026-11-20' ORDER BY completed_at LIMIT ?",
-        (n_calls,),
-    )]
+    ids = conn.execute(
+        "SELECT id, completed_at FROM orders WHERE completed_at < '2026-11-20' AND service_type != 'parts' "
+        "AND status = 'completed' ORDER BY completed_at LIMIT ?", (n_calls,),
+    ).fetchall()
     rows = []
-    for i in ids:
+    for i, completed in ids:
+        day = completed[:10]
+        if rnd.random() < 0.05:
+            rows.append((i, f"{day} 23:00:00", 1, "first", "no_answer", None, None, None, None, None, None, None, 0, "bench"))
         s = [rnd.choice((3, 4, 4, 5, 5, 5)) for _ in range(5)]
-        rows.append((i, "2026-11-19 10:00:00", 1, "first", "reached", *s, round(sum(s) / 5, 2), 1, 1, "bench"))
+        rows.append((i, f"{day} 23:30:00", 1, "first", "reached", *s, round(sum(s) / 5, 2), 1, 1, "bench"))
     with conn:
         conn.execute("DELETE FROM callbacks")
         conn.executemany(

@@ -153,24 +153,43 @@ def order_schedule(desk, order_no: str) -> tuple[dict, Schedule | None]:
     return row, _state(Scheduler(desk), row)
 
 
-def _lookback(policy) -> dt.timedelta:
-    """How far back a round can start and still be on the due list.
+def earliest_open_completion(scheduler, now: dt.datetime) -> dt.datetime:
+    """The earliest completion time whose first round is not yet given up at `now`.
 
-    Generous on purpose (a long holiday can stretch working days); the exact
-    give-up test is applied to each candidate afterwards.
+    A later completion never has an earlier deadline, so a binary search over
+    completion times finds the bound; the due query reads only orders
+    completed since then (an index range), not the whole table.
     """
-    days = max((r.delay.days + r.within.days for r in policy.rules.values()), default=0)
-    return policy.give_up_after.delta + dt.timedelta(days=3 * days + 21)
+    policy = scheduler.policy
+
+    def alive(t):
+        return any(
+            scheduler.deadline_after(scheduler.due_after(t, r.delay), r.within) + policy.give_up_after.delta >= now
+            for r in policy.rules.values()
+        )
+
+    lo = now - policy.give_up_after.delta - dt.timedelta(days=60)
+    hi = now
+    if alive(lo):
+        return lo  # a calendar with very long breaks: stay generous
+    while hi - lo > dt.timedelta(minutes=1):
+        mid = lo + (hi - lo) / 2
+        mid = mid.replace(second=0, microsecond=0)
+        if alive(mid):
+            hi = mid
+        else:
+            lo = mid
+    return lo
 
 
-def due_query(policy, now, until, region=None, provider=None, engineer=None, service_type=None):
+def due_query(policy, now, until, lower, region=None, provider=None, engineer=None, service_type=None):
     """The SQL that finds orders whose callback round may be due, and its parameters.
 
     It narrows a million orders to the recent, unfinished ones by an index
-    range on completed_at (or a recent second visit) and one probe for a call
-    that closed the round; the exact schedule is computed in Python after.
+    range on completed_at (or a second visit since `lower`) and one probe for
+    a call that closed the round; the exact schedule is computed in Python.
     """
-    lower = clock.fmt(now - _lookback(policy))
+    lower = clock.fmt(lower)
     types = sorted(policy.rules)
     where = [
         "o.status = 'completed'",
@@ -185,9 +204,13 @@ def due_query(policy, now, until, region=None, provider=None, engineer=None, ser
         if value is not None:
             where.append(f"o.{column} = ?")
             params.append(value)
-    # Rounds that started recently: by completion (an index range) or by a second visit.
-    started = ("(o.completed_at >= ? AND o.completed_at <= ? OR "
-               "o.id IN (SELECT order_id FROM followups WHERE done_at >= ?))")
+    # Rounds that started recently: by completion or by a second visit. A UNION
+    # of two index ranges (an OR would make SQLite scan every order); the first
+    # drops finished first rounds using the two indexes alone, so only the few
+    # open orders are read from the table.
+    started = ("o.id IN (SELECT id FROM orders WHERE completed_at >= ? AND completed_at <= ? "
+               "AND NOT EXISTS (SELECT 1 FROM callbacks c WHERE c.order_id = orders.id AND c.round = 1 AND c.closes = 1) "
+               "UNION SELECT order_id FROM followups WHERE done_at >= ?)")
     sql = _ORDER_STATE_SQL + " WHERE " + started + " AND " + " AND ".join(where)
     return sql, [lower, clock.fmt(until), lower] + params
 
@@ -197,8 +220,9 @@ def due(desk, until=None, region=None, provider=None, engineer=None, service_typ
     """Callbacks due at `until` (default now), soonest deadline first."""
     now = desk.now
     until = until or now
-    sql, params = due_query(desk.policy, now, until, region, provider, engineer, service_type)
     scheduler = Scheduler(desk)
+    lower = earliest_open_completion(scheduler, now)
+    sql, params = due_query(desk.policy, now, until, lower, region, provider, engineer, service_type)
     out = []
     for row in desk.conn.execute(sql, params):
         s = _state(scheduler, row)

@@ -16,12 +16,12 @@ FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 def fmt(t: dt.datetime | None) -> str | None:
-    return None if t is None else t.strftime(FORMAT)
+    return None if t is None else t.isoformat(" ", "seconds")
 
 
 def parse(text: str) -> dt.datetime:
-    """A stored time string back to a datetime."""
-    return dt.datetime.strptime(text, FORMAT)
+    """A stored time string back to a datetime (fromisoformat: C speed, unlike strptime)."""
+    return dt.datetime.fromisoformat(text)
 
 
 def real_now(timezone: str) -> dt.datetime:

@@ -250,18 +250,19 @@ _INERT = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value, fmt, excel=False):
+    kind = type(value)
+    if kind is str:
+        return "'" + value if excel and value.startswith(_INERT) else value
     if value is None:
         return ""
-    if isinstance(value, bool):
+    if kind is bool:
         if fmt == "table":
             return "yes" if value else "no"
         return "1" if value else "0"
-    if isinstance(value, (list, tuple, frozenset, set)):
+    if kind in (list, tuple, frozenset, set):
         return "; ".join(str(v) for v in value)
-    if isinstance(value, dict):
+    if kind is dict:
         return json.dumps(value, ensure_ascii=False)
-    if excel and isinstance(value, str) and value.startswith(_INERT):
-        return "'" + value
     return value
 
 

@@ -25,8 +25,8 @@ def up(conn):
             note TEXT,
             spot_check_id INTEGER
         );
-        -- due/record look up an order's calls; reports scan by time.
-        CREATE INDEX callbacks_order ON callbacks(order_id, round);
+        -- due: "has this order's round been closed?" answered from the index alone.
+        CREATE INDEX callbacks_order ON callbacks(order_id, round, closes);
         CREATE INDEX callbacks_called ON callbacks(called_at);
 
         CREATE TABLE followups (
@@ -42,5 +42,7 @@ def up(conn):
         );
         CREATE INDEX followups_order ON followups(order_id);
         CREATE INDEX followups_open ON followups(done_at) WHERE resolved_at IS NULL;
+        -- due reads the orders completed in the last days: an index range, not a scan.
+        CREATE INDEX orders_completed ON orders(completed_at);
         """,
     )
