@@ -23,6 +23,7 @@ setup(
         "typer>=0.12,<0.29",
         "sqlite-utils>=4",
         "tabulate>=0.9",
+        "wcwidth",  # tabulate and the charts align Chinese text by its display width
         "python-dateutil>=2.8",
         # Official Chinese public holidays and make-up working days (调休), kept up
         # to date by its maintainers each year: not something to hand-maintain here.

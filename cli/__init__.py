@@ -90,12 +90,13 @@ def root(
 
 
 def _register():
-    from callbackctl.cli import admin, callbacks, complaints, dispatch, orders
+    from callbackctl.cli import admin, callbacks, complaints, dispatch, orders, reports
 
     orders.register(app)
     callbacks.register(app)
     dispatch.register(app)
     complaints.register(app)
+    reports.register(app)
     admin.register(app)
 
 

@@ -1,0 +1,241 @@
+"""Summary tables per period and group, as SQL over the tables.
+
+An order counts in the period of its completed_at; complaints and chases in
+the period of their own time, grouped by their order. Each first-round
+deadline comes from calendar.py: rules counted in days depend only on the
+completion date, so they are a small lookup table; rules counted in minutes
+go through a cached SQL function.
+
+Definitions (contract.md):
+- callbacks_due: completed orders the policy selects (a rule, in coverage);
+- callbacks_done: of those, orders with a `reached` call;
+- on_time: reached (first round) by the first-round deadline;
+- rates: done / due and on_time / due, three decimals, empty when nothing is due;
+- satisfaction_index: mean index of each order's first reached call;
+- dissatisfied / not_genuine / second_visits: orders with such a follow-up;
+- dissatisfied_resolved: dissatisfied orders a later callback found satisfied;
+- missed: due orders never reached and past deadline + give_up_after.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+from callbackctl import callbacks, clock
+from callbackctl.errors import InvalidValue
+
+PERIODS = ("day", "week", "month")
+GROUPS = ("region", "provider", "engineer", "service_type", "agent")
+METRICS = ["orders_completed", "callbacks_due", "callbacks_done", "completion_rate", "on_time", "on_time_rate",
+           "satisfaction_index", "very_satisfied_share", "dissatisfied", "dissatisfied_resolved", "not_genuine",
+           "invalid_contacts", "second_visits", "missed", "complaints", "special_complaints", "overdue_complaints",
+           "chases", "late_dispatches"]
+_COUNTS = [m for m in METRICS if not m.endswith(("_rate", "_index", "_share"))]
+
+
+def columns(by: str) -> list[str]:
+    return ["period", by] + METRICS
+
+
+def period_sql(period: str, column: str) -> str:
+    """SQL for the period label of a time column: 2026-11-23, 2026-W48 (ISO), 2026-11."""
+    if period == "day":
+        return f"substr({column}, 1, 10)"
+    if period == "month":
+        return f"substr({column}, 1, 7)"
+    # ISO week: the Thursday of the week decides the year and the week number.
+    thursday = f"date({column}, '-3 days', 'weekday 4')"
+    return (f"strftime('%Y', {thursday}) || '-W' || "
+            f"printf('%02d', (CAST(strftime('%j', {thursday}) AS INTEGER) - 1) / 7 + 1)")
+
+
+def _setup(desk, lo: str, hi: str):
+    """The deadline lookup table and SQL functions for one report run."""
+    conn, policy = desk.conn, desk.policy
+    sched = callbacks.Scheduler(desk)
+    conn.execute("DROP TABLE IF EXISTS temp.report_deadlines")
+    conn.execute("CREATE TEMP TABLE report_deadlines (service_type TEXT, day TEXT, deadline TEXT, "
+                 "PRIMARY KEY (service_type, day)) WITHOUT ROWID")
+    first, last = dt.date.fromisoformat(lo[:10]), dt.date.fromisoformat(hi[:10])
+    rows = []
+    for stype, rule in policy.rules.items():
+        if rule.delay.days:
+            day = first
+            while day <= last:
+                start = dt.datetime.combine(day, dt.time(12))
+                rows.append((stype, day.isoformat(),
+                             clock.fmt(sched.deadline_after(sched.due_after(start, rule.delay), rule.within))))
+                day += dt.timedelta(days=1)
+    conn.executemany("INSERT INTO temp.report_deadlines VALUES (?, ?, ?)", rows)
+
+    @lru_cache(maxsize=200_000)
+    def deadline(stype, completed_at):
+        rule = policy.rules.get(stype)
+        if rule is None or completed_at is None:
+            return None
+        t = clock.parse(completed_at)
+        return clock.fmt(sched.deadline_after(sched.due_after(t, rule.delay), rule.within))
+
+    partial = {t: r.coverage for t, r in policy.rules.items() if r.coverage < 1.0}
+
+    def selected(stype, order_no):
+        if stype not in policy.rules:
+            return 0
+        if stype not in partial:
+            return 1
+        return int(callbacks.in_coverage(order_no, partial[stype]))
+
+    conn.create_function("cb_deadline", 2, deadline, deterministic=True)
+    conn.create_function("cb_selected", 2, selected, deterministic=True)
+
+
+def report(desk, period="month", by="region", date_from=None, date_to=None) -> list[dict]:
+    """One row per period and group, ordered by period then group."""
+    if period not in PERIODS:
+        raise InvalidValue(f"--period: {period!r} is not one of {', '.join(PERIODS)}", usage=True)
+    if by not in GROUPS:
+        raise InvalidValue(f"--by: {by!r} is not one of {', '.join(GROUPS)}", usage=True)
+    conn = desk.conn
+    lo = date_from.isoformat() if date_from else "0000-01-01"
+    hi = (date_to + dt.timedelta(days=1)).isoformat() if date_to else "9999-12-31"
+    bounds = conn.execute("SELECT min(completed_at), max(completed_at) FROM orders "
+                          "WHERE completed_at >= ? AND completed_at < ?", (lo, hi)).fetchone()
+    if bounds[0] is None:
+        order_rows = []
+    else:
+        _setup(desk, bounds[0], bounds[1])
+        order_rows = _order_metrics(desk, period, by, lo, hi)
+    rows = {}
+    for r in order_rows:
+        rows[(r["period"], r["grp"])] = dict(r)
+    for r in _complaint_metrics(desk, period, by, lo, hi) + _chase_metrics(desk, period, by, lo, hi):
+        rows.setdefault((r["period"], r["grp"]), {}).update({k: v for k, v in r.items() if k not in ("period", "grp")})
+    out = []
+    for (per, grp), r in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[0][1] is None, kv[0][1] or "")):
+        row = {"period": per, by: grp, **{m: r.get(m) or 0 for m in _COUNTS}}
+        _rates(row, r.get("index_sum"), r.get("index_n"), r.get("very_satisfied"))
+        out.append(row)
+    return out
+
+
+def _rates(row, index_sum, index_n, very_satisfied):
+    due = row["callbacks_due"]
+    row["completion_rate"] = round(row["callbacks_done"] / due, 3) if due else None
+    row["on_time_rate"] = round(row["on_time"] / due, 3) if due else None
+    row["satisfaction_index"] = round(index_sum / index_n, 2) if index_n else None
+    row["very_satisfied_share"] = round((very_satisfied or 0) / index_n, 3) if index_n else None
+
+
+def total(rows: list[dict], by: str) -> dict:
+    """The total row for table output: counts added, rates recomputed from the counts."""
+    t = {"period": "total", by: "", **{m: sum(r[m] for r in rows) for m in _COUNTS}}
+    n = sum(r["callbacks_done"] for r in rows if r["satisfaction_index"] is not None)
+    weighted = sum((r["satisfaction_index"] or 0) * r["callbacks_done"] for r in rows if r["satisfaction_index"] is not None)
+    very = sum((r["very_satisfied_share"] or 0) * r["callbacks_done"] for r in rows)
+    _rates(t, weighted, n, very)
+    return t
+
+
+def _group_expr(by, alias="o", agent="f.agent"):
+    return agent if by == "agent" else f"{alias}.{by}"
+
+
+def _order_metrics(desk, period, by, lo, hi):
+    give_up_minutes = int(desk.policy.give_up_after.delta.total_seconds() // 60)
+    # Only the orders in range are read (orders_completed), and each one's
+    # first reached call is one probe in the partial index callbacks_reached.
+    sql = f"""
+    WITH base AS MATERIALIZED (      -- computed once: the SQL functions are not free
+        SELECT o.id, o.completed_at, o.service_type, o.phone_valid, o.{by if by != "agent" else "region"} AS grp,
+               cb_selected(o.service_type, o.order_no) AS selected,
+               coalesce(d.deadline, cb_deadline(o.service_type, o.completed_at)) AS deadline,
+               (SELECT c.id FROM callbacks c WHERE c.order_id = o.id AND c.outcome = 'reached'
+                ORDER BY c.called_at, c.id LIMIT 1) AS first_call
+        FROM orders o
+        LEFT JOIN temp.report_deadlines d ON d.service_type = o.service_type AND d.day = substr(o.completed_at, 1, 10)
+        WHERE o.completed_at >= :lo AND o.completed_at < :hi AND o.status = 'completed'
+    ),
+    facts AS MATERIALIZED (
+        SELECT base.*, {period_sql(period, 'base.completed_at')} AS period,
+               {"f.agent" if by == "agent" else "base.grp"} AS grp2,
+               f.called_at AS reached_at, f.satisfaction, f.satisfaction >= 4.5 AS very_satisfied
+        FROM base LEFT JOIN callbacks f ON f.id = base.first_call
+    ),
+    fu AS MATERIALIZED (
+        SELECT order_id,
+               max(reason = 'dissatisfied') AS dissatisfied,
+               max(reason = 'dissatisfied' AND resolved_at IS NOT NULL) AS dissatisfied_resolved,
+               max(reason = 'not_genuine') AS not_genuine,
+               max(reason = 'invalid_contact') AS invalid_contact,
+               max(done_at IS NOT NULL) AS second_visit
+        FROM followups WHERE order_id IN (SELECT id FROM base) GROUP BY order_id
+    )
+    SELECT period, grp2 AS grp,
+           count(*) AS orders_completed,
+           sum(selected) AS callbacks_due,
+           sum(selected AND reached_at IS NOT NULL) AS callbacks_done,
+           sum(selected AND reached_at IS NOT NULL AND reached_at <= deadline) AS on_time,
+           sum(CASE WHEN selected AND reached_at IS NOT NULL THEN satisfaction END) AS index_sum,
+           sum(selected AND reached_at IS NOT NULL AND satisfaction IS NOT NULL) AS index_n,
+           sum(selected AND very_satisfied) AS very_satisfied,
+           sum(coalesce(fu.dissatisfied, 0)) AS dissatisfied,
+           sum(coalesce(fu.dissatisfied_resolved, 0)) AS dissatisfied_resolved,
+           sum(coalesce(fu.not_genuine, 0)) AS not_genuine,
+           sum(coalesce(fu.invalid_contact, 0) OR phone_valid IS NOT 1) AS invalid_contacts,
+           sum(coalesce(fu.second_visit, 0)) AS second_visits,
+           sum(selected AND reached_at IS NULL
+               AND datetime(deadline, '+{give_up_minutes} minutes') < :now) AS missed
+    FROM facts LEFT JOIN fu ON fu.order_id = facts.id
+    GROUP BY period, grp2
+    """
+    return desk.conn.execute(sql, {"lo": lo, "hi": hi, "now": desk.now_text}).fetchall()
+
+
+def _complaint_metrics(desk, period, by, lo, hi):
+    grp = "c.target" if by == "agent" else f"o.{by}"
+    reply_minutes = int(desk.policy.reply_within.delta.total_seconds() // 60)
+    return [dict(r) for r in desk.conn.execute(f"""
+        SELECT {period_sql(period, 'c.received_at')} AS period,
+               CASE WHEN '{by}' = 'agent' AND c.against != 'agent' THEN NULL ELSE {grp} END AS grp,
+               count(*) AS complaints, sum(c.severity = 'special') AS special_complaints,
+               sum(coalesce(c.replied_at, :now) > datetime(coalesce(c.reopened_at, c.received_at),
+                   '+{reply_minutes} minutes')) AS overdue_complaints
+        FROM complaints c LEFT JOIN orders o ON o.id = c.order_id
+        WHERE c.received_at >= :lo AND c.received_at < :hi
+        GROUP BY 1, 2""", {"lo": lo, "hi": hi, "now": desk.now_text})]
+
+
+def _chase_metrics(desk, period, by, lo, hi):
+    grp = "h.actor" if by == "agent" else f"o.{by}"
+    return [dict(r) for r in desk.conn.execute(f"""
+        SELECT {period_sql(period, 'h.chased_at')} AS period, {grp} AS grp,
+               count(*) AS chases, count(DISTINCT CASE WHEN h.reason = 'late' THEN h.order_id END) AS late_dispatches
+        FROM chases h JOIN orders o ON o.id = h.order_id
+        WHERE h.chased_at >= :lo AND h.chased_at < :hi
+        GROUP BY 1, 2""", {"lo": lo, "hi": hi})]
+
+
+def chart(rows: list[dict], by: str, width: int = 30) -> str:
+    """Terminal bar charts of satisfaction and completion per group, in plain Unicode blocks."""
+    blocks = " ▏▎▍▌▋▊▉█"
+
+    def bar(value, scale):
+        if value is None:
+            return ""
+        cells = value / scale * width
+        full, part = int(cells), int((cells - int(cells)) * 8)
+        return "█" * full + (blocks[part] if part else "")
+
+    from wcwidth import wcswidth  # Chinese names take two columns each
+
+    labels = [f"{r['period']} {r[by] or '-'}" for r in rows]
+    pad = max((wcswidth(x) for x in labels), default=0)
+    left = [x + " " * (pad - wcswidth(x)) for x in labels]
+    out = ["satisfaction index (0-5)"]
+    out += [f"  {lab}  {bar(r['satisfaction_index'], 5):<{width}}  {r['satisfaction_index'] or '-'}"
+            for lab, r in zip(left, rows)]
+    out.append("completion rate (0-100%)")
+    out += [f"  {lab}  {bar(r['completion_rate'], 1):<{width}}  "
+            + (f"{r['completion_rate']:.0%}" if r["completion_rate"] is not None else "-") for lab, r in zip(left, rows)]
+    return "\n".join(out) + "\n"

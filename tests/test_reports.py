@@ -1,0 +1,118 @@
+"""report on a small hand-made dataset at fixed times, with exact numbers."""
+
+import csv
+import io
+import json
+
+import pytest
+
+from conftest import write
+
+# Nov 2026. R1..R4 repairs in East (deadline: 3 working days from the next working day),
+# I1 an install in West, P1 a parts order (no callback rule), X1 cancelled, O1 open.
+ORDERS = """order_no,service_type,region,provider,engineer,phone,reported_at,completed_at,machine_hours,status
+R1,repair,East,P1,E1,13800138001,,2026-11-02 10:00,,
+R2,repair,East,P1,E1,13800138002,,2026-11-02 10:00,,
+R3,repair,East,P1,E2,13800138003,,2026-11-03 10:00,1000,
+R4,repair,East,P2,E2,,,2026-11-04 10:00,,
+I1,install,West,P2,E3,13800138005,,2026-11-16 10:00,,
+P1,parts,West,P2,E3,13800138006,,2026-11-16 10:00,,
+X1,repair,West,P2,E3,13800138007,,2026-11-16 10:00,,cancelled
+O1,repair,West,P2,E3,13800138008,2026-11-16 10:00,,,
+Z1,repair,East,P1,E1,13800138009,,2026-10-30 10:00,,
+"""
+
+
+@pytest.fixture
+def desk(cli, tmp_path):
+    cli("import", write(tmp_path / "o.csv", ORDERS))
+    rec = lambda no, now, *a: cli("record", no, *a, now=now)  # noqa: E731
+    rec("R1", "2026-11-03 10:00", "--outcome", "reached", "--satisfaction", "5", "--agent", "ann")       # on time
+    rec("R2", "2026-11-04 10:00", "--outcome", "no_answer", "--agent", "bob")
+    rec("R2", "2026-11-10 10:00", "--outcome", "reached", "--satisfaction", "2", "--agent", "bob")     # late, dissatisfied
+    cli("followup", "done", "R2", "--at", "2026-11-11 10:00", now="2026-11-11 10:00")
+    rec("R2", "2026-11-12 10:00", "--outcome", "reached", "--satisfaction", "4", "--agent", "bob")     # resolved
+    rec("R3", "2026-11-04 10:00", "--outcome", "reached", "--satisfaction", "4", "--hours", "1200", "--agent", "ann")
+    rec("I1", "2026-11-17 10:00", "--outcome", "reached", "--satisfaction", "3", "--agent", "ann")
+    cli("complaint", "add", "--order", "R2", "--against", "engineer", "--text", "x", now="2026-11-05 10:00")
+    cli("complaint", "add", "--order", "I1", "--against", "product", "--severity", "special", "--text", "y",
+        now="2026-11-20 10:00")
+    cli("complaint", "respond", "1", "--text", "ok", now="2026-11-05 12:00")
+    return cli
+
+
+def report(cli, *args, now="2026-11-23 10:00"):
+    r = cli("report", "-f", "json", *args, now=now)
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+def test_monthly_by_region_exact(desk):
+    rows = report(desk, "--from", "2026-11-01", "--to", "2026-11-30")
+    assert [(r["period"], r["region"]) for r in rows] == [("2026-11", "East"), ("2026-11", "West")]
+    east, west = rows
+    assert {k: east[k] for k in ("orders_completed", "callbacks_due", "callbacks_done", "completion_rate", "on_time",
+                                 "on_time_rate", "satisfaction_index", "very_satisfied_share", "dissatisfied",
+                                 "dissatisfied_resolved", "not_genuine", "invalid_contacts", "second_visits", "missed",
+                                 "complaints", "special_complaints", "overdue_complaints")} == {
+        "orders_completed": 4, "callbacks_due": 4, "callbacks_done": 3, "completion_rate": 0.75, "on_time": 2,
+        "on_time_rate": 0.5, "satisfaction_index": 3.67, "very_satisfied_share": 0.333, "dissatisfied": 1,
+        "dissatisfied_resolved": 1, "not_genuine": 1, "invalid_contacts": 1, "second_visits": 1, "missed": 1,
+        "complaints": 1, "special_complaints": 0, "overdue_complaints": 0}
+    assert (west["orders_completed"], west["callbacks_due"], west["callbacks_done"], west["satisfaction_index"],
+            west["complaints"], west["special_complaints"]) == (2, 1, 1, 3.0, 1, 1)
+
+
+def test_the_special_complaint_without_reply_is_overdue(desk):
+    west = report(desk, "--from", "2026-11-01", now="2026-11-21 10:01")[1]
+    assert west["overdue_complaints"] == 1
+
+
+def test_iso_weeks_and_days(desk):
+    weeks = report(desk, "--period", "week", "--by", "provider", "--from", "2026-10-26", "--to", "2026-11-30")
+    assert [(r["period"], r["provider"], r["orders_completed"]) for r in weeks] == [
+        ("2026-W44", "P1", 1), ("2026-W45", "P1", 3), ("2026-W45", "P2", 1), ("2026-W47", "P2", 2)]
+    days = report(desk, "--period", "day", "--by", "engineer", "--from", "2026-11-02", "--to", "2026-11-02")
+    assert [(r["period"], r["engineer"], r["callbacks_due"]) for r in days] == [("2026-11-02", "E1", 2)]
+
+
+def test_iso_week_at_a_year_end(cli, tmp_path):
+    cli("import", write(tmp_path / "y.csv", "order_no,service_type,region,completed_at\n"
+                                            "Y1,repair,E,2026-12-31 10:00\nY2,repair,E,2027-01-04 10:00\n"
+                                            "Y3,repair,E,2025-12-29 10:00\n"))
+    rows = report(cli, "--period", "week")
+    assert [r["period"] for r in rows] == ["2026-W01", "2026-W53", "2027-W01"]
+
+
+def test_by_agent_and_by_service_type(desk):
+    agents = report(desk, "--by", "agent", "--from", "2026-11-01")
+    assert [(r["agent"], r["callbacks_done"]) for r in agents] == [("ann", 3), ("bob", 1), (None, 0)]
+    types = report(desk, "--by", "service_type", "--from", "2026-11-01")
+    assert [(r["service_type"], r["callbacks_due"]) for r in types] == [("install", 1), ("parts", 0), ("repair", 4)]
+
+
+def test_empty_ranges_and_groups_give_zeros_not_errors(desk):
+    assert report(desk, "--from", "2030-01-01") == []
+    r = desk("report", "--from", "2030-01-01")
+    assert r.exit_code == 0 and r.stderr == "no completed orders, complaints or chases in that range\n"
+    parts = [r for r in report(desk, "--by", "service_type") if r["service_type"] == "parts"][0]
+    assert (parts["callbacks_due"], parts["completion_rate"], parts["satisfaction_index"]) == (0, None, None)
+
+
+def test_table_has_a_total_row_and_csv_does_not(desk):
+    table = desk("report", "--from", "2026-11-01", now="2026-11-23 10:00").stdout.splitlines()
+    assert table[-1].split()[:6] == ["total", "6", "5", "4", "0.8", "3"]
+    rows = list(csv.DictReader(io.StringIO(desk("report", "-f", "csv", "--from", "2026-11-01").stdout)))
+    assert [r["period"] for r in rows] == ["2026-11", "2026-11"]
+
+
+def test_chart_draws_bars(desk):
+    out = desk("report", "--chart", "--from", "2026-11-01").stdout
+    assert "satisfaction index (0-5)" in out and "completion rate (0-100%)" in out
+    assert "  2026-11 East  " + "█" * 22 in out and "75%" in out
+
+
+def test_chases_feed_the_report(desk):
+    desk("chase", "--record", now="2026-11-23 10:00")
+    west = [r for r in report(desk, "--from", "2026-11-01") if r["region"] == "West"][0]
+    assert (west["chases"], west["late_dispatches"]) == (1, 1)  # O1: reported 11-16, other zone, 72 h
