@@ -154,6 +154,12 @@ def main():
          "sqlite3: the same query", ["sqlite3", "-csv", db, f".read {due_file}"])
     step("chase (-f csv)", [cb, "--db", db, "--now", NOW, "chase", "-f", "csv"],
          "sqlite3: the same query", ["sqlite3", "-csv", db, f".read {chase_file}"])
+    month = ["--from", "2026-10-01", "--to", "2026-10-31"]
+    step("report (one month, by region)", [cb, "--db", db, "--now", NOW, "report", "-f", "csv", *month],
+         "sqlite3: GROUP BY of the same orders",
+         ["sqlite3", "-csv", db, "SELECT substr(completed_at, 1, 7), region, count(*) FROM orders "
+          "WHERE completed_at >= '2026-10-01' AND completed_at < '2026-11-01' GROUP BY 1, 2"])
+    step("report (whole year, by month and region)", [cb, "--db", db, "--now", NOW, "report", "-f", "csv"])
     step("record --from (10k calls)", [cb, "--db", db, "--now", NOW, "record", "--from", calls_csv, "-f", "csv"],
          "sqlite-utils insert --csv", [sqlite_utils or "true", "insert", ref_db, "calls", calls_csv, "--csv"], ref_db)
     step("--help", [cb, "--help"], "python -c pass", [sys.executable, "-c", "pass"])

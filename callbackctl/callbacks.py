@@ -22,6 +22,7 @@ from functools import lru_cache
 from callbackctl import calendar, clock, normalize, orders
 from callbackctl.db import transaction
 from callbackctl.errors import InvalidValue, StateError
+from callbackctl.policy import Duration
 
 OUTCOMES = ("reached", "no_answer", "busy", "hung_up", "refused", "wrong_number", "wrong_person")
 RETRY_OUTCOMES = frozenset({"no_answer", "busy", "hung_up", "wrong_person"})
@@ -130,9 +131,10 @@ class Scheduler:
 _ORDER_STATE_SQL = """
     SELECT o.id, o.order_no, o.customer, o.phone, o.service_type, o.region, o.provider, o.engineer,
            o.completed_at, coalesce(v.visits, 0) AS visits, v.last_visit,
-           (SELECT count(*) FROM callbacks c WHERE c.order_id = o.id AND c.round = 1 + coalesce(v.visits, 0)) AS attempts,
+           (SELECT count(*) FROM callbacks c WHERE c.order_id = o.id AND c.round = 1 + coalesce(v.visits, 0)
+              AND c.spot_check_id IS NULL) AS attempts,
            (SELECT json_object('called_at', c.called_at, 'outcome', c.outcome, 'callback_at', c.callback_at, 'closes', c.closes)
-              FROM callbacks c WHERE c.order_id = o.id AND c.round = 1 + coalesce(v.visits, 0)
+              FROM callbacks c WHERE c.order_id = o.id AND c.round = 1 + coalesce(v.visits, 0) AND c.spot_check_id IS NULL
               ORDER BY c.called_at DESC, c.id DESC LIMIT 1) AS last_call
     FROM orders o
     LEFT JOIN (SELECT order_id, count(*) AS visits, max(done_at) AS last_visit
@@ -238,8 +240,44 @@ def due(desk, until=None, region=None, provider=None, engineer=None, service_typ
             "due_at": clock.fmt(s.next_due), "deadline": clock.fmt(s.deadline),
             "attempts": s.attempts, "last_outcome": s.last_outcome, "reason": s.reason, "overdue": overdue,
         })
+    if reason in (None, "spot_check"):
+        out += [r for r in spot_checks_due(desk, scheduler, until, region, provider, engineer, service_type)
+                if not overdue_only or r["overdue"]]
     out.sort(key=lambda r: (r["deadline"], r["order_no"]))
     return out[:limit] if limit else out
+
+
+def spot_checks_due(desk, scheduler, until, region=None, provider=None, engineer=None, service_type=None):
+    """Head office's open spot checks: due when sampled, deadline by the order's rule."""
+    sql = ("SELECT o.order_no, o.customer, o.phone, o.service_type, o.region, o.provider, o.engineer, o.completed_at, "
+           "s.sampled_at, (SELECT count(*) FROM callbacks c WHERE c.spot_check_id = s.id) AS attempts, "
+           "(SELECT json_object('called_at', c.called_at, 'outcome', c.outcome, 'callback_at', c.callback_at) "
+           " FROM callbacks c WHERE c.spot_check_id = s.id ORDER BY c.called_at DESC, c.id DESC LIMIT 1) AS last_call "
+           "FROM spot_checks s JOIN orders o ON o.id = s.order_id WHERE s.call_id IS NULL")
+    params = []
+    for column, value in (("region", region), ("provider", provider), ("engineer", engineer),
+                          ("service_type", service_type)):
+        if value is not None:
+            sql += f" AND o.{column} = ?"
+            params.append(value)
+    policy, now, out = desk.policy, desk.now, []
+    for r in desk.conn.execute(sql, params):
+        rule = policy.rules.get(r["service_type"])
+        due = scheduler.roll(clock.parse(r["sampled_at"]))
+        # A rule removed from the policy since the sample: give a working day.
+        deadline = scheduler.deadline_after(due, rule.within if rule else Duration(days=1))
+        next_due, last = due, json.loads(r["last_call"]) if r["last_call"] else None
+        if last:
+            next_due = (scheduler.roll(clock.parse(last["callback_at"])) if last["callback_at"] else
+                        max(due, scheduler.due_after(clock.parse(last["called_at"]), policy.retry_after)))
+        if next_due > until or now > deadline + policy.give_up_after.delta:
+            continue
+        out.append({**{k: r[k] for k in ("order_no", "customer", "phone", "service_type", "region", "provider",
+                                         "engineer", "completed_at", "attempts")},
+                    "due_at": clock.fmt(next_due), "deadline": clock.fmt(deadline),
+                    "last_outcome": last["outcome"] if last else None, "reason": "spot_check",
+                    "overdue": now > deadline})
+    return out
 
 
 def explain(desk, order_no: str) -> list[dict]:
@@ -355,14 +393,15 @@ def record_in_transaction(desk, call: Call) -> dict:
     order = orders.get(conn, call.order_no)
     if order["status"] != "completed":
         raise StateError(f"order {call.order_no} is {order['status']}: callbacks are for completed orders")
-    if sched is not None and sched.closed:
+    spot = conn.execute("SELECT * FROM spot_checks WHERE order_id = ? AND call_id IS NULL", (order["id"],)).fetchone()
+    if spot is None and sched is not None and sched.closed:
         raise StateError(
             f"order {call.order_no}: the callback of round {sched.round} is finished "
             f"({sched.last_outcome}); record a second visit with `followup done` first"
         )
     called_at = call.called_at or desk.now
     rnd = sched.round if sched else 1 + row["visits"]
-    reason = sched.reason if sched else ("first" if rnd == 1 else "second")
+    reason = "spot_check" if spot else (sched.reason if sched else ("first" if rnd == 1 else "second"))
     attempts = (sched.attempts if sched else row["attempts"]) + 1
 
     index = round(sum(scores.values()) / len(scores), 2) if scores else None
@@ -378,22 +417,26 @@ def record_in_transaction(desk, call: Call) -> dict:
         opened.append(("not_genuine", "; ".join(discrepancies) or "marked not genuine"))
     if call.outcome == "wrong_number":
         opened.append(("invalid_contact", f"wrong number {order['phone']}"))
-    unreachable = (call.outcome in RETRY_OUTCOMES and not call.callback_at and attempts >= policy.max_attempts)
+    # Head office's spot-check calls never move the region's own round.
+    unreachable = (not spot and call.outcome in RETRY_OUTCOMES and not call.callback_at
+                   and attempts >= policy.max_attempts)
     if unreachable:
         opened.append(("unreachable", f"{attempts} attempts, last {call.outcome}"))
-    closes = call.outcome in ("reached", "refused", "wrong_number") and not call.callback_at or unreachable
+    closes = not spot and (call.outcome in ("reached", "refused", "wrong_number") and not call.callback_at or unreachable)
 
     cur = conn.execute(
         "INSERT INTO callbacks (order_id, called_at, round, reason, outcome, skill, attitude, timeliness, parts, "
         "overall, satisfaction, genuine, discrepancies, said_hours, said_location, said_parts, said_fee, "
-        "callback_at, closes, agent, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "callback_at, closes, agent, note, spot_check_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (order["id"], clock.fmt(called_at), rnd, reason, call.outcome,
          *(scores.get(s) for s in SCORES), index, None if genuine is None else int(genuine),
          json.dumps(discrepancies, ensure_ascii=False) if discrepancies else None,
          call.hours, call.location, call.parts, call.fee,
          clock.fmt(call.callback_at) if call.callback_at else None, int(bool(closes)),
-         call.agent or desk.actor, call.note),
+         call.agent or desk.actor, call.note, spot["id"] if spot else None),
     )
+    if spot and call.outcome == "reached":
+        _compare_spot_check(conn, spot, cur.lastrowid, index, genuine, policy)
     for why, detail in opened:
         conn.execute(
             "INSERT INTO followups (order_id, reason, round, since, callback_id, detail) VALUES (?,?,?,?,?,?)",
@@ -401,7 +444,7 @@ def record_in_transaction(desk, call: Call) -> dict:
         )
     if call.outcome == "wrong_number" and order["phone_valid"] != 0:
         conn.execute("UPDATE orders SET phone_valid = 0 WHERE id = ?", (order["id"],))
-    if call.outcome == "reached" and not opened and rnd > 1:
+    if call.outcome == "reached" and not opened and rnd > 1 and not spot:
         conn.execute(
             "UPDATE followups SET resolved_at = ? WHERE order_id = ? AND done_at IS NOT NULL AND resolved_at IS NULL",
             (clock.fmt(called_at), order["id"]),
@@ -415,6 +458,21 @@ def record_in_transaction(desk, call: Call) -> dict:
                                                      "note": call.note, "callback_at": clock.fmt(call.callback_at)},
              actor=call.agent)
     return out
+
+
+def _compare_spot_check(conn, spot, call_id, index, genuine, policy):
+    """Does head office hear what the region heard? Satisfaction or genuineness differ."""
+    regional = conn.execute("SELECT satisfaction, genuine FROM callbacks WHERE id = ?",
+                            (spot["regional_call_id"],)).fetchone()
+    found = []
+    low = policy.dissatisfied_below
+    if regional["satisfaction"] is not None and index is not None and (
+            abs(regional["satisfaction"] - index) >= 1 or (regional["satisfaction"] < low) != (index < low)):
+        found.append(f"satisfaction: region {regional['satisfaction']}, head office {index}")
+    if regional["genuine"] is not None and genuine is not None and bool(regional["genuine"]) != genuine:
+        found.append(f"genuine: region {bool(regional['genuine'])}, head office {genuine}")
+    conn.execute("UPDATE spot_checks SET call_id = ?, disagrees = ?, detail = ? WHERE id = ?",
+                 (call_id, int(bool(found)), "; ".join(found) or None, spot["id"]))
 
 
 # -- follow-ups -------------------------------------------------------------

@@ -30,7 +30,7 @@ GROUPS = ("region", "provider", "engineer", "service_type", "agent")
 METRICS = ["orders_completed", "callbacks_due", "callbacks_done", "completion_rate", "on_time", "on_time_rate",
            "satisfaction_index", "very_satisfied_share", "dissatisfied", "dissatisfied_resolved", "not_genuine",
            "invalid_contacts", "second_visits", "missed", "complaints", "special_complaints", "overdue_complaints",
-           "chases", "late_dispatches"]
+           "chases", "late_dispatches", "spot_checks", "spot_disagreements"]
 _COUNTS = [m for m in METRICS if not m.endswith(("_rate", "_index", "_share"))]
 
 
@@ -109,7 +109,8 @@ def report(desk, period="month", by="region", date_from=None, date_to=None) -> l
     rows = {}
     for r in order_rows:
         rows[(r["period"], r["grp"])] = dict(r)
-    for r in _complaint_metrics(desk, period, by, lo, hi) + _chase_metrics(desk, period, by, lo, hi):
+    for r in (_complaint_metrics(desk, period, by, lo, hi) + _chase_metrics(desk, period, by, lo, hi)
+              + _spot_metrics(desk, period, by, lo, hi)):
         rows.setdefault((r["period"], r["grp"]), {}).update({k: v for k, v in r.items() if k not in ("period", "grp")})
     out = []
     for (per, grp), r in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[0][1] is None, kv[0][1] or "")):
@@ -213,6 +214,16 @@ def _chase_metrics(desk, period, by, lo, hi):
                count(*) AS chases, count(DISTINCT CASE WHEN h.reason = 'late' THEN h.order_id END) AS late_dispatches
         FROM chases h JOIN orders o ON o.id = h.order_id
         WHERE h.chased_at >= :lo AND h.chased_at < :hi
+        GROUP BY 1, 2""", {"lo": lo, "hi": hi})]
+
+
+def _spot_metrics(desk, period, by, lo, hi):
+    grp = "rc.agent" if by == "agent" else f"o.{by}"
+    return [dict(r) for r in desk.conn.execute(f"""
+        SELECT {period_sql(period, 's.sampled_at')} AS period, {grp} AS grp,
+               count(*) AS spot_checks, coalesce(sum(s.disagrees), 0) AS spot_disagreements
+        FROM spot_checks s JOIN orders o ON o.id = s.order_id JOIN callbacks rc ON rc.id = s.regional_call_id
+        WHERE s.sampled_at >= :lo AND s.sampled_at < :hi
         GROUP BY 1, 2""", {"lo": lo, "hi": hi})]
 
 

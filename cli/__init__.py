@@ -90,13 +90,14 @@ def root(
 
 
 def _register():
-    from callbackctl.cli import admin, callbacks, complaints, dispatch, orders, reports
+    from callbackctl.cli import admin, callbacks, complaints, dispatch, headoffice, orders, reports
 
     orders.register(app)
     callbacks.register(app)
     dispatch.register(app)
     complaints.register(app)
     reports.register(app)
+    headoffice.register(app)
     admin.register(app)
 
 

@@ -98,6 +98,18 @@ def demo(ctx: typer.Context):
     typer.echo("\n== providers to chase (callbackctl chase)")
     emit(dispatch.chase_list(desk), ["order_no", "provider", "zone", "reported_at", "deadline", "overdue_hours",
                                      "reason"], Fmt.table)
+    from callbackctl import complaints, reports
+
+    typer.echo("\n== a complaint against a desk agent, and the apology call it needs (callbackctl complaint / apology)")
+    cid = complaints.add(desk, "agent", "general", "回访时客服语气生硬，中途挂断", order_no="SY2026110017", target="小王")
+    complaints.open_apology(desk, cid)
+    emit(complaints.listing(desk), ["id", "order_no", "against", "target", "status", "reply_due", "overdue"], Fmt.table)
+    emit(complaints.due_apologies(desk), ["id", "complaint_id", "agent", "phone", "attempts", "close_by"], Fmt.table)
+    typer.echo("\n== this month by region (callbackctl report; more columns with -f csv)")
+    rows = reports.report(desk, "month", "region")
+    emit(rows + [reports.total(rows, "region")], ["period", "region", "orders_completed", "callbacks_due",
+                                                   "callbacks_done", "completion_rate", "on_time_rate",
+                                                   "satisfaction_index", "dissatisfied", "not_genuine"], Fmt.table)
     typer.echo(f"\nTry: callbackctl --db {path} --now '{demo_mod.DEMO_NOW}' show SY2026110001")
 
 
