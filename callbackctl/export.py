@@ -5,12 +5,31 @@ from __future__ import annotations
 import json
 
 from callbackctl import normalize
-from callbackctl.errors import InvalidValue
 from callbackctl.orders import FIELDS
 
-# Each export: its SQL, and for a row its columns in order. Tables that later
-# migrations add register here too.
-EXPORTS = {}
+# Each export: its SQL and its columns, in order.
+_CALL_COLUMNS = ["order_no", "called_at", "round", "reason", "outcome", "skill", "attitude", "timeliness", "parts",
+                 "overall", "index", "genuine", "discrepancies", "said_hours", "said_location", "said_parts",
+                 "said_fee", "callback_at", "agent", "note"]
+_COMPLAINT_COLUMNS = ["id", "order_no", "customer", "phone", "vip", "against", "target", "severity", "text", "status",
+                      "received_at", "reopened_at", "escalated_at", "replied_at", "reply", "resolved_at",
+                      "resolution", "closed_at"]
+_CHASE_COLUMNS = ["order_no", "provider", "region", "chased_at", "reason", "deadline", "overdue_hours", "actor", "note"]
+EXPORTS = {
+    "callbacks": (
+        "SELECT o.order_no, c.called_at, c.round, c.reason, c.outcome, c.skill, c.attitude, c.timeliness, c.parts, "
+        "c.overall, c.satisfaction AS 'index', c.genuine, c.discrepancies, c.said_hours, c.said_location, "
+        "c.said_parts, c.said_fee, c.callback_at, c.agent, c.note "
+        "FROM callbacks c JOIN orders o ON o.id = c.order_id ORDER BY c.id", _CALL_COLUMNS),
+    "complaints": (
+        "SELECT c.id, o.order_no, c.customer, c.phone, c.vip, c.against, c.target, c.severity, c.text, c.status, "
+        "c.received_at, c.reopened_at, c.escalated_at, c.replied_at, c.reply, c.resolved_at, c.resolution, "
+        "c.closed_at FROM complaints c LEFT JOIN orders o ON o.id = c.order_id ORDER BY c.id", _COMPLAINT_COLUMNS),
+    "chases": (
+        "SELECT o.order_no, o.provider, o.region, h.chased_at, h.reason, h.deadline, h.overdue_hours, h.actor, h.note "
+        "FROM chases h JOIN orders o ON o.id = h.order_id ORDER BY h.id", _CHASE_COLUMNS),
+}
+_FLAGS = {"genuine", "vip"}
 
 
 def mask(phone: str | None) -> str | None:
@@ -24,14 +43,17 @@ def table(conn, name: str, mask_phone: bool = False):
     """(columns, rows) for one exportable table; rows stream from the database."""
     if name == "orders":
         return _orders(conn, mask_phone)
-    if name not in EXPORTS:
-        raise InvalidValue(f"nothing to export for {name!r} yet", usage=True)
     sql, columns = EXPORTS[name]
     cursor = conn.execute(sql)
 
     def rows():
         for r in cursor:
             row = dict(r)
+            if row.get("discrepancies"):
+                row["discrepancies"] = json.loads(row["discrepancies"])
+            for flag in _FLAGS & row.keys():
+                if row[flag] is not None:
+                    row[flag] = bool(row[flag])
             if mask_phone and "phone" in row:
                 row["phone"] = mask(row["phone"])
             yield row
