@@ -85,17 +85,16 @@ class RowConverter:
         """Cells in plan order -> (order, extra); RowError names the bad cell."""
         order, extra = {}, {}
         for (header, field, parse), cell in zip(plan, cells):
-            if cell is None or cell == "":
+            if not cell:
                 continue
-            if not isinstance(cell, str):  # JSON input: true -> "true", 120 -> "120"
-                cell = json.dumps(cell, ensure_ascii=False)
             cell = cell.strip()
             if not cell:
                 continue
-            if field is None:
-                extra[header] = cell
-            elif parse is None:
-                order[field] = cell
+            if parse is None:
+                if field is None:
+                    extra[header] = cell
+                else:
+                    order[field] = cell
             elif field == "phone":
                 order["phone"], order["phone_valid"] = parse(cell)
             else:
@@ -125,8 +124,9 @@ def _cells(source, conv, row):
         if len(row) > len(source.headers):
             raise _Reject(f"row has {len(row)} cells but the header has {len(source.headers)}", _raw(source, row))
         return conv.plan(source.headers), row
-    if isinstance(row, dict):
-        return conv.plan(list(row)), list(row.values())
+    if isinstance(row, dict):  # JSON: true -> "true", 120 -> "120", null -> empty
+        return conv.plan(list(row)), [v if isinstance(v, str) else "" if v is None else json.dumps(v, ensure_ascii=False)
+                                      for v in row.values()]
     if isinstance(row, BadRecord):
         raise _Reject(row.error, {"_line": row.text})
     raise _Reject("not a JSON object", {"_value": row})
