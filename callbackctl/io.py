@@ -39,6 +39,7 @@ class Source:
     headers: list
     rows: object  # iterator of (line_no, dict | list of cells)
     size: int | None = None
+    preamble: list = field(default_factory=list)  # (line, text) of title lines above the header
     _stream: object = field(default=None, repr=False)
 
     @property
@@ -110,8 +111,12 @@ def guess_format(name: str, text_start: str) -> str:
     return "tsv" if first.count("\t") > first.count(",") else "csv"
 
 
-def open_input(path: str, encoding: str = "auto", input_format: str | None = None) -> Source:
-    """Open a file ('-' for stdin) and start reading its rows."""
+def open_input(path: str, encoding: str = "auto", input_format: str | None = None, is_header=None) -> Source:
+    """Open a file ('-' for stdin) and start reading its rows.
+
+    `is_header(cells)` lets a CSV/TSV start with title lines (报表名称, 导出时间)
+    above its header: the first of the first ten rows it accepts is the header.
+    """
     name = "<stdin>" if path == "-" else path
     if path == "-":
         raw, size = sys.stdin.buffer, None
@@ -146,8 +151,12 @@ def open_input(path: str, encoding: str = "auto", input_format: str | None = Non
     fmt = input_format or guess_format(name, start)
     if fmt not in INPUT_FORMATS:
         raise InputError(f"unknown input format {fmt!r} (use {', '.join(INPUT_FORMATS)})")
-    headers, rows = _READERS[fmt](text, name)
-    return Source(name, fmt, encoding, headers, rows, size, _stream=stream)
+    preamble = []
+    if fmt in ("csv", "tsv"):
+        headers, rows = _read_csv(text, name, "," if fmt == "csv" else "\t", is_header, preamble)
+    else:
+        headers, rows = _READERS[fmt](text, name)
+    return Source(name, fmt, encoding, headers, rows, size, preamble, _stream=stream)
 
 
 def _decoded_lines(stream, encoding, name):
@@ -180,20 +189,36 @@ def _decode_guard(rows, name):
         raise InputError(f"{name}: line {line + 1}: {e}") from None
 
 
-def _read_csv(text, name, delimiter=","):
+_TITLE_ROWS = 10
+
+
+def _read_csv(text, name, delimiter=",", is_header=None, preamble=None):
     reader = csv.reader(text, delimiter=delimiter)
+    first = []  # (line, cells) read while looking for the header
     try:
-        headers = next(reader)
-    except StopIteration:
-        raise InputError(f"{name}: the file is empty") from None
+        start = 1
+        for cells in reader:
+            if cells:
+                if cells[0].startswith("\ufeff"):
+                    cells[0] = cells[0][1:]
+                first.append((start, cells))
+                if is_header is None or is_header(cells) or len(first) >= _TITLE_ROWS:
+                    break
+            start = reader.line_num + 1
     except UnicodeDecodeError as e:
-        raise InputError(f"{name}: line 1: not valid {e.encoding} text; pass --encoding") from None
+        raise InputError(f"{name}: line {reader.line_num + 1}: not valid {e.encoding} text; pass --encoding") from None
     except csv.Error as e:
-        raise InputError(f"{name}: line 1: {e}") from None
-    if headers and headers[0].startswith("\ufeff"):
-        headers[0] = headers[0][1:]
+        raise InputError(f"{name}: line {reader.line_num}: {e}") from None
+    if not first:
+        raise InputError(f"{name}: the file is empty")
+    found = next((i for i, (_, cells) in enumerate(first) if is_header is None or is_header(cells)), 0)
+    headers = first[found][1]
+    if preamble is not None:
+        preamble.extend((line, delimiter.join(cells)) for line, cells in first[:found])
+    pending = first[found + 1:]
 
     def rows():
+        yield from pending
         start = reader.line_num + 1
         for cells in reader:
             if cells:  # a blank line is not a row
@@ -201,10 +226,6 @@ def _read_csv(text, name, delimiter=","):
             start = reader.line_num + 1
 
     return headers, _decode_guard(rows(), name)
-
-
-def _read_tsv(text, name):
-    return _read_csv(text, name, delimiter="\t")
 
 
 @dataclass
@@ -241,7 +262,7 @@ def _read_json(text, name):
     return None, iter(enumerate(data, 1))
 
 
-_READERS = {"csv": _read_csv, "tsv": _read_tsv, "json": _read_json, "jsonl": _read_jsonl}
+_READERS = {"json": _read_json, "jsonl": _read_jsonl}
 
 
 # -- output ---------------------------------------------------------------

@@ -177,9 +177,12 @@ def parts(text: str) -> frozenset[str]:
 
 _DATE = re.compile(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-    r"(?:[\sT]*(\d{1,2})\s*[:时点]\s*(\d{1,2})(?:\s*[:分]\s*(\d{1,2}(?:\.\d+)?))?\s*[分秒]?)?"
-    r"\s*(Z|[+-]\d{2}:?\d{2})?$"
+    r"(?:[\sT]*(上午|下午|晚上|AM|PM)?\s*(\d{1,2})\s*[:时点]\s*(\d{1,2})(?:\s*[:分]\s*(\d{1,2}(?:\.\d+)?))?\s*[分秒]?"
+    r"\s*(AM|PM)?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?$",
+    re.IGNORECASE,
 )
+_AFTERNOON = {"下午", "晚上", "PM"}
 
 
 def datetime(text: str, tz=None) -> str:
@@ -198,9 +201,17 @@ def datetime(text: str, tz=None) -> str:
             pass
     m = _DATE.match(text)
     if m:
-        y, mo, d, h, mi, s, offset = m.groups()
+        y, mo, d, half, h, mi, s, half2, offset = m.groups()
+        hour = int(h or 0)
+        half = (half or half2 or "").upper()
+        if half and not 1 <= hour <= 12:
+            raise ValueError(f"impossible time {text!r}")
+        if half in _AFTERNOON and hour < 12:
+            hour += 12
+        elif half in ("上午", "AM") and hour == 12:
+            hour = 0
         try:
-            value = dt.datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(float(s or 0)))
+            value = dt.datetime(int(y), int(mo), int(d), hour, int(mi or 0), int(float(s or 0)))
         except ValueError:
             raise ValueError(f"impossible date {text!r}") from None
         if offset:

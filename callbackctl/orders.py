@@ -9,7 +9,7 @@ callbackctl does not know are kept in `extra`.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, asdict
+from dataclasses import asdict, dataclass, field
 
 from callbackctl import db, normalize
 from callbackctl.errors import InputError, NotFound
@@ -34,6 +34,7 @@ class ImportResult:
     format: str = ""
     encoding: str = ""
     strict_failed: bool = False
+    preamble: list = field(default_factory=list)
 
     def row(self):
         return {k: v for k, v in asdict(self).items() if k in SUMMARY_COLUMNS}
@@ -142,10 +143,15 @@ def _raw(source, row):
     return raw
 
 
+def has_order_no(cells) -> bool:
+    """A header row names the order number in one of its aliases."""
+    return any(normalize.canonical_header(c) == "order_no" for c in cells)
+
+
 def import_file(desk, path, encoding="auto", input_format=None, dry_run=False,
                 strict=False, progress=None) -> tuple[ImportResult, list]:
     """Import one file; returns the summary and the rejected rows (line, error, raw)."""
-    source = open_input(path, encoding, input_format)
+    source = open_input(path, encoding, input_format, is_header=has_order_no)
     try:
         return _import_source(desk, source, dry_run, strict, progress)
     finally:
@@ -154,7 +160,7 @@ def import_file(desk, path, encoding="auto", input_format=None, dry_run=False,
 
 def _import_source(desk, source, dry_run, strict, progress):
     conv = RowConverter(desk.tz)
-    result = ImportResult(source.name, format=source.format, encoding=source.encoding)
+    result = ImportResult(source.name, format=source.format, encoding=source.encoding, preamble=source.preamble)
     if source.headers is not None:
         if "order_no" not in {field for _, field, _ in conv.plan(source.headers)}:
             aliases = ", ".join(normalize.ORDER_COLUMNS["order_no"][:4])
@@ -209,7 +215,8 @@ def _import_source(desk, source, dry_run, strict, progress):
                 "UPDATE import_batches SET read = ?, inserted = ?, updated = ?, unchanged = ?, rejected = ? WHERE id = ?",
                 (result.read, result.inserted, result.updated, result.unchanged, result.rejected, result.batch_id),
             )
-            desk.log("import", detail={"batch": result.batch_id, **result.row(), "strict_failed": result.strict_failed})
+            desk.log("import", detail={"batch": result.batch_id, **result.row(), "strict_failed": result.strict_failed,
+                                       "title_lines": source.preamble})
             conn.execute("COMMIT")
         else:
             kept.extend(rejects)

@@ -70,6 +70,8 @@ def import_cmd(
             dry_run=dry_run, strict=strict, progress=progress,
         )
         results.append(result)
+        for line, text in result.preamble:
+            note(f"{result.file}: line {line} is above the header, read as a title: {text!r}")
         for line, error, raw in rejected:
             rejected_rows.append((line, error, {"file": result.file, **raw}))
             if len(rejected_rows) <= 5:

@@ -204,3 +204,15 @@ def test_import_is_logged_with_its_counts(cli, db_path, fixture_file):
     ev = rows(db_path, "SELECT kind, command, at, detail FROM events WHERE kind = 'import'")
     assert len(ev) == 1 and ev[0]["command"] == "import" and ev[0]["at"] == "2026-11-23 10:00:00"
     assert json.loads(ev[0]["detail"])["inserted"] == 20
+
+
+def test_title_lines_above_the_header_are_reported_not_imported(cli, db_path, tmp_path):
+    path = tmp_path / "titled.csv"
+    path.write_bytes("服务工单导出\n导出时间：2026-11-20\n工单号,服务类型,完工时间\nT1,维修,2026/11/20 下午 2:05\n".encode("gbk"))
+    r = cli("import", path, "-f", "csv")
+    assert r.exit_code == 0
+    assert r.stderr == (f"{path}: line 1 is above the header, read as a title: '服务工单导出'\n"
+                        f"{path}: line 2 is above the header, read as a title: '导出时间：2026-11-20'\n")
+    assert rows(db_path, "SELECT order_no, completed_at FROM orders") == [{"order_no": "T1", "completed_at": "2026-11-20 14:05:00"}]
+    detail = json.loads(rows(db_path, "SELECT detail FROM events WHERE kind = 'import'")[0]["detail"])
+    assert detail["title_lines"] == [[1, "服务工单导出"], [2, "导出时间：2026-11-20"]]
