@@ -107,8 +107,9 @@ def run_script(conn, sql: str):
         if sqlite3.complete_statement(statement):
             conn.execute(statement)
             statement = ""
-    if statement.strip():
-        raise ValueError(f"incomplete SQL statement: {statement.strip()[:60]}")
+    leftover = "\n".join(ln for ln in statement.splitlines() if not ln.strip().startswith("--")).strip()
+    if leftover:
+        raise ValueError(f"incomplete SQL statement: {leftover[:60]}")
 
 
 def get_meta(conn, key, default=None):

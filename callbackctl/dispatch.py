@@ -23,9 +23,10 @@ COLUMNS = ["order_no", "provider", "engineer", "region", "zone", "customer", "ph
 def chase_query(policy, now, region=None, provider=None):
     """Unfinished orders that may need a chase, with their wall-clock response deadline.
 
-    The response deadline is plain SQL (wall-clock); the feedback deadline
-    counts desk hours, so it is left to calendar.py for the few orders that
-    have had no feedback at all.
+    Only unfinished orders are read (the NULL range of orders_completed). The
+    response deadline is plain SQL (wall-clock); the feedback deadline counts
+    desk hours, so it is left to calendar.py for the few orders that have had
+    no feedback at all.
     """
     respond = " ".join(
         f"WHEN '{zone}' THEN datetime(o.reported_at, '+{int(d.delta.total_seconds() // 60)} minutes')"

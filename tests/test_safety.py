@@ -72,3 +72,19 @@ def test_eight_writers_and_a_chase_at_once(tmp_path):
     assert conn.execute("SELECT count(*) FROM callbacks").fetchone() == (40,)
     assert conn.execute("SELECT count(*) FROM chases").fetchone() == (20,)
     assert conn.execute("SELECT count(*) FROM events WHERE kind IN ('callback_recorded', 'chased')").fetchone() == (60,)
+
+
+def test_backup_while_an_import_writes(tmp_path):
+    n = 30_000
+    src = big_csv(tmp_path / "big.csv", n)
+    db = str(tmp_path / "live.db")
+    subprocess.run([EXE, "--db", db, "info"], check=True, capture_output=True)
+    p = subprocess.Popen([EXE, "--db", db, "--now", "2026-11-23 10:00", "import", src],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.8)
+    copy = str(tmp_path / "copy.db")
+    r = subprocess.run([EXE, "--db", db, "backup", copy], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert p.wait() == 0
+    assert counts(copy) in ((0, 0), (n, 1))  # one consistent moment: before or after the import
+    assert counts(db) == (n, 1)

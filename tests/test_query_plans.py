@@ -1,0 +1,36 @@
+"""The indexes the hot queries rely on, checked with EXPLAIN QUERY PLAN.
+
+A full scan of orders is what made `due` take seconds on a million orders;
+these tests fail if a change to a query or an index brings one back.
+"""
+
+import datetime as dt
+
+from callbackctl import callbacks, desk as desk_mod, dispatch
+
+
+def plan(d, sql, params):
+    return [r[3] for r in d.conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
+
+
+def test_due_reads_an_index_range_not_every_order(tmp_path):
+    d = desk_mod.open_desk(str(tmp_path / "p.db"), now="2026-11-23 10:00")
+    lower = callbacks.earliest_open_completion(callbacks.Scheduler(d), d.now)
+    steps = plan(d, *callbacks.due_query(d.policy, d.now, d.now, lower))
+    assert any("COVERING INDEX orders_completed (completed_at>? AND completed_at<?)" in s for s in steps), steps
+    assert any("COVERING INDEX callbacks_order (order_id=? AND round=? AND closes=?)" in s for s in steps), steps
+    assert not any(s.startswith("SCAN o") or s == "SCAN orders" for s in steps), steps
+
+
+def test_the_due_window_is_tight(tmp_path):
+    d = desk_mod.open_desk(str(tmp_path / "p.db"), now="2026-11-23 10:00")
+    lower = callbacks.earliest_open_completion(callbacks.Scheduler(d), d.now)
+    # repair: due the next working day, 3 working days to call, then 7 calendar days
+    assert dt.datetime(2026, 11, 10) <= lower < dt.datetime(2026, 11, 12)
+
+
+def test_chase_reads_only_unfinished_orders(tmp_path):
+    d = desk_mod.open_desk(str(tmp_path / "p.db"), now="2026-11-23 10:00")
+    steps = plan(d, *dispatch.chase_query(d.policy, d.now))
+    assert any("USING INDEX orders_completed (completed_at=?)" in s for s in steps), steps  # the NULL range
+    assert not any(s.startswith("SCAN o") for s in steps), steps
