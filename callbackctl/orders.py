@@ -247,16 +247,14 @@ def _apply(desk, batch, result, rejects, write, raw_of):
     for i in range(0, len(numbers), 30000):
         chunk = numbers[i:i + 30000]
         marks = ",".join("?" * len(chunk))
-        for r in conn.execute(f"SELECT * FROM orders WHERE order_no IN ({marks})", chunk):
+        for r in conn.execute(f"SELECT id, {', '.join(STORED)}, extra FROM orders WHERE order_no IN ({marks})", chunk):
             row = dict(r)
             row["extra"] = json.loads(row["extra"]) if row["extra"] else {}
             existing[r["order_no"]] = row
-    new, current = {}, {}
+    new, current = {}, {}  # current: copies of existing rows, made only when one changes
     for line, row, order, extra in batch:
         no = order["order_no"]
-        target = new.get(no) or current.get(no)
-        if target is None and no in existing:
-            target = current[no] = dict(existing[no])
+        target = new.get(no) or current.get(no) or existing.get(no)
         if target is None:
             if "service_type" not in order:
                 rejects.append((line, "service_type is empty (required for a new order)", raw_of(row)))
@@ -266,7 +264,10 @@ def _apply(desk, batch, result, rejects, write, raw_of):
             _explicit_status(order, order.get("completed_at"))
             new[no] = order
             result.inserted += 1
-        elif _merge(target, order, extra):
+        elif _changes(target, order, extra):
+            if target is existing.get(no):
+                target = current[no] = {**target, "extra": dict(target["extra"])}
+            _merge(target, order, extra)
             result.updated += 1
         else:
             result.unchanged += 1
@@ -314,18 +315,19 @@ def _explicit_status(order, completed_at):
             order["status_given"] = None
 
 
-def _merge(target, order, extra) -> bool:
-    """Merge non-empty values into `target`; True when anything changed."""
-    changed = False
+def _changes(target, order, extra) -> bool:
+    """Would merging this row change `target`? (An empty cell never does.)"""
     _explicit_status(order, order.get("completed_at") or target.get("completed_at"))
-    for key, value in order.items():
-        if target.get(key) != value:
-            target[key] = value
-            changed = True
-    if extra and any(target["extra"].get(k) != v for k, v in extra.items()):
+    get = target.get
+    return (any(get(k) != v for k, v in order.items())
+            or any(target["extra"].get(k) != v for k, v in extra.items()))
+
+
+def _merge(target, order, extra):
+    """Merge a row's non-empty values into `target`."""
+    target.update(order)
+    if extra:
         target["extra"] = {**target["extra"], **extra}
-        changed = True
-    return changed
 
 
 def get(conn, order_no: str) -> dict:
