@@ -250,3 +250,59 @@ def chart(rows: list[dict], by: str, width: int = 30) -> str:
     out += [f"  {lab}  {bar(r['completion_rate'], 1):<{width}}  "
             + (f"{r['completion_rate']:.0%}" if r["completion_rate"] is not None else "-") for lab, r in zip(left, rows)]
     return "\n".join(out) + "\n"
+
+
+# -- named reports ----------------------------------------------------------------
+
+PRESETS = {
+    # name: (period, by, range, columns or None for all)
+    "daily": ("day", "region", "today", None),
+    "weekly": ("week", "region", "last_week", None),
+    "providers": ("month", "provider", "last_month",
+                  ["orders_completed", "callbacks_due", "completion_rate", "on_time_rate", "satisfaction_index",
+                   "dissatisfied", "not_genuine", "second_visits", "complaints", "special_complaints",
+                   "chases", "late_dispatches"]),
+}
+FAULT_COLUMNS = ["product", "kind", "name", "orders", "share"]
+_FAULT_KEYS = ("fault", "故障", "故障描述", "故障现象", "fault_description")
+
+
+def preset_range(which: str, today: dt.date) -> tuple[dt.date, dt.date]:
+    """today; last_week (the last whole ISO week); last_month (the last whole month)."""
+    if which == "today":
+        return today, today
+    if which == "last_week":
+        monday = today - dt.timedelta(days=today.weekday() + 7)
+        return monday, monday + dt.timedelta(days=6)
+    first = today.replace(day=1)
+    last = first - dt.timedelta(days=1)
+    return last.replace(day=1), last
+
+
+def fault_structure(desk, date_from=None, date_to=None, top=10) -> list[dict]:
+    """The most frequent faults and replaced parts per product (故障结构), by completion date."""
+    lo = date_from.isoformat() if date_from else "0000"
+    hi = (date_to + dt.timedelta(days=1)).isoformat() if date_to else "9999"
+    fault = "coalesce(" + ", ".join(f"json_extract(extra, '$.\"{k}\"')" for k in _FAULT_KEYS) + ")"
+    counts: dict = {}
+    totals: dict = {}
+    from callbackctl import normalize
+
+    for product, parts, what in desk.conn.execute(
+        f"SELECT coalesce(product, ''), parts_replaced, {fault} FROM orders "
+        "WHERE completed_at >= ? AND completed_at < ? AND status = 'completed'", (lo, hi)):
+        totals[product] = totals.get(product, 0) + 1
+        if what:
+            key = (product, "fault", str(what).strip())
+            counts[key] = counts.get(key, 0) + 1
+        for part in normalize.parts(parts or ""):
+            key = (product, "part", part)
+            counts[key] = counts.get(key, 0) + 1
+    out = []
+    for product in sorted(totals):
+        for kind in ("fault", "part"):
+            items = sorted(((n, name) for (p, k, name), n in counts.items() if p == product and k == kind),
+                           key=lambda x: (-x[0], x[1]))[:top]
+            out += [{"product": product or None, "kind": kind, "name": name, "orders": n,
+                     "share": round(n / totals[product], 3)} for n, name in items]
+    return out

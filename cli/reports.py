@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from callbackctl.cli.common import Fmt, FormatOpt, emit, open_desk
+from callbackctl.cli.common import Fmt, FormatOpt, emit, note, open_desk
 
 
 class Period(str, enum.Enum):
@@ -28,8 +28,18 @@ def _date(desk, text, name):
     return desk.when(text, name).date() if text else None
 
 
+class Name(str, enum.Enum):
+    daily = "daily"
+    weekly = "weekly"
+    providers = "providers"
+    faults = "faults"
+
+
 def report(
     ctx: typer.Context,
+    name: Annotated[Optional[Name], typer.Option("--name", help="A named report: daily (today by region), weekly "
+                                                 "(last ISO week by region), providers (last month's provider "
+                                                 "evaluation), faults (most frequent faults and parts by product).")] = None,
     period: Annotated[Period, typer.Option("--period", help="day, week (ISO) or month.")] = Period.month,
     by: Annotated[By, typer.Option("--by", help="Group by.")] = By.region,
     date_from: Annotated[Optional[str], typer.Option("--from", metavar="DATE", help="First day (completed_at).")] = None,
@@ -41,13 +51,25 @@ def report(
     from callbackctl import reports
 
     desk = open_desk(ctx, "report")
-    rows = reports.report(desk, period.value, by.value, _date(desk, date_from, "--from"), _date(desk, date_to, "--to"))
+    first, last = _date(desk, date_from, "--from"), _date(desk, date_to, "--to")
+    if name == Name.faults:
+        emit(reports.fault_structure(desk, first, last), reports.FAULT_COLUMNS, fmt, empty="no completed orders in that range")
+        return
+    columns = None
+    if name is not None:
+        p, b, which, columns = reports.PRESETS[name.value]
+        period, by = Period(p), By(b)
+        if first is None and last is None:
+            first, last = reports.preset_range(which, desk.now.date())
+        note(f"{name.value} report: {first or 'the start'} to {last or 'now'}")
+    columns = ["period", by.value] + (columns or reports.METRICS)
+    rows = reports.report(desk, period.value, by.value, first, last)
     if fmt == Fmt.table and rows:
-        emit(rows + [reports.total(rows, by.value)], reports.columns(by.value), fmt)
+        emit(rows + [reports.total(rows, by.value)], columns, fmt)
         if chart:
             typer.echo("\n" + reports.chart(rows, by.value), nl=False)
     else:
-        emit(rows, reports.columns(by.value), fmt, empty="no completed orders, complaints or chases in that range")
+        emit(rows, columns, fmt, empty="no completed orders, complaints or chases in that range")
 
 
 def register(app: typer.Typer):

@@ -4,6 +4,8 @@ Each module has an `up(conn)` run inside one transaction. Never edit a
 migration that has shipped: add the next number instead.
 """
 
-from callbackctl.migrations import m001_orders, m002_callbacks, m003_chases, m004_complaints, m005_head_office
+from callbackctl.migrations import (
+    m001_orders, m002_callbacks, m003_chases, m004_complaints, m005_head_office, m006_views,
+)
 
-MIGRATIONS = [m001_orders, m002_callbacks, m003_chases, m004_complaints, m005_head_office]
+MIGRATIONS = [m001_orders, m002_callbacks, m003_chases, m004_complaints, m005_head_office, m006_views]

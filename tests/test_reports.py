@@ -116,3 +116,54 @@ def test_chases_feed_the_report(desk):
     desk("chase", "--record", now="2026-11-23 10:00")
     west = [r for r in report(desk, "--from", "2026-11-01") if r["region"] == "West"][0]
     assert (west["chases"], west["late_dispatches"]) == (1, 1)  # O1: reported 11-16, other zone, 72 h
+
+
+@pytest.mark.parametrize("which, today, expected", [
+    ("today", "2026-11-23", ("2026-11-23", "2026-11-23")),
+    ("last_week", "2026-11-23", ("2026-11-16", "2026-11-22")),   # Monday: the week before
+    ("last_week", "2026-11-29", ("2026-11-16", "2026-11-22")),   # Sunday: still the week before
+    ("last_month", "2026-11-23", ("2026-10-01", "2026-10-31")),
+    ("last_month", "2026-01-05", ("2025-12-01", "2025-12-31")),  # across a year end
+])
+def test_preset_ranges(which, today, expected):
+    import datetime as dt
+    from callbackctl.reports import preset_range
+
+    got = preset_range(which, dt.date.fromisoformat(today))
+    assert (got[0].isoformat(), got[1].isoformat()) == expected
+
+
+def test_named_provider_evaluation(desk):
+    r = desk("report", "--name", "providers", "-f", "csv", now="2026-12-02 09:00")
+    assert r.stderr == "providers report: 2026-11-01 to 2026-11-30\n"
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert list(rows[0]) == ["period", "provider", "orders_completed", "callbacks_due", "completion_rate",
+                             "on_time_rate", "satisfaction_index", "dissatisfied", "not_genuine", "second_visits",
+                             "complaints", "special_complaints", "chases", "late_dispatches"]
+    assert [(x["provider"], x["orders_completed"], x["second_visits"], x["complaints"]) for x in rows] == [
+        ("P1", "3", "1", "1"), ("P2", "3", "0", "1")]
+
+
+def test_fault_structure(cli, tmp_path):
+    cli("import", write(tmp_path / "f.csv", "工单号,服务类型,机型,更换配件,完工时间,故障描述\n"
+                                            "F1,维修,SY75C,液压泵、密封件,2026-11-02 10:00,漏油\n"
+                                            "F2,维修,SY75C,液压泵,2026-11-03 10:00,漏油\n"
+                                            "F3,维修,SY75C,,2026-11-04 10:00,异响\n"
+                                            "F4,维修,SY135C,主阀,2026-11-04 10:00,\n"))
+    rows = json.loads(cli("report", "--name", "faults", "-f", "json").stdout)
+    assert [(r["product"], r["kind"], r["name"], r["orders"], r["share"]) for r in rows] == [
+        ("SY135C", "part", "主阀", 1, 1.0),
+        ("SY75C", "fault", "漏油", 2, 0.667), ("SY75C", "fault", "异响", 1, 0.333),
+        ("SY75C", "part", "液压泵", 2, 0.667), ("SY75C", "part", "密封件", 1, 0.333)]
+
+
+def test_views_for_the_sqlite3_shell(desk, db_path):
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT order_no, outcome, \"index\" FROM calls_view WHERE order_no = 'R1'").fetchall() == [
+        ("R1", "reached", 5.0)]
+    assert conn.execute("SELECT calls, first_index, followups FROM order_callbacks_view WHERE order_no = 'R2'").fetchall() == [
+        (3, 2.0, "dissatisfied")]
+    assert conn.execute("SELECT order_no, severity FROM complaints_view ORDER BY id").fetchall() == [
+        ("R2", "general"), ("I1", "special")]
