@@ -20,10 +20,8 @@ import re
 from callbackctl import calendar, clock, normalize, orders
 from callbackctl.db import transaction
 from callbackctl.errors import InvalidValue, NotFound, StateError
+from callbackctl.vocab import APOLOGY_OUTCOMES, COMPLAINT_AGAINST as AGAINST, SEVERITIES
 
-AGAINST = ("engineer", "provider", "agent", "product", "sales")
-SEVERITIES = ("general", "special")
-APOLOGY_OUTCOMES = ("accepted", "refused", "hung_up", "no_answer")
 COLUMNS = ["id", "order_no", "customer", "phone", "against", "target", "severity", "status", "received_at",
            "reply_due", "replied_at", "resolved_at", "closed_at", "overdue"]
 APOLOGY_COLUMNS = ["id", "complaint_id", "agent", "customer", "phone", "state", "skip_reason", "attempts",

@@ -53,13 +53,13 @@ CALLS = [
 
 def record_calls(desk):
     """The demo's recorded calls; returns their output rows."""
-    from callbackctl import callbacks, clock
+    from callbackctl import calls, clock
 
     rows = []
     for order_no, outcome, opts in CALLS:
         opts = dict(opts)
         promised = opts.pop("callback_at", None)
-        call = callbacks.Call(order_no=order_no, outcome=outcome, scores=opts.pop("scores", {}),
+        call = calls.Call(order_no=order_no, outcome=outcome, scores=opts.pop("scores", {}),
                               agent="demo", callback_at=clock.parse(promised + ":00") if promised else None, **opts)
-        rows.append(callbacks.record(desk, call))
+        rows.append(calls.record(desk, call))
     return rows

@@ -21,9 +21,8 @@ import sys
 from dataclasses import dataclass, field
 
 from callbackctl.errors import InputError
+from callbackctl.vocab import INPUT_FORMATS, OUTPUT_FORMATS
 
-INPUT_FORMATS = ("csv", "tsv", "json", "jsonl")
-OUTPUT_FORMATS = ("table", "csv", "tsv", "json", "jsonl")
 _SAMPLE = 1 << 16
 
 csv.field_size_limit(1 << 24)

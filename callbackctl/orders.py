@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-from callbackctl import db, normalize
+from callbackctl import normalize
 from callbackctl.errors import InputError, NotFound
 from callbackctl.io import BadRecord, open_input
 
@@ -73,36 +73,36 @@ class RowConverter:
         if plan is None:
             seen, plan = set(), []
             for h in headers:
-                field = normalize.canonical_header(h)
-                if field in seen:
-                    field = None  # a second column for the same field is kept as extra
-                elif field:
-                    seen.add(field)
-                plan.append((h, field, self._parse.get(field)))
+                name = normalize.canonical_header(h)
+                if name in seen:
+                    name = None  # a second column for the same field is kept as extra
+                elif name:
+                    seen.add(name)
+                plan.append((h, name, self._parse.get(name)))
             self._plans[key] = plan
         return plan
 
     def convert(self, plan, cells):
         """Cells in plan order -> (order, extra); RowError names the bad cell."""
         order, extra = {}, {}
-        for (header, field, parse), cell in zip(plan, cells):
+        for (header, name, parse), cell in zip(plan, cells):
             if not cell:
                 continue
             cell = cell.strip()
             if not cell:
                 continue
             if parse is None:
-                if field is None:
+                if name is None:
                     extra[header] = cell
                 else:
-                    order[field] = cell
-            elif field == "phone":
+                    order[name] = cell
+            elif name == "phone":
                 order["phone"], order["phone_valid"] = parse(cell)
             else:
                 try:
-                    order[field] = parse(cell)
+                    order[name] = parse(cell)
                 except ValueError as e:
-                    label = header if header == field else f"{header} ({field})"
+                    label = header if header == name else f"{header} ({name})"
                     raise RowError(f"{label}: {e}") from None
         if "order_no" not in order:
             raise RowError("order_no is empty")

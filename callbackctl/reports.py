@@ -24,9 +24,8 @@ from functools import lru_cache
 
 from callbackctl import callbacks, clock
 from callbackctl.errors import InvalidValue
+from callbackctl.vocab import GROUPS, PERIODS
 
-PERIODS = ("day", "week", "month")
-GROUPS = ("region", "provider", "engineer", "service_type", "agent")
 METRICS = ["orders_completed", "callbacks_due", "callbacks_done", "completion_rate", "on_time", "on_time_rate",
            "satisfaction_index", "very_satisfied_share", "dissatisfied", "dissatisfied_resolved", "not_genuine",
            "invalid_contacts", "second_visits", "missed", "complaints", "special_complaints", "overdue_complaints",

@@ -50,16 +50,16 @@ def _schedule(desk, order):
 @section("calls", ["called_at", "round", "reason", "outcome", "skill", "attitude", "timeliness", "parts",
                    "overall", "index", "genuine", "discrepancies", "callback_at", "agent", "note"])
 def _calls(desk, order):
-    from callbackctl import callbacks
+    from callbackctl import calls
 
-    return callbacks.calls_of(desk, order)
+    return calls.calls_of(desk, order)
 
 
 @section("follow-ups", ["reason", "round", "since", "detail", "done_at", "resolved_at"])
 def _followups(desk, order):
-    from callbackctl import callbacks
+    from callbackctl import followups
 
-    return callbacks.followups_of(desk, order)
+    return followups.followups_of(desk, order)
 
 
 @section("chases", ["chased_at", "reason", "deadline", "overdue_hours", "actor", "note"])

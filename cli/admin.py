@@ -92,7 +92,9 @@ def demo(ctx: typer.Context):
     emit(callbacks.due(desk, limit=12), ["order_no", "customer", "service_type", "region", "due_at", "deadline",
                                          "attempts", "reason", "overdue"], Fmt.table)
     typer.echo("\n== handed back for a second visit or a contact check (callbackctl followup list)")
-    emit(callbacks.followups(desk), ["order_no", "reason", "since", "engineer", "detail"], Fmt.table)
+    from callbackctl import followups
+
+    emit(followups.followups(desk), ["order_no", "reason", "since", "engineer", "detail"], Fmt.table)
     from callbackctl import dispatch
 
     typer.echo("\n== providers to chase (callbackctl chase)")

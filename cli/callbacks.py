@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-import enum
 from typing import Annotated, Optional
 
 import typer
 
-from callbackctl.cli.common import Fmt, FormatOpt, emit, note, open_desk
+from callbackctl import vocab
+from callbackctl.cli.common import Fmt, FormatOpt, choices, emit, note, open_desk
 
 
-class Outcome(str, enum.Enum):
-    reached = "reached"
-    no_answer = "no_answer"
-    busy = "busy"
-    hung_up = "hung_up"
-    refused = "refused"
-    wrong_number = "wrong_number"
-    wrong_person = "wrong_person"
-
-
-class Reason(str, enum.Enum):
-    first = "first"
-    retry = "retry"
-    promised = "promised"
-    second = "second"
-    spot_check = "spot_check"
+Outcome = choices("Outcome", vocab.OUTCOMES)
+Reason = choices("Reason", vocab.CALLBACK_REASONS)
 
 
 Score = lambda name, label: typer.Option(f"--{name}", min=1, max=5, help=f"{label} score, 1-5.")  # noqa: E731
@@ -82,14 +68,14 @@ def record(
     fmt: FormatOpt = Fmt.table,
 ):
     """Record a callback: outcome, the five scores and the authenticity checks."""
-    from callbackctl import callbacks
+    from callbackctl import calls
 
     if from_file:
         if order_no or outcome:
             raise typer.BadParameter("give either ORDER_NO --outcome ... or --from FILE, not both")
         desk = open_desk(ctx, "record", actor=agent)
-        done, rejected, batch = callbacks.record_file(desk, from_file)
-        emit(done, callbacks.RECORD_COLUMNS, fmt)
+        done, rejected, batch = calls.record_file(desk, from_file)
+        emit(done, calls.RECORD_COLUMNS, fmt)
         for line, error, _ in rejected[:5]:
             note(f"{from_file}: line {line}: {error}")
         note(f"{len(done)} call(s) recorded, {len(rejected)} rejected (batch {batch})")
@@ -101,12 +87,12 @@ def record(
     desk = open_desk(ctx, "record", actor=agent)
     scores = {k: v for k, v in dict(skill=skill, attitude=attitude, timeliness=timeliness, parts=parts,
                                     overall=overall).items() if v is not None}
-    call = callbacks.Call(
+    call = calls.Call(
         order_no=order_no, outcome=outcome.value, scores=scores, satisfaction=satisfaction, hours=hours,
         location=location, parts=parts_said, fee=fee, genuine=genuine, note=note_text, agent=agent,
         callback_at=desk.when(callback_at, "--callback-at") if callback_at else None,
     )
-    emit([callbacks.record(desk, call)], callbacks.RECORD_COLUMNS, fmt)
+    emit([calls.record(desk, call)], calls.RECORD_COLUMNS, fmt)
 
 
 followup_app = typer.Typer(help="Orders handed back for a second visit or a contact check.", no_args_is_help=True)
@@ -115,10 +101,10 @@ followup_app = typer.Typer(help="Orders handed back for a second visit or a cont
 @followup_app.command("list")
 def followup_list(ctx: typer.Context, fmt: FormatOpt = Fmt.table):
     """Open follow-ups: dissatisfied, not genuine, invalid contact, unreachable."""
-    from callbackctl import callbacks
+    from callbackctl import followups
 
     desk = open_desk(ctx, "followup list")
-    emit(callbacks.followups(desk), callbacks.FOLLOWUP_COLUMNS, fmt, empty="no open follow-ups")
+    emit(followups.followups(desk), followups.FOLLOWUP_COLUMNS, fmt, empty="no open follow-ups")
 
 
 @followup_app.command("done")
@@ -128,10 +114,10 @@ def followup_done(
     at: Annotated[Optional[str], typer.Option("--at", metavar="TIME", help="When the second visit was [default: now].")] = None,
 ):
     """Record the second visit (二次服务); a second callback falls due after it."""
-    from callbackctl import callbacks
+    from callbackctl import followups
 
     desk = open_desk(ctx, "followup done")
-    n = callbacks.followup_done(desk, order_no, desk.when(at, "--at") if at else None)
+    n = followups.followup_done(desk, order_no, desk.when(at, "--at") if at else None)
     note(f"{order_no}: {n} follow-up(s) done; a second callback falls due")
 
 

@@ -10,13 +10,15 @@ from typing import Annotated, Optional
 
 import typer
 
+from callbackctl import vocab
 
-class Fmt(str, enum.Enum):
-    table = "table"
-    csv = "csv"
-    tsv = "tsv"
-    json = "json"
-    jsonl = "jsonl"
+
+def choices(name: str, values) -> type[enum.Enum]:
+    """A click choice for one of callbackctl.vocab's lists."""
+    return enum.Enum(name, {v: v for v in values}, type=str)
+
+
+Fmt = choices("Fmt", vocab.OUTPUT_FORMATS)
 
 
 FormatOpt = Annotated[Fmt, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)]

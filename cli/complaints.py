@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
-import enum
 from typing import Annotated, Optional
 
 import typer
 
-from callbackctl.cli.common import Fmt, FormatOpt, emit, note, open_desk
+from callbackctl import vocab
+from callbackctl.cli.common import Fmt, FormatOpt, choices, emit, note, open_desk
 
 complaint_app = typer.Typer(help="Complaints (投诉): add, list, escalate, respond, resolve, close.", no_args_is_help=True)
 apology_app = typer.Typer(help="Apology calls (致歉) by a desk agent found at fault.", no_args_is_help=True)
 
 
-class Against(str, enum.Enum):
-    engineer = "engineer"
-    provider = "provider"
-    agent = "agent"
-    product = "product"
-    sales = "sales"
-
-
-class Severity(str, enum.Enum):
-    general = "general"
-    special = "special"
-
-
-class ApologyOutcome(str, enum.Enum):
-    accepted = "accepted"
-    refused = "refused"
-    hung_up = "hung_up"
-    no_answer = "no_answer"
+Against = choices("Against", vocab.COMPLAINT_AGAINST)
+Severity = choices("Severity", vocab.SEVERITIES)
+ApologyOutcome = choices("ApologyOutcome", vocab.APOLOGY_OUTCOMES)
 
 
 Id = Annotated[int, typer.Argument(metavar="ID")]

@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-import enum
 import sys
 import time
 from typing import Annotated, List, Optional
 
 import typer
 
-from callbackctl.cli.common import Fmt, FormatOpt, emit, is_tty, note, open_desk
+from callbackctl import vocab
+from callbackctl.cli.common import Fmt, FormatOpt, choices, emit, is_tty, note, open_desk
 
 
-class InputFmt(str, enum.Enum):
-    csv = "csv"
-    tsv = "tsv"
-    json = "json"
-    jsonl = "jsonl"
-
-
-class ExportFmt(str, enum.Enum):
-    csv = "csv"
-    json = "json"
-    jsonl = "jsonl"
-
-
-class Table(str, enum.Enum):
-    orders = "orders"
-    callbacks = "callbacks"
-    complaints = "complaints"
-    chases = "chases"
+InputFmt = choices("InputFmt", vocab.INPUT_FORMATS)
+ExportFmt = choices("ExportFmt", vocab.EXPORT_FORMATS)
+Table = choices("Table", vocab.EXPORT_TABLES)
 
 
 def _progress(name):

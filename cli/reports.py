@@ -2,37 +2,21 @@
 
 from __future__ import annotations
 
-import enum
 from typing import Annotated, Optional
 
 import typer
 
-from callbackctl.cli.common import Fmt, FormatOpt, emit, note, open_desk
+from callbackctl import vocab
+from callbackctl.cli.common import Fmt, FormatOpt, choices, emit, note, open_desk
 
 
-class Period(str, enum.Enum):
-    day = "day"
-    week = "week"
-    month = "month"
-
-
-class By(str, enum.Enum):
-    region = "region"
-    provider = "provider"
-    engineer = "engineer"
-    service_type = "service_type"
-    agent = "agent"
+Period = choices("Period", vocab.PERIODS)
+By = choices("By", vocab.GROUPS)
+Name = choices("Name", vocab.REPORT_NAMES)
 
 
 def _date(desk, text, name):
     return desk.when(text, name).date() if text else None
-
-
-class Name(str, enum.Enum):
-    daily = "daily"
-    weekly = "weekly"
-    providers = "providers"
-    faults = "faults"
 
 
 def report(

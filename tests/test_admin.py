@@ -1,7 +1,6 @@
 """policy, info, backup, export, show, demo, global options, and migrations."""
 
 import csv
-import io
 import json
 import os
 import sqlite3
@@ -10,7 +9,6 @@ import stat
 import pytest
 
 from callbackctl import db, policy
-from callbackctl.errors import PolicyError
 from conftest import write
 
 

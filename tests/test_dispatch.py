@@ -4,11 +4,9 @@ respond within urban 24h, suburban 48h, other 72h wall-clock."""
 import csv
 import io
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 
 import pytest
 

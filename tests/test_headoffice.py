@@ -73,7 +73,7 @@ def test_merge_is_idempotent_keeps_regions_and_reports_conflicts(tmp_path, db_pa
     east = regional_desk(tmp_path / "east.db", tmp_path, "A1,repair,East,P1,2026-11-20 10:00\nA2,install,East,P1,2026-11-20 10:00\n", "e.csv")
     east("record", "A1", "--outcome", "reached", "--satisfaction", "4", now="2026-11-23 10:00")
     east("complaint", "add", "--order", "A2", "--against", "engineer", "--text", "late", now="2026-11-23 10:00")
-    west = regional_desk(tmp_path / "west.db", tmp_path, "A2,repair,West,P9,2026-11-21 10:00\nB1,repair,,P9,2026-11-21 10:00\n", "w.csv")
+    regional_desk(tmp_path / "west.db", tmp_path, "A2,repair,West,P9,2026-11-21 10:00\nB1,repair,,P9,2026-11-21 10:00\n", "w.csv")
     hq = Cli(db_path)
     r = hq("merge", tmp_path / "east.db", "-f", "json")
     assert r.exit_code == 0

@@ -7,7 +7,7 @@ import io
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from callbackctl import calendar, callbacks, desk as desk_mod, orders
+from callbackctl import calendar, calls, desk as desk_mod, orders, vocab
 from callbackctl.errors import CallbackctlError
 from callbackctl.policy import DEFAULT, Duration
 
@@ -50,8 +50,8 @@ def test_import_never_crashes_and_counts_add_up(desk, tmp_path_factory, headers,
 
 
 @SETTINGS
-@given(outcome=st.sampled_from(callbacks.OUTCOMES + ("maybe",)),
-       scores=st.dictionaries(st.sampled_from(callbacks.SCORES), st.integers(-2, 8), max_size=5),
+@given(outcome=st.sampled_from(vocab.OUTCOMES + ("maybe",)),
+       scores=st.dictionaries(st.sampled_from(calls.SCORES), st.integers(-2, 8), max_size=5),
        satisfaction=st.one_of(st.none(), st.sampled_from(["满意", "非常不满意", "5", "meh", ""])),
        hours=st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False, width=32)),
        parts=st.one_of(st.none(), st.text(max_size=10)),
@@ -61,10 +61,10 @@ def test_record_never_crashes(desk, outcome, scores, satisfaction, hours, parts,
         desk.conn.execute("INSERT INTO orders (order_no, service_type, completed_at, machine_hours, created_at, updated_at) "
                           "VALUES ('P1', 'repair', '2026-11-20 10:00:00', 100, 'x', 'x'), "
                           "('P2', 'install', NULL, NULL, 'x', 'x')")
-    call = callbacks.Call(order_no=order_no, outcome=outcome, scores=scores, satisfaction=satisfaction,
+    call = calls.Call(order_no=order_no, outcome=outcome, scores=scores, satisfaction=satisfaction,
                           hours=hours, parts=parts)
     try:
-        out = callbacks.record(desk, call)
+        out = calls.record(desk, call)
     except CallbackctlError:
         return
     assert out["outcome"] == outcome

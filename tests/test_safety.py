@@ -1,11 +1,9 @@
 """A crash never leaves half an import; concurrent writers all get through."""
 
-import os
 import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 
 import pytest

@@ -1,0 +1,318 @@
+"""Recording calls: outcome, the five scores, the authenticity checks (真实性).
+
+A call that finds the customer dissatisfied or the order not genuine, a wrong
+number, or the last unanswered attempt opens a follow-up; a head-office spot
+check call is compared with the region's answer instead of moving its round.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from callbackctl import clock, normalize, orders
+from callbackctl.callbacks import RETRY_OUTCOMES, order_schedule
+from callbackctl.db import transaction
+from callbackctl.errors import InvalidValue, StateError
+from callbackctl.vocab import OUTCOMES
+
+SCORES = ("skill", "attitude", "timeliness", "parts", "overall")
+RECORD_COLUMNS = ["order_no", "called_at", "outcome", "skill", "attitude", "timeliness", "parts",
+                  "overall", "index", "genuine", "discrepancies", "followup", "reason"]
+
+_LEVELS = {
+    5: ["5", "非常满意", "非常好", "特别好", "很满意", "very satisfied", "very_satisfied", "excellent"],
+    4: ["4", "满意", "比较满意", "satisfied", "good"],
+    3: ["3", "一般", "基本满意", "neutral", "ok", "fair"],
+    2: ["2", "不满意", "dissatisfied", "poor"],
+    1: ["1", "非常不满意", "很差", "very dissatisfied", "very_dissatisfied", "bad"],
+}
+_PHRASES = {normalize.header_key(p): level for level, phrases in _LEVELS.items() for p in phrases}
+
+
+def satisfaction_level(text: str) -> int:
+    """非常满意 / 'very satisfied' / '5' -> 5, and so on down to 1."""
+    try:
+        return _PHRASES[normalize.header_key(text)]
+    except KeyError:
+        raise ValueError(
+            f"unknown satisfaction {text!r} (use 1-5, 非常满意, 满意, 一般, 不满意, 非常不满意, "
+            "or very satisfied, satisfied, neutral, dissatisfied, very dissatisfied)"
+        ) from None
+
+
+
+
+@dataclass
+class Call:
+    """One call as the agent reports it, before it is checked against the order."""
+
+    order_no: str
+    outcome: str
+    scores: dict            # field -> 1..5 (only those given)
+    satisfaction: str | None = None
+    hours: float | None = None
+    location: str | None = None
+    parts: str | None = None
+    fee: float | None = None
+    genuine: bool | None = None   # an override
+    note: str | None = None
+    agent: str | None = None
+    callback_at: dt.datetime | None = None
+    called_at: dt.datetime | None = None
+
+
+def validate(call: Call) -> dict:
+    """The five scores filled from --satisfaction; InvalidValue on a bad value."""
+    if call.outcome not in OUTCOMES:
+        raise InvalidValue(f"unknown outcome {call.outcome!r} (use {', '.join(OUTCOMES)})", usage=True)
+    scores = dict(call.scores)
+    for name, value in scores.items():
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
+            raise InvalidValue(f"--{name}: {value!r} is not a score from 1 to 5", usage=True)
+    if call.satisfaction is not None:
+        try:
+            level = satisfaction_level(str(call.satisfaction))
+        except ValueError as e:
+            raise InvalidValue(f"--satisfaction: {e}", usage=True) from None
+        for name in SCORES:
+            scores.setdefault(name, level)
+    if (scores or call.satisfaction) and call.outcome != "reached":
+        raise InvalidValue(f"scores need --outcome reached (not {call.outcome})", usage=True)
+    return scores
+
+
+def checks(order: dict, call: Call, tolerance: float) -> list[str]:
+    """What the customer said that does not match the order (真实性)."""
+    found = []
+    if call.hours is not None and order.get("machine_hours") is not None:
+        if abs(call.hours - order["machine_hours"]) > tolerance:
+            found.append(f"hours: customer reads {normalize.plain(call.hours)}, order has {normalize.plain(order['machine_hours'])}")
+    if call.location and order.get("location"):
+        said, have = _squash(call.location), _squash(order["location"])
+        if said not in have and have not in said:
+            found.append(f"location: customer says {call.location!r}, order has {order['location']!r}")
+    if call.parts is not None and order.get("parts_replaced") is not None:
+        if normalize.parts(call.parts) != normalize.parts(order["parts_replaced"]):
+            found.append(f"parts: customer says {call.parts!r}, order has {order['parts_replaced']!r}")
+    if call.fee is not None and order.get("fee") is not None:
+        if abs(call.fee - order["fee"]) > 0.005:
+            found.append(f"fee: customer paid {normalize.plain(call.fee)}, order has {normalize.plain(order['fee'])}")
+    return found
+
+
+def _squash(text):
+    return "".join(str(text).lower().split())
+
+
+def record(desk, call: Call) -> dict:
+    """Record one call in its own transaction; returns the output row."""
+    with transaction(desk.conn):
+        return record_in_transaction(desk, call)
+
+
+def record_in_transaction(desk, call: Call) -> dict:
+    scores = validate(call)
+    conn, policy = desk.conn, desk.policy
+    row, sched = order_schedule(desk, call.order_no)
+    order = orders.get(conn, call.order_no)
+    if order["status"] != "completed":
+        raise StateError(f"order {call.order_no} is {order['status']}: callbacks are for completed orders")
+    spot = conn.execute("SELECT * FROM spot_checks WHERE order_id = ? AND call_id IS NULL", (order["id"],)).fetchone()
+    if spot is None and sched is not None and sched.closed:
+        raise StateError(
+            f"order {call.order_no}: the callback of round {sched.round} is finished "
+            f"({sched.last_outcome}); record a second visit with `followup done` first"
+        )
+    called_at = call.called_at or desk.now
+    rnd = sched.round if sched else 1 + row["visits"]
+    reason = "spot_check" if spot else (sched.reason if sched else ("first" if rnd == 1 else "second"))
+    attempts = (sched.attempts if sched else row["attempts"]) + 1
+
+    index = round(sum(scores.values()) / len(scores), 2) if scores else None
+    discrepancies = checks(order, call, policy.hours_tolerance) if call.outcome == "reached" else []
+    checked = any(v is not None for v in (call.hours, call.location, call.parts, call.fee))
+    genuine = call.genuine if call.genuine is not None else (not discrepancies if checked else None)
+    dissatisfied = bool(scores) and (index < policy.dissatisfied_below or min(scores.values()) <= 2)
+
+    opened = []
+    if dissatisfied:
+        opened.append(("dissatisfied", f"index {index}, scores " + ", ".join(f"{k} {scores[k]}" for k in SCORES if k in scores)))
+    if genuine is False:
+        opened.append(("not_genuine", "; ".join(discrepancies) or "marked not genuine"))
+    if call.outcome == "wrong_number":
+        opened.append(("invalid_contact", f"wrong number {order['phone']}"))
+    # Head office's spot-check calls never move the region's own round.
+    unreachable = (not spot and call.outcome in RETRY_OUTCOMES and not call.callback_at
+                   and attempts >= policy.max_attempts)
+    if unreachable:
+        opened.append(("unreachable", f"{attempts} attempts, last {call.outcome}"))
+    closes = not spot and (call.outcome in ("reached", "refused", "wrong_number") and not call.callback_at or unreachable)
+
+    cur = conn.execute(
+        "INSERT INTO callbacks (order_id, called_at, round, reason, outcome, skill, attitude, timeliness, parts, "
+        "overall, satisfaction, genuine, discrepancies, said_hours, said_location, said_parts, said_fee, "
+        "callback_at, closes, agent, note, spot_check_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (order["id"], clock.fmt(called_at), rnd, reason, call.outcome,
+         *(scores.get(s) for s in SCORES), index, None if genuine is None else int(genuine),
+         json.dumps(discrepancies, ensure_ascii=False) if discrepancies else None,
+         call.hours, call.location, call.parts, call.fee,
+         clock.fmt(call.callback_at) if call.callback_at else None, int(bool(closes)),
+         call.agent or desk.actor, call.note, spot["id"] if spot else None),
+    )
+    if spot and call.outcome == "reached":
+        _compare_spot_check(conn, spot, cur.lastrowid, index, genuine, policy)
+    for why, detail in opened:
+        conn.execute(
+            "INSERT INTO followups (order_id, reason, round, since, callback_id, detail) VALUES (?,?,?,?,?,?)",
+            (order["id"], why, rnd, clock.fmt(called_at), cur.lastrowid, detail),
+        )
+    if call.outcome == "wrong_number" and order["phone_valid"] != 0:
+        conn.execute("UPDATE orders SET phone_valid = 0 WHERE id = ?", (order["id"],))
+    if call.outcome == "reached" and not opened and rnd > 1 and not spot:
+        conn.execute(
+            "UPDATE followups SET resolved_at = ? WHERE order_id = ? AND done_at IS NOT NULL AND resolved_at IS NULL",
+            (clock.fmt(called_at), order["id"]),
+        )
+    out = {
+        "order_no": order["order_no"], "called_at": clock.fmt(called_at), "outcome": call.outcome,
+        **{s: scores.get(s) for s in SCORES}, "index": index, "genuine": genuine,
+        "discrepancies": discrepancies, "followup": ", ".join(w for w, _ in opened) or None, "reason": reason,
+    }
+    desk.log("callback_recorded", order["order_no"], {**out, "round": rnd, "agent": call.agent or desk.actor,
+                                                     "note": call.note, "callback_at": clock.fmt(call.callback_at)},
+             actor=call.agent)
+    return out
+
+
+def _compare_spot_check(conn, spot, call_id, index, genuine, policy):
+    """Does head office hear what the region heard? Satisfaction or genuineness differ."""
+    regional = conn.execute("SELECT satisfaction, genuine FROM callbacks WHERE id = ?",
+                            (spot["regional_call_id"],)).fetchone()
+    found = []
+    low = policy.dissatisfied_below
+    if regional["satisfaction"] is not None and index is not None and (
+            abs(regional["satisfaction"] - index) >= 1 or (regional["satisfaction"] < low) != (index < low)):
+        found.append(f"satisfaction: region {regional['satisfaction']}, head office {index}")
+    if regional["genuine"] is not None and genuine is not None and bool(regional["genuine"]) != genuine:
+        found.append(f"genuine: region {bool(regional['genuine'])}, head office {genuine}")
+    conn.execute("UPDATE spot_checks SET call_id = ?, disagrees = ?, detail = ? WHERE id = ?",
+                 (call_id, int(bool(found)), "; ".join(found) or None, spot["id"]))
+
+
+# -- a batch of calls from a file ---------------------------------------------
+
+_FILE_FIELDS = {"order_no", "outcome", *SCORES, "satisfaction", "hours", "location", "parts_replaced", "fee",
+                "genuine", "note", "agent", "called_at", "callback_at"}
+
+
+def call_from_row(desk, row: dict) -> Call:
+    """A row of `record --from` as a Call; ValueError names the bad column."""
+    data = {normalize.header_key(k): (v.strip() if isinstance(v, str) else v) for k, v in row.items()}
+    unknown = sorted(set(data) - {normalize.header_key(f) for f in _FILE_FIELDS})
+    if unknown:
+        raise ValueError(f"unknown column {unknown[0]!r}")
+    get = lambda name: data.get(normalize.header_key(name)) if data.get(normalize.header_key(name)) not in ("", None) else None  # noqa: E731
+
+    def num(name, conv=float):
+        v = get(name)
+        if v is None:
+            return None
+        try:
+            return conv(normalize.number(str(v)))
+        except ValueError:
+            raise ValueError(f"{name}: not a number: {v!r}") from None
+
+    def when(name):
+        v = get(name)
+        if v is None:
+            return None
+        try:
+            return clock.when(str(v), desk.now, desk.tz)
+        except ValueError as e:
+            raise ValueError(f"{name}: {e}") from None
+
+    if get("order_no") is None:
+        raise ValueError("order_no is empty")
+    if get("outcome") is None:
+        raise ValueError("outcome is empty")
+    scores = {}
+    for name in SCORES:
+        v = num(name)
+        if v is not None:
+            if not float(v).is_integer():
+                raise ValueError(f"{name}: {v} is not a score from 1 to 5")
+            scores[name] = int(v)
+    genuine = get("genuine")
+    return Call(
+        order_no=str(get("order_no")), outcome=str(get("outcome")).lower(), scores=scores,
+        satisfaction=get("satisfaction"), hours=num("hours"), location=get("location"),
+        parts=get("parts_replaced"), fee=num("fee"),
+        genuine=None if genuine is None else normalize.boolean(str(genuine)),
+        note=get("note"), agent=get("agent"), callback_at=when("callback_at"), called_at=when("called_at"),
+    )
+
+
+def record_file(desk, path: str, encoding="auto") -> tuple[list[dict], list[tuple], int]:
+    """Record every valid row of a file in one transaction.
+
+    Returns (recorded rows, rejected (line, error, raw), batch id). A rejected
+    row is kept whole with its reason, like an import's.
+    """
+    from callbackctl.errors import CallbackctlError
+    from callbackctl.io import open_input, BadRecord
+
+    source = open_input(path, encoding)
+    done, rejected = [], []
+    try:
+        with transaction(desk.conn):
+            batch = desk.conn.execute(
+                "INSERT INTO import_batches (file, format, encoding, started_at, actor) VALUES (?, ?, ?, ?, ?)",
+                (source.name, f"calls/{source.format}", source.encoding, desk.now_text, desk.actor),
+            ).lastrowid
+            for line, row in source.rows:
+                if isinstance(row, list):
+                    row = dict(zip(source.headers, row))
+                try:
+                    if isinstance(row, BadRecord):
+                        raise ValueError(row.error)
+                    if not isinstance(row, dict):
+                        raise ValueError("not a JSON object")
+                    call = call_from_row(desk, row)
+                    desk.conn.execute("SAVEPOINT call")  # a row that fails leaves no trace
+                    try:
+                        done.append(record_in_transaction(desk, call))
+                    except BaseException:
+                        desk.conn.execute("ROLLBACK TO call")
+                        raise
+                    finally:
+                        desk.conn.execute("RELEASE call")
+                except (ValueError, CallbackctlError) as e:
+                    raw = row if isinstance(row, dict) else {"_line": getattr(row, "text", str(row))}
+                    rejected.append((line, str(e), raw))
+            desk.conn.executemany(
+                "INSERT INTO import_rejects (batch_id, line, error, raw) VALUES (?, ?, ?, ?)",
+                [(batch, ln, err, json.dumps(raw, ensure_ascii=False, default=str)) for ln, err, raw in rejected],
+            )
+            desk.conn.execute(
+                "UPDATE import_batches SET read = ?, inserted = ?, rejected = ? WHERE id = ?",
+                (len(done) + len(rejected), len(done), len(rejected), batch),
+            )
+    finally:
+        source.close()
+    return done, rejected, batch
+
+
+def calls_of(desk, order) -> list[dict]:
+    rows = []
+    for r in desk.conn.execute(
+        "SELECT called_at, round, reason, outcome, skill, attitude, timeliness, parts, overall, satisfaction AS 'index', "
+        "genuine, discrepancies, callback_at, agent, note FROM callbacks WHERE order_id = ? ORDER BY called_at, id",
+        (order["id"],),
+    ):
+        row = dict(r)
+        row["genuine"] = None if row["genuine"] is None else bool(row["genuine"])
+        row["discrepancies"] = json.loads(row["discrepancies"]) if row["discrepancies"] else None
+        rows.append(row)
+    return rows
