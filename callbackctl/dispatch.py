@@ -60,19 +60,22 @@ def chase_list(desk, region=None, provider=None) -> list[dict]:
     feedback_due = lru_cache(maxsize=65536)(
         lambda t: calendar.deadline_after(cal, hours, t, policy.feedback_within))
     sql, params = chase_query(policy, now, region, provider)
+    now_text, hour = clock.fmt(now), dt.timedelta(hours=1)
+    cursor = desk.conn.execute(sql, params)
+    cursor.row_factory = None  # plain tuples: thousands of rows, every column used
+    names = [d[0] for d in cursor.description]
     out = []
-    for r in desk.conn.execute(sql, params):
-        if r["late_at"] < clock.fmt(now):
+    for values in cursor:
+        r = dict(zip(names, values))
+        if r["late_at"] < now_text:
             reason, deadline = "late", clock.parse(r["late_at"])
         else:
             deadline = feedback_due(clock.parse(r["reported_at"]))
             if now <= deadline:
                 continue
             reason = "no_feedback"
-        row = {k: r[k] for k in COLUMNS if k in r.keys()}
-        row.update(deadline=clock.fmt(deadline), reason=reason, order_id=r["order_id"],
-                   overdue_hours=round((now - deadline) / dt.timedelta(hours=1), 1))
-        out.append(row)
+        r.update(deadline=clock.fmt(deadline), reason=reason, overdue_hours=round((now - deadline) / hour, 1))
+        out.append(r)
     out.sort(key=lambda x: (x["deadline"], x["order_no"]))
     return out
 

@@ -216,3 +216,17 @@ def test_title_lines_above_the_header_are_reported_not_imported(cli, db_path, tm
     assert rows(db_path, "SELECT order_no, completed_at FROM orders") == [{"order_no": "T1", "completed_at": "2026-11-20 14:05:00"}]
     detail = json.loads(rows(db_path, "SELECT detail FROM events WHERE kind = 'import'")[0]["detail"])
     assert detail["title_lines"] == [[1, "服务工单导出"], [2, "导出时间：2026-11-20"]]
+
+
+def test_progress_meter_goes_to_stderr(monkeypatch):
+    import io as stdio
+    import sys
+
+    from callbackctl.cli.orders import _progress
+
+    err = stdio.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    show = _progress("big.csv")
+    show(50, 200)
+    show(200, 200)
+    assert err.getvalue() == "\rimporting big.csv:  25%\rimporting big.csv: 100%\n"
