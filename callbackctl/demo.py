@@ -63,3 +63,39 @@ def record_calls(desk):
                               agent="demo", callback_at=clock.parse(promised + ":00") if promised else None, **opts)
         rows.append(calls.record(desk, call))
     return rows
+
+
+def build(desk) -> list[tuple[str, list, list]]:
+    """A desk's morning: imports, calls, a complaint; returns (title, columns, rows) to show."""
+    from callbackctl import callbacks, complaints, dispatch, followups, orders, reports
+
+    imported = []
+    for name in FIXTURES:
+        result, _ = orders.import_file(desk, fixture_path(name))
+        imported.append({**result.row(), "file": name})
+    rejected = [{**r, "file": os.path.basename(r["file"])} for r in orders.rejects(desk.conn)]
+    calls = record_calls(desk)
+    cid = complaints.add(desk, "agent", "general", "回访时客服语气生硬，中途挂断", order_no="SY2026110017", target="小王")
+    complaints.open_apology(desk, cid)
+    month = reports.report(desk, "month", "region")
+    return [
+        ("import: the dealer's GBK export and an English UTF-8 export (bad rows are kept as rejects)",
+         orders.SUMMARY_COLUMNS, imported),
+        ("rejected rows, with the reason", ["file", "line", "error"], rejected),
+        ("calls recorded this morning", ["order_no", "outcome", "index", "genuine", "followup", "reason"], calls),
+        ("callbacks due now (callbackctl due)", ["order_no", "customer", "service_type", "region", "due_at",
+                                                 "deadline", "attempts", "reason", "overdue"],
+         callbacks.due(desk, limit=12)),
+        ("handed back for a second visit or a contact check (callbackctl followup list)",
+         ["order_no", "reason", "since", "engineer", "detail"], followups.followups(desk)),
+        ("providers to chase (callbackctl chase)", ["order_no", "provider", "zone", "reported_at", "deadline",
+                                                    "overdue_hours", "reason"], dispatch.chase_list(desk)),
+        ("a complaint against a desk agent (callbackctl complaint list)",
+         ["id", "order_no", "against", "target", "status", "reply_due", "overdue"], complaints.listing(desk)),
+        ("the apology call it needs (callbackctl apology due)",
+         ["id", "complaint_id", "agent", "phone", "attempts", "close_by"], complaints.due_apologies(desk)),
+        ("this month by region (callbackctl report; more columns with -f csv)",
+         ["period", "region", "orders_completed", "callbacks_due", "callbacks_done", "completion_rate",
+          "on_time_rate", "satisfaction_index", "dissatisfied", "not_genuine"],
+         month + [reports.total(month, "region")]),
+    ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 import typer
@@ -65,7 +64,7 @@ def backup(ctx: typer.Context, dest: Annotated[str, typer.Argument(metavar="DEST
 
 def demo(ctx: typer.Context):
     """Build a demo database from the shipped fixtures at a fixed now and show a desk's day."""
-    from callbackctl import demo as demo_mod, orders
+    from callbackctl import demo as demo_mod
     from callbackctl.cli.common import State
 
     st = state(ctx)
@@ -74,46 +73,11 @@ def demo(ctx: typer.Context):
     ctx.find_root().obj = State(db=path, now=demo_mod.DEMO_NOW, policy=st.policy)
     desk = open_desk(ctx, "demo")
     demo_mod.mark(desk.conn)
-    note(f"demo database: {path}   now: {demo_mod.DEMO_NOW} (Monday)\n")
-    typer.echo("== import: the dealer's GBK export and an English UTF-8 export (bad rows are kept as rejects)")
-    results = []
-    for name in demo_mod.FIXTURES:
-        result, _ = orders.import_file(desk, demo_mod.fixture_path(name))
-        result.file = name
-        results.append(result.row())
-    emit(results, orders.SUMMARY_COLUMNS, Fmt.table)
-    typer.echo("\n== rejected rows, with the reason")
-    emit([{**r, "file": os.path.basename(r["file"])} for r in orders.rejects(desk.conn)], ["file", "line", "error"], Fmt.table)
-    from callbackctl import callbacks
-
-    typer.echo("\n== calls recorded this morning")
-    emit(demo_mod.record_calls(desk), ["order_no", "outcome", "index", "genuine", "followup", "reason"], Fmt.table)
-    typer.echo("\n== callbacks due now (callbackctl due)")
-    emit(callbacks.due(desk, limit=12), ["order_no", "customer", "service_type", "region", "due_at", "deadline",
-                                         "attempts", "reason", "overdue"], Fmt.table)
-    typer.echo("\n== handed back for a second visit or a contact check (callbackctl followup list)")
-    from callbackctl import followups
-
-    emit(followups.followups(desk), ["order_no", "reason", "since", "engineer", "detail"], Fmt.table)
-    from callbackctl import dispatch
-
-    typer.echo("\n== providers to chase (callbackctl chase)")
-    emit(dispatch.chase_list(desk), ["order_no", "provider", "zone", "reported_at", "deadline", "overdue_hours",
-                                     "reason"], Fmt.table)
-    from callbackctl import complaints, reports
-
-    typer.echo("\n== a complaint against a desk agent, and the apology call it needs (callbackctl complaint / apology)")
-    cid = complaints.add(desk, "agent", "general", "回访时客服语气生硬，中途挂断", order_no="SY2026110017", target="小王")
-    complaints.open_apology(desk, cid)
-    emit(complaints.listing(desk), ["id", "order_no", "against", "target", "status", "reply_due", "overdue"], Fmt.table)
-    emit(complaints.due_apologies(desk), ["id", "complaint_id", "agent", "phone", "attempts", "close_by"], Fmt.table)
-    typer.echo("\n== this month by region (callbackctl report; more columns with -f csv)")
-    rows = reports.report(desk, "month", "region")
-    emit(rows + [reports.total(rows, "region")], ["period", "region", "orders_completed", "callbacks_due",
-                                                   "callbacks_done", "completion_rate", "on_time_rate",
-                                                   "satisfaction_index", "dissatisfied", "not_genuine"], Fmt.table)
-    typer.echo(f"\nTry: callbackctl --db {path} --now '{demo_mod.DEMO_NOW}' show SY2026110001")
-
+    note(f"demo database: {path}   now: {demo_mod.DEMO_NOW} (Monday)")
+    for i, (title, columns, rows) in enumerate(demo_mod.build(desk)):
+        typer.echo(("\n" if i else "") + f"== {title}")
+        emit(rows, columns, Fmt.table)
+    typer.echo(f"\nTry: callbackctl --db {path} --now '{demo_mod.DEMO_NOW}' show SY2026110017")
 
 def show(ctx: typer.Context, order_no: Annotated[str, typer.Argument(metavar="ORDER_NO")],
          fmt: FormatOpt = Fmt.table):
