@@ -19,9 +19,9 @@ BUSY_TIMEOUT_MS = 30_000
 def connect(path: str, migrate: bool = True) -> sqlite3.Connection:
     """Open (creating if needed, readable by its owner only) and migrate."""
     if path != ":memory:":
-        folder = os.path.dirname(os.path.abspath(path))
+        if os.path.isdir(path):
+            raise CallbackctlError(f"{path} is a folder; give the database file's name (--db PATH)")
         try:
-            os.makedirs(folder, exist_ok=True)
             if not os.path.exists(path):
                 os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         except OSError as e:

@@ -36,7 +36,9 @@ class State:
             return self.db
         from callbackctl.desk import default_db_path
 
-        return default_db_path(typer.get_app_dir("callbackctl"))
+        app_dir = typer.get_app_dir("callbackctl")
+        os.makedirs(app_dir, exist_ok=True)  # only the app directory is made on first use
+        return default_db_path(app_dir)
 
 
 def state(ctx: typer.Context) -> State:

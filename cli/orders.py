@@ -47,6 +47,7 @@ def import_cmd(
     from callbackctl import orders
 
     desk = open_desk(ctx, "import")
+    rejects_file = open(rejects, "w", encoding="utf-8-sig", newline="") if rejects else None  # fail before importing
     results, rejected_rows = [], []
     for path in files:
         progress = _progress(path) if is_tty(sys.stderr) and path != "-" else None
@@ -67,12 +68,12 @@ def import_cmd(
     total = sum(r.rejected for r in results)
     if total > 5:
         note(f"... {total - 5} more rejected row(s): see `callbackctl rejects`")
-    if rejects and rejected_rows:
-        columns, rows = orders.rejects_as_rows(["file"], rejected_rows)
-        with open(rejects, "w", encoding="utf-8-sig", newline="") as f:
-            from callbackctl import io
+    if rejects_file:
+        from callbackctl import io
 
-            io.write(rows, columns, f, "csv")
+        columns, rows = orders.rejects_as_rows(["file"], rejected_rows)
+        with rejects_file:
+            io.write(rows, columns, rejects_file, "csv")
     if dry_run:
         note("dry run: nothing was written")
     if total:

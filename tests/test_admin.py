@@ -238,3 +238,22 @@ def test_demo_builds_a_fresh_file_and_refuses_real_data(tmp_path, cli, fixture_f
     refused = CliRunner().invoke(app, ["--db", cli.db_path, "demo"])
     assert refused.exit_code == 1
     assert refused.stderr == f"Error: {cli.db_path} holds a real database; the demo only writes to a new or demo file (use --db demo.db)\n"
+
+
+@pytest.mark.parametrize("db, message", [
+    ("{tmp}", "Error: {tmp} is a folder; give the database file's name (--db PATH)\n"),
+    ("{tmp}/no/such/desk.db", "Error: cannot create database {tmp}/no/such/desk.db: No such file or directory\n"),
+])
+def test_bad_database_paths(tmp_path, db, message):
+    from typer.testing import CliRunner
+    from callbackctl.cli import app
+
+    r = CliRunner().invoke(app, ["--db", db.format(tmp=tmp_path), "info"])
+    assert r.exit_code == 1 and r.stderr == message.format(tmp=tmp_path)
+    assert not (tmp_path / "no").exists()
+
+
+def test_an_unwritable_rejects_path_fails_before_importing(cli, db_path, tmp_path, fixture_file):
+    r = cli("import", fixture_file("service_orders_utf8bom.csv"), "--rejects", tmp_path / "no" / "r.csv")
+    assert r.exit_code == 1 and r.stderr == f"Error: {tmp_path / 'no' / 'r.csv'}: No such file or directory\n"
+    assert sqlite3.connect(db_path).execute("SELECT count(*) FROM orders").fetchone() == (0,)
