@@ -94,16 +94,20 @@ def _at(day: dt.date, minute: int) -> dt.datetime:
     return dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=minute)
 
 
+def _second_of_day(t: dt.datetime) -> float:
+    return t.hour * 3600 + t.minute * 60 + t.second + t.microsecond / 1e6
+
+
 def roll_forward(cal, windows, t: dt.datetime) -> dt.datetime:
     """`t` if it lies inside a window on a working day, else the next window start."""
-    day = t.date()
+    day, sod = t.date(), _second_of_day(t)
     for _ in range(_MAX_SCAN_DAYS):
         if cal.is_workday(day):
-            for start, end in windows:
-                if t < _at(day, end):
-                    return max(t, _at(day, start))
+            for start, end in windows:  # compared as seconds: no datetime per window
+                if sod < end * 60:
+                    return t if sod >= start * 60 else _at(day, start)
         day += _DAY
-        t = _at(day, 0)
+        t, sod = _at(day, 0), 0
     raise CallbackctlError(f"no working day within {_MAX_SCAN_DAYS} days of {t:%Y-%m-%d}: check the calendar")
 
 
@@ -124,14 +128,15 @@ def nth_workday(cal, day: dt.date, n: int, count_first: bool = False) -> dt.date
 def add_window_time(cal, windows, t: dt.datetime, minutes: int) -> dt.datetime:
     """`minutes` of window time after `t`; may end exactly on a window's end."""
     t = roll_forward(cal, windows, t)
-    remaining = minutes
+    remaining = minutes * 60
     while True:
-        end = next(_at(t.date(), e) for s, e in windows if t < _at(t.date(), e))
-        available = int((end - t).total_seconds() // 60)
+        sod = _second_of_day(t)
+        end = next(e for s, e in windows if sod < e * 60)
+        available = end * 60 - sod
         if remaining <= available:
-            return t + dt.timedelta(minutes=remaining)
+            return t + dt.timedelta(seconds=remaining)
         remaining -= available
-        t = roll_forward(cal, windows, end)
+        t = roll_forward(cal, windows, _at(t.date(), end))
 
 
 def due_after(cal, windows, start: dt.datetime, delay) -> dt.datetime:
