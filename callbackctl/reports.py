@@ -137,10 +137,6 @@ def total(rows: list[dict], by: str) -> dict:
     return t
 
 
-def _group_expr(by, alias="o", agent="f.agent"):
-    return agent if by == "agent" else f"{alias}.{by}"
-
-
 def _order_metrics(desk, period, by, lo, hi):
     give_up_minutes = int(desk.policy.give_up_after.delta.total_seconds() // 60)
     # Only the orders in range are read (orders_completed), and each one's

@@ -79,11 +79,6 @@ def emit(rows, columns, fmt: Fmt, empty: str | None = None, out=None):
     return n
 
 
-def usage_error(message: str):
-    """A bad option value: exit 2 like click's own usage errors."""
-    raise typer.BadParameter(message)
-
-
 def is_tty(stream) -> bool:
     try:
         return stream.isatty() and os.environ.get("TERM") != "dumb"
