@@ -300,8 +300,9 @@ def write(rows, columns, out, fmt="table", excel=False):
     if fmt in ("csv", "tsv"):
         w = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
         w.writerow(columns)
-        for row in rows:
-            w.writerow([_cell(row.get(c), fmt, excel) for c in columns])
+        for row in rows:  # most cells are text already: convert only the others
+            w.writerow([v if v.__class__ is str and not excel else _cell(v, fmt, excel)
+                        for v in map(row.get, columns)])
             n += 1
     elif fmt == "jsonl":
         for row in rows:
