@@ -28,8 +28,8 @@ def up(conn):
         -- due: "has this order's round been closed?" answered from the index alone.
         CREATE INDEX callbacks_order ON callbacks(order_id, round, closes);
         CREATE INDEX callbacks_called ON callbacks(called_at);
-        -- reports: each order's first reached call in one probe.
-        CREATE INDEX callbacks_reached ON callbacks(order_id, called_at) WHERE outcome = 'reached';
+        -- reports: each order's first reached call in one probe of the index alone.
+        CREATE INDEX callbacks_reached ON callbacks(order_id, outcome, called_at) WHERE outcome = 'reached';
 
         CREATE TABLE followups (
             id INTEGER PRIMARY KEY,

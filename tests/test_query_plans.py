@@ -34,3 +34,11 @@ def test_chase_reads_only_unfinished_orders(tmp_path):
     steps = plan(d, *dispatch.chase_query(d.policy, d.now))
     assert any("USING INDEX orders_completed (completed_at=?)" in s for s in steps), steps  # the NULL range
     assert not any(s.startswith("SCAN o") for s in steps), steps
+
+
+def test_report_finds_first_calls_from_the_index_alone(tmp_path):
+    d = desk_mod.open_desk(str(tmp_path / "p.db"), now="2026-11-23 10:00")
+    steps = plan(d, "SELECT (SELECT c.id FROM callbacks c WHERE c.order_id = o.id AND c.outcome = 'reached' "
+                    "ORDER BY c.called_at, c.id LIMIT 1) FROM orders o WHERE o.completed_at >= ? AND o.completed_at < ?",
+                 ("2026-10-01", "2026-11-01"))
+    assert "SEARCH c USING COVERING INDEX callbacks_reached (order_id=? AND outcome=?)" in steps, steps
