@@ -99,10 +99,10 @@ class Scheduler:
         return Schedule(rnd, base, due, deadline, next_due, reason, attempts, last_outcome, closed, rule)
 
 
-# Columns the schedule needs, with the order's round facts, for any set of orders.
+# The order's round facts (second visits, this round's attempts and last call)
+# with some of its columns, for any set of orders.
 _ORDER_STATE_SQL = """
-    SELECT o.id, o.order_no, o.customer, o.phone, o.service_type, o.region, o.provider, o.engineer,
-           o.completed_at, coalesce(v.visits, 0) AS visits, v.last_visit,
+    SELECT {order_columns}, coalesce(v.visits, 0) AS visits, v.last_visit,
            (SELECT count(*) FROM callbacks c WHERE c.order_id = o.id AND c.round = 1 + coalesce(v.visits, 0)
               AND c.spot_check_id IS NULL) AS attempts,
            (SELECT json_object('called_at', c.called_at, 'outcome', c.outcome, 'callback_at', c.callback_at, 'closes', c.closes)
@@ -119,8 +119,14 @@ def _state(scheduler, row):
     return scheduler.schedule(row, row["visits"], last, row["attempts"])
 
 
+_LIST_COLUMNS = ("o.id, o.order_no, o.customer, o.phone, o.service_type, o.region, o.provider, o.engineer, "
+                 "o.completed_at")
+
+
 def order_schedule(desk, order_no: str) -> tuple[dict, Schedule | None]:
-    row = desk.conn.execute(_ORDER_STATE_SQL + " WHERE o.order_no = ?", (order_no,)).fetchone()
+    """One order, every column of it, and where its callback stands."""
+    row = desk.conn.execute(_ORDER_STATE_SQL.format(order_columns="o.*") + " WHERE o.order_no = ?",
+                            (order_no,)).fetchone()
     if row is None:
         orders.get(desk.conn, order_no)  # raises NotFound with the usual message
     row = dict(row)
@@ -185,7 +191,7 @@ def due_query(policy, now, until, lower, region=None, provider=None, engineer=No
     started = ("o.id IN (SELECT id FROM orders WHERE completed_at >= ? AND completed_at <= ? "
                "AND NOT EXISTS (SELECT 1 FROM callbacks c WHERE c.order_id = orders.id AND c.round = 1 AND c.closes = 1) "
                "UNION SELECT order_id FROM followups WHERE done_at >= ?)")
-    sql = _ORDER_STATE_SQL + " WHERE " + started + " AND " + " AND ".join(where)
+    sql = _ORDER_STATE_SQL.format(order_columns=_LIST_COLUMNS) + " WHERE " + started + " AND " + " AND ".join(where)
     return sql, [lower, clock.fmt(until), lower] + params
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from callbackctl import clock, normalize, orders
+from callbackctl import clock, normalize
 from callbackctl.callbacks import RETRY_OUTCOMES, order_schedule
 from callbackctl.db import transaction
 from callbackctl.errors import InvalidValue, StateError
@@ -115,8 +115,7 @@ def record(desk, call: Call) -> dict:
 def record_in_transaction(desk, call: Call) -> dict:
     scores = validate(call)
     conn, policy = desk.conn, desk.policy
-    row, sched = order_schedule(desk, call.order_no)
-    order = orders.get(conn, call.order_no)
+    order, sched = order_schedule(desk, call.order_no)
     if order["status"] != "completed":
         raise StateError(f"order {call.order_no} is {order['status']}: callbacks are for completed orders")
     spot = conn.execute("SELECT * FROM spot_checks WHERE order_id = ? AND call_id IS NULL", (order["id"],)).fetchone()
@@ -126,9 +125,9 @@ def record_in_transaction(desk, call: Call) -> dict:
             f"({sched.last_outcome}); record a second visit with `followup done` first"
         )
     called_at = call.called_at or desk.now
-    rnd = sched.round if sched else 1 + row["visits"]
+    rnd = sched.round if sched else 1 + order["visits"]
     reason = "spot_check" if spot else (sched.reason if sched else ("first" if rnd == 1 else "second"))
-    attempts = (sched.attempts if sched else row["attempts"]) + 1
+    attempts = (sched.attempts if sched else order["attempts"]) + 1
 
     index = round(sum(scores.values()) / len(scores), 2) if scores else None
     discrepancies = checks(order, call, policy.hours_tolerance) if call.outcome == "reached" else []
