@@ -60,16 +60,19 @@ class Schedule:
 class Scheduler:
     """Computes schedules for one desk, caching the calendar arithmetic.
 
-    Many orders share a completion minute or day, so due and deadline are
-    memoised per (time, duration).
+    Minute-based delays and deadlines go through a Timeline of the windows
+    around `span` (default: four months back, two ahead of now); many orders
+    share a completion day, so all results are memoised per (time, duration).
     """
 
-    def __init__(self, desk):
+    def __init__(self, desk, span: tuple[dt.date, dt.date] | None = None):
         self.desk, self.policy = desk, desk.policy
-        cal, windows = desk.cal, self.policy.callback_windows
-        self.due_after = lru_cache(maxsize=65536)(lambda t, d: calendar.due_after(cal, windows, t, d))
-        self.deadline_after = lru_cache(maxsize=65536)(lambda t, d: calendar.deadline_after(cal, windows, t, d))
-        self.roll = lambda t: calendar.roll_forward(cal, windows, t)
+        today = desk.now.date()
+        first, last = span or (today - dt.timedelta(days=120), today + dt.timedelta(days=60))
+        timeline = calendar.Timeline(desk.cal, self.policy.callback_windows, first, last)
+        self.due_after = lru_cache(maxsize=65536)(timeline.due_after)
+        self.deadline_after = lru_cache(maxsize=65536)(timeline.deadline_after)
+        self.roll = timeline.roll
 
     def rule_for(self, order):
         rule = self.policy.rules.get(order["service_type"])

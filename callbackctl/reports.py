@@ -52,11 +52,11 @@ def period_sql(period: str, column: str) -> str:
 def _setup(desk, lo: str, hi: str):
     """The deadline lookup table and SQL functions for one report run."""
     conn, policy = desk.conn, desk.policy
-    sched = callbacks.Scheduler(desk)
+    first, last = dt.date.fromisoformat(lo[:10]), dt.date.fromisoformat(hi[:10])
+    sched = callbacks.Scheduler(desk, span=(first - dt.timedelta(days=1), last + dt.timedelta(days=60)))
     conn.execute("DROP TABLE IF EXISTS temp.report_deadlines")
     conn.execute("CREATE TEMP TABLE report_deadlines (service_type TEXT, day TEXT, deadline TEXT, "
                  "PRIMARY KEY (service_type, day)) WITHOUT ROWID")
-    first, last = dt.date.fromisoformat(lo[:10]), dt.date.fromisoformat(hi[:10])
     rows = []
     for stype, rule in policy.rules.items():
         if rule.delay.days:

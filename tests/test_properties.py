@@ -96,3 +96,18 @@ def test_deadlines_follow_the_rules(start, delay, within, windows):
         assert within == Duration(minutes=0)
     if delay.days:
         assert due.date() > start.date()
+
+
+TIMELINE = calendar.Timeline(calendar.WorkCalendar("CN"), DEFAULT.callback_windows,
+                             dt.date(2025, 12, 1), dt.date(2026, 12, 31))
+
+
+@settings(max_examples=400, deadline=None)
+@given(t=MOMENTS, minutes=st.integers(0, 3000))
+def test_timeline_agrees_with_the_calendar_functions(t, minutes):
+    cal, windows = calendar.WorkCalendar("CN"), DEFAULT.callback_windows
+    assert TIMELINE.roll(t) == calendar.roll_forward(cal, windows, t)
+    assert TIMELINE.add(t, minutes) == calendar.add_window_time(cal, windows, t, minutes)
+    for d in (Duration(minutes=minutes), Duration(days=1 + minutes % 4)):
+        assert TIMELINE.due_after(t, d) == calendar.due_after(cal, windows, t, d)
+        assert TIMELINE.deadline_after(t, d) == calendar.deadline_after(cal, windows, t, d)
