@@ -310,8 +310,5 @@ def calls_of(desk, order) -> list[dict]:
         "genuine, discrepancies, callback_at, agent, note FROM callbacks WHERE order_id = ? ORDER BY called_at, id",
         (order["id"],),
     ):
-        row = dict(r)
-        row["genuine"] = None if row["genuine"] is None else bool(row["genuine"])
-        row["discrepancies"] = json.loads(row["discrepancies"]) if row["discrepancies"] else None
-        rows.append(row)
+        rows.append(normalize.present(dict(r)))
     return rows

@@ -29,7 +29,6 @@ EXPORTS = {
         "SELECT o.order_no, o.provider, o.region, h.chased_at, h.reason, h.deadline, h.overdue_hours, h.actor, h.note "
         "FROM chases h JOIN orders o ON o.id = h.order_id ORDER BY h.id", _CHASE_COLUMNS),
 }
-_FLAGS = {"genuine", "vip"}
 
 
 def mask(phone: str | None) -> str | None:
@@ -48,12 +47,7 @@ def table(conn, name: str, mask_phone: bool = False):
 
     def rows():
         for r in cursor:
-            row = dict(r)
-            if row.get("discrepancies"):
-                row["discrepancies"] = json.loads(row["discrepancies"])
-            for flag in _FLAGS & row.keys():
-                if row[flag] is not None:
-                    row[flag] = bool(row[flag])
+            row = normalize.present(dict(r))
             if mask_phone and "phone" in row:
                 row["phone"] = mask(row["phone"])
             yield row
@@ -78,10 +72,7 @@ def _orders(conn, mask_phone):
             if extra:
                 for k, v in json.loads(extra).items():
                     row.setdefault(k, v)
-            row["machine_hours"], row["fee"] = normalize.plain(row["machine_hours"]), normalize.plain(row["fee"])
-            for flag in ("warranty", "vip"):
-                if row[flag] is not None:
-                    row[flag] = bool(row[flag])
+            normalize.present(row)
             if mask_phone:
                 row["phone"] = mask(row["phone"])
             yield row

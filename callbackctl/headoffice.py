@@ -17,7 +17,7 @@ import datetime as dt
 import os
 import random
 
-from callbackctl import db
+from callbackctl import db, normalize
 from callbackctl.db import transaction
 from callbackctl.errors import CallbackctlError, InvalidValue
 
@@ -63,7 +63,7 @@ def sample(desk, rate: float, date_from=None, date_to=None, seed=None) -> tuple[
         desk.log("sampled", detail={"rate": rate, "seed": seed, "picked": len(picks),
                                     "from": str(date_from or ""), "to": str(date_to or "")})
     for p in picks:
-        p["genuine"] = None if p["genuine"] is None else bool(p["genuine"])
+        normalize.present(p)
     return sorted(picks, key=lambda p: (p["region"] or "", p["order_no"])), seed
 
 
@@ -74,10 +74,7 @@ def spot_checks(desk) -> list[dict]:
         "rc.genuine AS regional_genuine, sc.genuine AS spot_genuine, s.disagrees, s.detail "
         "FROM spot_checks s JOIN orders o ON o.id = s.order_id JOIN callbacks rc ON rc.id = s.regional_call_id "
         "LEFT JOIN callbacks sc ON sc.id = s.call_id ORDER BY s.id"):
-        row = dict(r)
-        for k in ("regional_genuine", "spot_genuine", "disagrees"):
-            row[k] = None if row[k] is None else bool(row[k])
-        rows.append(row)
+        rows.append(normalize.present(dict(r)))
     return rows
 
 

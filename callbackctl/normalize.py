@@ -8,6 +8,7 @@ canonical value or raises ValueError with a reason a desk clerk understands.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from functools import lru_cache
 
@@ -145,6 +146,27 @@ def plain(value):
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+# Stored as 0/1, JSON text or REAL; shown as booleans, lists and plain numbers.
+_FLAGS = frozenset({"genuine", "vip", "warranty", "phone_valid", "disagrees", "regional_genuine", "spot_genuine"})
+_JSON_LISTS = frozenset({"discrepancies"})
+_PLAIN = frozenset({"machine_hours", "fee"})
+
+
+def present(row: dict) -> dict:
+    """A stored row as people and scripts should see it (in place; also returned)."""
+    for key in row.keys() & (_FLAGS | _JSON_LISTS | _PLAIN):
+        value = row[key]
+        if value is None:
+            continue
+        if key in _FLAGS:
+            row[key] = bool(value)
+        elif key in _JSON_LISTS:
+            row[key] = json.loads(value) if isinstance(value, str) else value
+        else:
+            row[key] = plain(value)
+    return row
 
 
 # -- phones ---------------------------------------------------------------

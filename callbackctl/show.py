@@ -19,13 +19,8 @@ def section(title, columns):
 
 
 def order_fields(order: dict) -> list[dict]:
-    rows = []
-    for key in orders.FIELDS + ("phone_valid",):
-        value = order.get(key)
-        if key in ("warranty", "vip", "phone_valid") and value is not None:
-            value = bool(value)
-        value = normalize.plain(value)
-        rows.append({"field": key, "value": value})
+    shown = normalize.present({k: order.get(k) for k in orders.FIELDS + ("phone_valid",)})
+    rows = [{"field": k, "value": v} for k, v in shown.items()]
     for key, value in json.loads(order["extra"] or "{}").items():
         rows.append({"field": key, "value": value})
     return rows
