@@ -145,6 +145,7 @@ def test_show_an_order(cli, tmp_path):
     (["--now", "2026-13-01", "info"], 2, "Error: --now: bad time '2026-13-01'"),
     (["info", "-f", "xml"], 2, "Invalid value for '--format'"),
     (["nosuchcommand"], 2, "No such command 'nosuchcommand'"),
+    (["folowup", "list"], 2, "No such command 'folowup'. Did you mean 'followup'?"),
 ])
 def test_usage_errors_exit_2(db_path, args, code, message):
     from typer.testing import CliRunner
@@ -153,6 +154,18 @@ def test_usage_errors_exit_2(db_path, args, code, message):
     r = CliRunner().invoke(app, ["--db", db_path] + args)
     assert r.exit_code == code
     assert message in r.stderr
+
+
+def test_help_lists_every_command_though_they_are_built_lazily(db_path):
+    from typer.testing import CliRunner
+    from callbackctl.cli import app
+
+    r = CliRunner().invoke(app, ["--help"])
+    listed = [line.split()[0] for line in r.stdout.split("Commands:")[1].splitlines() if line.startswith("  ")]
+    assert listed == ["import", "rejects", "export", "due", "record", "chase", "report", "sample", "spot-checks",
+                      "merge", "info", "backup", "demo", "show", "followup", "complaint", "apology", "policy"]
+    sub = CliRunner().invoke(app, ["policy", "--help"])
+    assert sub.exit_code == 0 and "check" in sub.stdout and "load" in sub.stdout
 
 
 def test_version(db_path):
