@@ -183,6 +183,7 @@ class Timeline:
     def __init__(self, cal, windows, first: dt.date, last: dt.date):
         self.cal, self.windows = cal, windows
         self.starts, self.ends, self.before, self.upto = [], [], [], []
+        self._days = {}
         known = cal.known_until()
         if known is not None:  # beyond official data the fallback decides, and warns
             last = min(last, known)
@@ -229,11 +230,19 @@ class Timeline:
     def due_after(self, start: dt.datetime, delay) -> dt.datetime:
         """calendar.due_after, with minute delays on the timeline."""
         if delay.days:
-            return due_after(self.cal, self.windows, start, delay)
+            return self._by_day(due_after, start, delay)
         return self.roll(start + delay.delta)
 
     def deadline_after(self, due: dt.datetime, within) -> dt.datetime:
         """calendar.deadline_after, with minute windows on the timeline."""
         if within.days:
-            return deadline_after(self.cal, self.windows, due, within)
+            return self._by_day(deadline_after, due, within)
         return self.add(due, within.minutes)
+
+    def _by_day(self, rule, t, duration):
+        """A day-counted result depends on t's date alone: work it out once a day."""
+        key = (rule, t.date(), duration.days)
+        found = self._days.get(key)
+        if found is None:
+            found = self._days[key] = rule(self.cal, self.windows, t, duration)
+        return found

@@ -18,7 +18,6 @@ import datetime as dt
 import json
 import zlib
 from dataclasses import dataclass
-from functools import lru_cache
 
 from callbackctl import calendar, clock, orders
 from callbackctl.policy import Duration
@@ -60,9 +59,9 @@ class Schedule:
 class Scheduler:
     """Computes schedules for one desk, caching the calendar arithmetic.
 
-    Minute-based delays and deadlines go through a Timeline of the windows
-    around `span` (default: four months back, two ahead of now); many orders
-    share a completion day, so all results are memoised per (time, duration).
+    Delays and deadlines go through a Timeline of the windows around `span`
+    (default: four months back, two ahead of now), which works out day-counted
+    ones once per day.
     """
 
     def __init__(self, desk, span: tuple[dt.date, dt.date] | None = None):
@@ -70,9 +69,7 @@ class Scheduler:
         today = desk.now.date()
         first, last = span or (today - dt.timedelta(days=120), today + dt.timedelta(days=60))
         timeline = calendar.Timeline(desk.cal, self.policy.callback_windows, first, last)
-        self.due_after = lru_cache(maxsize=65536)(timeline.due_after)
-        self.deadline_after = lru_cache(maxsize=65536)(timeline.deadline_after)
-        self.roll = timeline.roll
+        self.due_after, self.deadline_after, self.roll = timeline.due_after, timeline.deadline_after, timeline.roll
 
     def rule_for(self, order):
         rule = self.policy.rules.get(order["service_type"])
@@ -102,15 +99,14 @@ class Scheduler:
         return Schedule(rnd, base, due, deadline, next_due, reason, attempts, last_outcome, closed, rule)
 
 
-# The order's round facts (second visits, this round's attempts and last call)
-# with some of its columns, for any set of orders.
+# The order's round facts (second visits, and the current round's calls as
+# [[id, called_at, outcome, callback_at, closes], ...]) with some of its
+# columns, for any set of orders: one probe into callbacks per order.
 _ORDER_STATE_SQL = """
     SELECT {order_columns}, coalesce(v.visits, 0) AS visits, v.last_visit,
-           (SELECT count(*) FROM callbacks c WHERE c.order_id = o.id AND c.round = 1 + coalesce(v.visits, 0)
-              AND c.spot_check_id IS NULL) AS attempts,
-           (SELECT json_object('called_at', c.called_at, 'outcome', c.outcome, 'callback_at', c.callback_at, 'closes', c.closes)
-              FROM callbacks c WHERE c.order_id = o.id AND c.round = 1 + coalesce(v.visits, 0) AND c.spot_check_id IS NULL
-              ORDER BY c.called_at DESC, c.id DESC LIMIT 1) AS last_call
+           (SELECT json_group_array(json_array(c.id, c.called_at, c.outcome, c.callback_at, c.closes))
+              FROM callbacks c WHERE c.order_id = o.id AND c.round = 1 + coalesce(v.visits, 0)
+              AND c.spot_check_id IS NULL) AS calls
     FROM orders o
     LEFT JOIN (SELECT order_id, count(*) AS visits, max(done_at) AS last_visit
                FROM followups WHERE done_at IS NOT NULL GROUP BY order_id) v ON v.order_id = o.id
@@ -118,8 +114,14 @@ _ORDER_STATE_SQL = """
 
 
 def _state(scheduler, row):
-    last = json.loads(row["last_call"]) if row["last_call"] else None
-    return scheduler.schedule(row, row["visits"], last, row["attempts"])
+    """The schedule of a row of _ORDER_STATE_SQL; any closing call closes the round."""
+    calls = json.loads(row["calls"]) if row["calls"] != "[]" else ()  # most due orders have no call yet
+    last = None
+    if calls:
+        _, called_at, outcome, callback_at, _ = max(calls, key=lambda c: (c[1], c[0]))
+        last = {"called_at": called_at, "outcome": outcome, "callback_at": callback_at,
+                "closes": any(c[4] for c in calls)}
+    return scheduler.schedule(row, row["visits"], last, len(calls))
 
 
 _LIST_COLUMNS = ("o.id, o.order_no, o.customer, o.phone, o.service_type, o.region, o.provider, o.engineer, "
@@ -133,6 +135,7 @@ def order_schedule(desk, order_no: str) -> tuple[dict, Schedule | None]:
     if row is None:
         orders.get(desk.conn, order_no)  # raises NotFound with the usual message
     row = dict(row)
+    row["attempts"] = len(json.loads(row["calls"]))  # this round's, also for orders without a rule
     return row, _state(Scheduler(desk), row)
 
 
@@ -168,18 +171,17 @@ def earliest_open_completion(scheduler, now: dt.datetime) -> dt.datetime:
 def due_query(policy, now, until, lower, region=None, provider=None, engineer=None, service_type=None):
     """The SQL that finds orders whose callback round may be due, and its parameters.
 
-    It narrows a million orders to the recent, unfinished ones by an index
-    range on completed_at (or a second visit since `lower`) and one probe for
-    a call that closed the round; the exact schedule is computed in Python.
+    It narrows a million orders to the recent, unfinished ones with index
+    ranges alone: orders completed since `lower` except those whose first
+    round a call has closed (such a call comes after the completion, so after
+    `lower`), plus orders with a second visit since `lower`. The exact
+    schedule, including whether a later round is closed, is computed in Python.
     """
     lower = clock.fmt(lower)
     types = sorted(policy.rules)
     where = [
         "o.status = 'completed'",
         f"o.service_type IN ({','.join('?' * len(types))})",
-        # the current round is still open
-        "NOT EXISTS (SELECT 1 FROM callbacks c WHERE c.order_id = o.id "
-        "AND c.round = 1 + coalesce(v.visits, 0) AND c.closes = 1)",
     ]
     params = list(types)
     for column, value in (("region", region), ("provider", provider), ("engineer", engineer),
@@ -187,15 +189,13 @@ def due_query(policy, now, until, lower, region=None, provider=None, engineer=No
         if value is not None:
             where.append(f"o.{column} = ?")
             params.append(value)
-    # Rounds that started recently: by completion or by a second visit. A UNION
-    # of two index ranges (an OR would make SQLite scan every order); the first
-    # drops finished first rounds using the two indexes alone, so only the few
-    # open orders are read from the table.
+    # Compound operators apply left to right: (completed EXCEPT closed) UNION
+    # visited. An OR instead would make SQLite scan every order.
     started = ("o.id IN (SELECT id FROM orders WHERE completed_at >= ? AND completed_at <= ? "
-               "AND NOT EXISTS (SELECT 1 FROM callbacks c WHERE c.order_id = orders.id AND c.round = 1 AND c.closes = 1) "
+               "EXCEPT SELECT order_id FROM callbacks WHERE round = 1 AND closes = 1 AND called_at >= ? "
                "UNION SELECT order_id FROM followups WHERE done_at >= ?)")
     sql = _ORDER_STATE_SQL.format(order_columns=_LIST_COLUMNS) + " WHERE " + started + " AND " + " AND ".join(where)
-    return sql, [lower, clock.fmt(until), lower] + params
+    return sql, [lower, clock.fmt(until), lower, lower] + params
 
 
 def due(desk, until=None, region=None, provider=None, engineer=None, service_type=None,
@@ -206,10 +206,10 @@ def due(desk, until=None, region=None, provider=None, engineer=None, service_typ
     scheduler = Scheduler(desk)
     lower = earliest_open_completion(scheduler, now)
     sql, params = due_query(desk.policy, now, until, lower, region, provider, engineer, service_type)
-    out = []
+    out, give_up = [], desk.policy.give_up_after.delta
     for row in desk.conn.execute(sql, params):
         s = _state(scheduler, row)
-        if s is None or s.closed or s.next_due > until or now > s.give_up_at(desk.policy):
+        if s is None or s.closed or s.next_due > until or now > s.deadline + give_up:
             continue
         overdue = now > s.deadline
         if (reason and s.reason != reason) or (overdue_only and not overdue):

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from callbackctl.errors import PolicyError
 
@@ -71,7 +72,7 @@ class Duration:
     days: int = 0
     minutes: int = 0
 
-    @property
+    @cached_property  # read once per row in long lists
     def delta(self) -> dt.timedelta:
         return dt.timedelta(days=self.days, minutes=self.minutes)
 

@@ -128,6 +128,16 @@ def test_calls_survive_a_reimport(desk, tmp_path):
         ("R1", "11-23 14:40", "11-25 17:00", "1", "no_answer", "retry", "0")]
 
 
+def test_a_finished_callback_stays_finished_when_the_completion_date_is_corrected(desk, tmp_path):
+    # The reached call (11-23) now lies weeks before the corrected completion
+    # (12-18): the due query's index shortcut misses it, the schedule must not.
+    desk("record", "R1", "--outcome", "reached", "--satisfaction", "满意", now="2026-11-23 10:00")
+    desk("import", write(tmp_path / "fixed.csv", "order_no,completed_at\nR1,2026-12-18 15:00\n"))
+    assert [r["order_no"] for r in due(desk, "--until", "+30d", now="2026-12-21 10:00")] == []
+    r = desk("record", "R1", "--outcome", "reached", now="2026-12-21 10:00")
+    assert r.exit_code == 1 and "the callback of round 1 is finished (reached)" in r.stderr
+
+
 def test_cancelled_open_and_ruleless_orders_never_appear(desk):
     listed = {r["order_no"] for r in due(desk, "--until", "+30d", now="2026-11-23 10:00")}
     assert listed == {"R1", "I1", "M1"}
