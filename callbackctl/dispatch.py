@@ -68,13 +68,14 @@ def chase_list(desk, region=None, provider=None) -> list[dict]:
     for values in cursor:
         r = dict(zip(names, values))
         if r["late_at"] < now_text:
-            reason, deadline = "late", clock.parse(r["late_at"])
+            reason, text = "late", r["late_at"]  # already 'YYYY-MM-DD HH:MM:SS'
+            deadline = clock.parse(text)
         else:
             deadline = feedback_due(clock.parse(r["reported_at"]))
             if now <= deadline:
                 continue
-            reason = "no_feedback"
-        r.update(deadline=clock.fmt(deadline), reason=reason, overdue_hours=round((now - deadline) / hour, 1))
+            reason, text = "no_feedback", clock.fmt(deadline)
+        r.update(deadline=text, reason=reason, overdue_hours=round((now - deadline) / hour, 1))
         out.append(r)
     out.sort(key=lambda x: (x["deadline"], x["order_no"]))
     return out
