@@ -14,7 +14,6 @@ import sqlite3
 from callbackctl.errors import CallbackctlError
 
 BUSY_TIMEOUT_MS = 30_000
-MMAP_BYTES = 1 << 30
 
 
 def connect(path: str, migrate: bool = True) -> sqlite3.Connection:
@@ -37,10 +36,6 @@ def connect(path: str, migrate: bool = True) -> sqlite3.Connection:
         # in memory, not in temporary files (one month on 1M orders: 2.0 s -> 1.2 s).
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute("PRAGMA foreign_keys = ON")
-        # Read pages through a memory map rather than a read() call each: a
-        # cron job's one query on a million orders touches thousands of pages
-        # once (due: 0.19 s -> 0.11 s in a new process). Address space only.
-        conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
     except sqlite3.DatabaseError as e:
         raise CallbackctlError(f"{path}: not a callbackctl database ({e})") from None
     conn.row_factory = sqlite3.Row
