@@ -137,44 +137,35 @@ def total(rows: list[dict], by: str) -> dict:
     return t
 
 
+def _selected_sql(policy) -> str:
+    """SQL for "the policy selects this order for a callback": plain SQL unless a
+    rule samples (coverage < 1), whose orders alone go through cb_selected."""
+    full = [t for t, r in policy.rules.items() if r.coverage >= 1.0]
+    partial = [t for t, r in policy.rules.items() if 0 < r.coverage < 1.0]
+    quote = lambda types: ", ".join("'" + t.replace("'", "''") + "'" for t in types)  # noqa: E731
+    sql = "CASE"
+    if full:
+        sql += f" WHEN o.service_type IN ({quote(full)}) THEN 1"
+    if partial:
+        sql += f" WHEN o.service_type IN ({quote(partial)}) THEN cb_selected(o.service_type, o.order_no)"
+    return sql + " ELSE 0 END"
+
+
 def _order_metrics(desk, period, by, lo, hi):
     give_up_minutes = int(desk.policy.give_up_after.delta.total_seconds() // 60)
-    # Only the orders in range are read (orders_completed), and each one's
-    # first reached call is one probe in the partial index callbacks_reached.
+    # One pass over the orders in range (orders_completed); each one's first
+    # reached call is one probe in the partial index callbacks_reached.
+    # Deadlines of day-counted rules come from the lookup table; cb_deadline
+    # (cached) is called for minute-counted rules only.
     sql = f"""
-    WITH base AS MATERIALIZED (      -- computed once: the SQL functions are not free
-        SELECT o.id, o.completed_at, o.service_type, o.phone_valid, o.{by if by != "agent" else "region"} AS grp,
-               cb_selected(o.service_type, o.order_no) AS selected,
-               coalesce(d.deadline, cb_deadline(o.service_type, o.completed_at)) AS deadline,
-               (SELECT c.id FROM callbacks c WHERE c.order_id = o.id AND c.outcome = 'reached'
-                ORDER BY c.called_at, c.id LIMIT 1) AS first_call
-        FROM orders o
-        LEFT JOIN temp.report_deadlines d ON d.service_type = o.service_type AND d.day = substr(o.completed_at, 1, 10)
-        WHERE o.completed_at >= :lo AND o.completed_at < :hi AND o.status = 'completed'
-    ),
-    facts AS MATERIALIZED (
-        SELECT base.*, {period_sql(period, 'base.completed_at')} AS period,
-               {"f.agent" if by == "agent" else "base.grp"} AS grp2,
-               f.called_at AS reached_at, f.satisfaction, f.satisfaction >= 4.5 AS very_satisfied
-        FROM base LEFT JOIN callbacks f ON f.id = base.first_call
-    ),
-    fu AS MATERIALIZED (
-        SELECT order_id,
-               max(reason = 'dissatisfied') AS dissatisfied,
-               max(reason = 'dissatisfied' AND resolved_at IS NOT NULL) AS dissatisfied_resolved,
-               max(reason = 'not_genuine') AS not_genuine,
-               max(reason = 'invalid_contact') AS invalid_contact,
-               max(done_at IS NOT NULL) AS second_visit
-        FROM followups WHERE order_id IN (SELECT id FROM base) GROUP BY order_id
-    )
-    SELECT period, grp2 AS grp,
+    SELECT period, grp,
            count(*) AS orders_completed,
            sum(selected) AS callbacks_due,
            sum(selected AND reached_at IS NOT NULL) AS callbacks_done,
            sum(selected AND reached_at IS NOT NULL AND reached_at <= deadline) AS on_time,
            sum(CASE WHEN selected AND reached_at IS NOT NULL THEN satisfaction END) AS index_sum,
            sum(selected AND reached_at IS NOT NULL AND satisfaction IS NOT NULL) AS index_n,
-           sum(selected AND very_satisfied) AS very_satisfied,
+           sum(selected AND satisfaction >= 4.5) AS very_satisfied,
            sum(coalesce(fu.dissatisfied, 0)) AS dissatisfied,
            sum(coalesce(fu.dissatisfied_resolved, 0)) AS dissatisfied_resolved,
            sum(coalesce(fu.not_genuine, 0)) AS not_genuine,
@@ -182,8 +173,28 @@ def _order_metrics(desk, period, by, lo, hi):
            sum(coalesce(fu.second_visit, 0)) AS second_visits,
            sum(selected AND reached_at IS NULL
                AND datetime(deadline, '+{give_up_minutes} minutes') < :now) AS missed
-    FROM facts LEFT JOIN fu ON fu.order_id = facts.id
-    GROUP BY period, grp2
+    FROM (
+        SELECT o.id, o.phone_valid, {period_sql(period, 'o.completed_at')} AS period,
+               {"f.agent" if by == "agent" else f"o.{by}"} AS grp,
+               {_selected_sql(desk.policy)} AS selected,
+               coalesce(d.deadline, cb_deadline(o.service_type, o.completed_at)) AS deadline,
+               f.called_at AS reached_at, f.satisfaction
+        FROM orders o
+        LEFT JOIN temp.report_deadlines d ON d.service_type = o.service_type AND d.day = substr(o.completed_at, 1, 10)
+        LEFT JOIN callbacks f ON f.id = (SELECT c.id FROM callbacks c WHERE c.order_id = o.id AND c.outcome = 'reached'
+                                         ORDER BY c.called_at, c.id LIMIT 1)
+        WHERE o.completed_at >= :lo AND o.completed_at < :hi AND o.status = 'completed'
+    ) facts
+    LEFT JOIN (
+        SELECT order_id,
+               max(reason = 'dissatisfied') AS dissatisfied,
+               max(reason = 'dissatisfied' AND resolved_at IS NOT NULL) AS dissatisfied_resolved,
+               max(reason = 'not_genuine') AS not_genuine,
+               max(reason = 'invalid_contact') AS invalid_contact,
+               max(done_at IS NOT NULL) AS second_visit
+        FROM followups GROUP BY order_id
+    ) fu ON fu.order_id = facts.id
+    GROUP BY period, grp
     """
     return desk.conn.execute(sql, {"lo": lo, "hi": hi, "now": desk.now_text}).fetchall()
 
