@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import zlib
 
 import pytest
 
@@ -167,3 +168,18 @@ def test_views_for_the_sqlite3_shell(desk, db_path):
         (3, 2.0, "dissatisfied")]
     assert conn.execute("SELECT order_no, severity FROM complaints_view ORDER BY id").fetchall() == [
         ("R2", "general"), ("I1", "special")]
+
+
+def test_a_sampling_rule_counts_only_the_orders_it_picks(cli, tmp_path):
+    # install samples 30%, repair is called in full, parts has no rule
+    rows = "".join(f"S{i:03d},install,East,P1,E1,13800138000,,2026-11-20 10:00,,\n" for i in range(100))
+    rows += "R1,repair,East,P1,E1,13800138000,,2026-11-20 10:00,,\nP1,parts,East,P1,E1,13800138000,,2026-11-20 10:00,,\n"
+    cli("import", write(tmp_path / "o.csv", ORDERS.splitlines()[0] + "\n" + rows))
+    pol = write(tmp_path / "p.toml", "[callback.rules.install]\ncoverage = 0.3\n")
+    picked = sum(zlib.crc32(f"S{i:03d}".encode()) / 2**32 < 0.3 for i in range(100))
+    r = cli("report", "-f", "json", "--from", "2026-11-01", policy=pol)
+    (east,) = json.loads(r.stdout)
+    assert (east["orders_completed"], east["callbacks_due"]) == (102, picked + 1)
+    assert 15 <= picked <= 45
+    due_list = json.loads(cli("due", "-f", "json", "--until", "+30d", policy=pol).stdout)
+    assert len(due_list) == east["callbacks_due"]  # the report and the due list agree on who is called
