@@ -5,7 +5,9 @@
 
 Each step runs as a whole process (start-up included). Wall seconds and the
 peak memory of that process alone (wait4's rusage) are reported, with ratios
-against the reference tool doing the same job on the same file.
+against the reference tool doing the same job on the same file. Read-only
+steps run several times, in turn with their reference: the median seconds
+and the median of the pairs' ratios are reported.
 """
 
 import argparse
@@ -15,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import time
+from statistics import median
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -119,17 +122,32 @@ def main():
     db = os.path.join(args.data, "bench.db")
     results = []
 
-    def step(name, argv, reference=None, ref_argv=None, ref_db=None, prepare=None):
-        if prepare:
-            prepare()
-        wall, mem, _ = timed(argv)
-        row = {"step": name, "seconds": round(wall, 3), "peak_mib": round(mem, 1)}
+    def step(name, argv, reference=None, ref_argv=None, ref_db=None, prepare=None, runs=1):
+        """Time argv (and the reference, in turn: A B A B ...); medians over `runs`.
+
+        Read-only steps run several times: this kind of machine is noisy, and
+        the ratio of each pair is steadier than either figure alone.
+        """
+        walls, mems, ref_walls, ref_mems = [], [], [], []
+        for _ in range(runs):
+            if prepare:
+                prepare()
+            wall, mem, _ = timed(argv)
+            walls.append(wall)
+            mems.append(mem)
+            if ref_argv:
+                if ref_db:
+                    fresh(ref_db)
+                rwall, rmem, _ = timed(ref_argv)
+                ref_walls.append(rwall)
+                ref_mems.append(rmem)
+        row = {"step": name, "runs": runs, "seconds": round(median(walls), 3), "peak_mib": round(max(mems), 1)}
+        if runs > 1:
+            row.update(min_seconds=round(min(walls), 3), max_seconds=round(max(walls), 3))
         if ref_argv:
-            if ref_db:
-                fresh(ref_db)
-            rwall, rmem, _ = timed(ref_argv)
-            row.update(reference=reference, ref_seconds=round(rwall, 3), ref_peak_mib=round(rmem, 1),
-                       ratio=round(wall / rwall, 2))
+            row.update(reference=reference, ref_seconds=round(median(ref_walls), 3),
+                       ref_peak_mib=round(max(ref_mems), 1),
+                       ratio=round(median(a / b for a, b in zip(walls, ref_walls)), 2))
         results.append(row)
         print(json.dumps(row), file=sys.stderr)
 
@@ -151,27 +169,27 @@ def main():
     due_file, chase_file = os.path.join(args.data, "due.sql"), os.path.join(args.data, "chase.sql")
     subprocess.run([sys.executable, __file__, "--prepare", db, calls_csv, due_file, chase_file], check=True)
     step("due (-f csv)", [cb, "--db", db, "--now", NOW, "due", "-f", "csv"],
-         "sqlite3: the same query", ["sqlite3", "-csv", db, f".read {due_file}"])
+         "sqlite3: the same query", ["sqlite3", "-csv", db, f".read {due_file}"], runs=9)
     step("chase (-f csv)", [cb, "--db", db, "--now", NOW, "chase", "-f", "csv"],
-         "sqlite3: the same query", ["sqlite3", "-csv", db, f".read {chase_file}"])
+         "sqlite3: the same query", ["sqlite3", "-csv", db, f".read {chase_file}"], runs=9)
     month = ["--from", "2026-10-01", "--to", "2026-10-31"]
     step("report (one month, by region)", [cb, "--db", db, "--now", NOW, "report", "-f", "csv", *month],
          "sqlite3: GROUP BY of the same orders",
          ["sqlite3", "-csv", db, "SELECT substr(completed_at, 1, 7), region, count(*) FROM orders "
-          "WHERE completed_at >= '2026-10-01' AND completed_at < '2026-11-01' GROUP BY 1, 2"])
+          "WHERE completed_at >= '2026-10-01' AND completed_at < '2026-11-01' GROUP BY 1, 2"], runs=7)
     step("report (whole year, by month and region)", [cb, "--db", db, "--now", NOW, "report", "-f", "csv"])
     step("record --from (10k calls)", [cb, "--db", db, "--now", NOW, "record", "--from", calls_csv, "-f", "csv"],
          "sqlite-utils insert --csv", [sqlite_utils or "true", "insert", ref_db, "calls", calls_csv, "--csv"], ref_db)
-    step("--help", [cb, "--help"], "python -c pass", [sys.executable, "-c", "pass"])
+    step("--help", [cb, "--help"], "python -c pass", [sys.executable, "-c", "pass"], runs=9)
     fresh(ref_db)
 
     width = max(len(r["step"]) for r in results)
-    print(f"{'step':{width}}  seconds  peak MiB  reference                    ref s   ratio")
+    print(f"{'step':{width}}  runs  seconds  peak MiB  reference                    ref s   ratio")
     for r in results:
-        print(f"{r['step']:{width}}  {r['seconds']:7.2f}  {r['peak_mib']:8.1f}  "
+        print(f"{r['step']:{width}}  {r['runs']:4}  {r['seconds']:7.2f}  {r['peak_mib']:8.1f}  "
               f"{r.get('reference', ''):27}  {r.get('ref_seconds', ''):>6}  {r.get('ratio', ''):>5}")
         if "ref2" in r:
-            print(f"{'':{width}}  {'':7}  {'':8}  {r['ref2']:27}  {r['ref2_seconds']:>6}  {r['ratio2']:>5}")
+            print(f"{'':{width}}  {'':4}  {'':7}  {'':8}  {r['ref2']:27}  {r['ref2_seconds']:>6}  {r['ratio2']:>5}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"orders": args.orders, "results": results}, f, indent=2)

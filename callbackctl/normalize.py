@@ -131,6 +131,8 @@ _NUMBER_JUNK = re.compile(r"[,，\s]|^[¥￥$]|(元|小时|h|hrs?)$", re.IGNOREC
 
 def number(text: str) -> float:
     """'1,234.5', '¥120', '120元', '3500小时' -> float."""
+    if len(text) <= 15 and text.isdecimal():  # most cells: plain digits
+        return int(text)
     cleaned = _NUMBER_JUNK.sub("", text)
     try:
         value = float(cleaned)
