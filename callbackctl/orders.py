@@ -264,14 +264,24 @@ def _apply(desk, batch, result, rejects, write, raw_of):
         return
     conn = desk.conn
     numbers = list({order["order_no"] for _, _, order, _ in batch})
-    existing = {}
+    existing, parsed = {}, {}  # parsed: extra JSON text -> dict; few distinct texts recur across rows
+    names = ("id", *STORED, "extra")
     for i in range(0, len(numbers), 30000):
         chunk = numbers[i:i + 30000]
         marks = ",".join("?" * len(chunk))
-        for r in conn.execute(f"SELECT id, {', '.join(STORED)}, extra FROM orders WHERE order_no IN ({marks})", chunk):
-            row = dict(r)
-            row["extra"] = json.loads(row["extra"]) if row["extra"] else {}
-            existing[r["order_no"]] = row
+        cursor = conn.execute(f"SELECT {', '.join(names)} FROM orders WHERE order_no IN ({marks})", chunk)
+        cursor.row_factory = None
+        for values in cursor:
+            row = dict(zip(names, values))
+            text = row["extra"]
+            if not text:
+                row["extra"] = {}
+            else:  # shared between rows: never changed in place (_merge makes a new dict)
+                extra = parsed.get(text)
+                if extra is None:
+                    extra = parsed[text] = json.loads(text)
+                row["extra"] = extra
+            existing[row["order_no"]] = row
     new, current = {}, {}  # current: copies of existing rows, made only when one changes
     for line, row, order, extra in batch:
         no = order["order_no"]
@@ -287,7 +297,7 @@ def _apply(desk, batch, result, rejects, write, raw_of):
             result.inserted += 1
         elif _changes(target, order, extra):
             if target is existing.get(no):
-                target = current[no] = {**target, "extra": dict(target["extra"])}
+                target = current[no] = {**target, "extra": dict(target["extra"])}  # extra may be shared
             _merge(target, order, extra)
             result.updated += 1
         else:
@@ -342,7 +352,9 @@ def _explicit_status(order, completed_at):
 def _changes(target, order, extra) -> bool:
     """Would merging this row change `target`? (An empty cell never does.)"""
     _explicit_status(order, order.get("completed_at") or target.get("completed_at"))
-    get = target.get
+    if order.items() <= target.items() and extra.items() <= target["extra"].items():
+        return False  # the common case, compared in C: every (key, value) is already there
+    get = target.get  # a missing key counts as None (rows new in this file hold only given fields)
     return (any(get(k) != v for k, v in order.items())
             or any(target["extra"].get(k) != v for k, v in extra.items()))
 

@@ -81,6 +81,14 @@ def test_the_same_order_twice_in_one_file(cli, db_path, tmp_path):
     assert rows(db_path, "SELECT customer, phone FROM orders") == [{"customer": "Li", "phone": "13800138000"}]
 
 
+def test_a_status_that_only_repeats_what_completion_implies_changes_nothing(cli, db_path, tmp_path):
+    text = ("order_no,type,completed_at,status\nA1,安装,2026-11-20 10:00,\nA1,安装,2026-11-20 10:00,已完工\n"
+            "A1,安装,2026-11-20 10:00,已取消\n")
+    r = cli("import", write(tmp_path / "s.csv", text), "-f", "csv")
+    assert summary(r)[0] | {"file": ""} == {"file": "", "read": "3", "inserted": "1", "updated": "1", "unchanged": "1", "rejected": "0"}
+    assert rows(db_path, "SELECT status, status_given FROM orders") == [{"status": "cancelled", "status_given": "cancelled"}]
+
+
 def test_invalid_phone_flags_the_order_but_keeps_it(cli, db_path, tmp_path):
     path = write(tmp_path / "p.csv", HEADER + "A1,repair,Li,12345,,\nA2,repair,Li,,,\n")
     assert cli("import", path).exit_code == 0
