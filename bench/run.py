@@ -129,6 +129,7 @@ def main():
         the ratio of each pair is steadier than either figure alone.
         """
         walls, mems, ref_walls, ref_mems = [], [], [], []
+        os.sync()  # the last step's dirty pages are written back now, not while this one is timed
         for _ in range(runs):
             if prepare:
                 prepare()
