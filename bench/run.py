@@ -156,12 +156,17 @@ def main():
     step("import (new file)", [cb, "--db", db, "--now", NOW, "import", csv_path],
          "sqlite3 .import", ["sqlite3", ref_db, ".mode csv", f".import {csv_path} orders"], ref_db,
          prepare=lambda: fresh(db))
+    def also(n, label, argv):
+        """A further reference for the last step, run once on a fresh ref.db."""
+        fresh(ref_db)
+        rwall, rmem, _ = timed(argv)
+        results[-1].update({f"ref{n}": label, f"ref{n}_seconds": round(rwall, 3), f"ref{n}_peak_mib": round(rmem, 1),
+                            f"ratio{n}": round(results[-1]["seconds"] / rwall, 2)})
+
     sqlite_utils = shutil.which("sqlite-utils")
     if sqlite_utils:
-        fresh(ref_db)
-        rwall, rmem, _ = timed([sqlite_utils, "insert", ref_db, "orders", csv_path, "--csv"])
-        results[-1].update(ref2="sqlite-utils insert --csv", ref2_seconds=round(rwall, 3),
-                           ref2_peak_mib=round(rmem, 1), ratio2=round(results[-1]["seconds"] / rwall, 2))
+        also(2, "sqlite-utils insert --csv", [sqlite_utils, "insert", ref_db, "orders", csv_path, "--csv"])
+    also(3, "python csv + executemany, no checks", [sys.executable, os.path.join(HERE, "rawload.py"), csv_path, ref_db])
     step("import (again, unchanged)", [cb, "--db", db, "--now", NOW, "import", csv_path])
 
     # Preparation runs in a child: a fork inherits this process's peak memory,
@@ -189,8 +194,10 @@ def main():
     for r in results:
         print(f"{r['step']:{width}}  {r['runs']:4}  {r['seconds']:7.2f}  {r['peak_mib']:8.1f}  "
               f"{r.get('reference', ''):27}  {r.get('ref_seconds', ''):>6}  {r.get('ratio', ''):>5}")
-        if "ref2" in r:
-            print(f"{'':{width}}  {'':4}  {'':7}  {'':8}  {r['ref2']:27}  {r['ref2_seconds']:>6}  {r['ratio2']:>5}")
+        for n in ("2", "3"):
+            if "ref" + n in r:
+                print(f"{'':{width}}  {'':4}  {'':7}  {'':8}  {r['ref' + n]:27}  {r['ref' + n + '_seconds']:>6}  "
+                      f"{r['ratio' + n]:>5}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"orders": args.orders, "results": results}, f, indent=2)
