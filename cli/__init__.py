@@ -64,9 +64,9 @@ class _LazyCommands(dict):
     """Subcommands built from their typer definitions on first use.
 
     typer turns every command's signature into click parameters before it
-    runs any one of them: about 65 ms for our thirty commands, most of the
-    start-up of a cron job that runs one. Here only the command run is built;
-    `--help` and typo suggestions still see every name.
+    runs any one of them; for thirty commands that cost `due` about 0.09 s a
+    run (paired runs, 0.31 s against 0.40 s). Here only the command run is
+    built; `--help` and typo suggestions still see every name.
     """
 
     def __init__(self, built):
