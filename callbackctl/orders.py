@@ -247,6 +247,9 @@ def _import_source(desk, source, dry_run, strict, progress):
         raise
     if progress:
         progress(source.size or source.position, source.size)
+    # A row can fail only when its batch is applied (a new order without a
+    # service type), after later rows failed on their cells: give file order.
+    kept.sort(key=lambda r: r[0])
     return result, kept
 
 

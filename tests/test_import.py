@@ -137,6 +137,16 @@ def test_rejects_are_stored_whole_and_written_as_csv(cli, db_path, tmp_path):
                                             "completed_at": "", "region": ""}
 
 
+def test_rejects_are_reported_in_file_order(cli, db_path, tmp_path):
+    # line 2 fails only when its batch is applied (new order, no type); line 3 on a cell
+    path = write(tmp_path / "o.csv", HEADER + "A1,,Li,,,\nA2,repair,Wu,,2026-02-30,\n")
+    out = tmp_path / "rejects.csv"
+    r = cli("import", path, "--rejects", out)
+    assert [line.split(": ", 2)[1] for line in r.stderr.splitlines()[-2:]] == ["line 2", "line 3"]
+    with open(out, encoding="utf-8-sig") as f:
+        assert [g["line"] for g in csv.DictReader(f)] == ["2", "3"]
+
+
 def test_a_new_order_needs_a_service_type_but_an_update_does_not(cli, db_path, tmp_path):
     cli("import", write(tmp_path / "a.csv", HEADER + "A1,repair,Li,,,\n"))
     r = cli("import", write(tmp_path / "b.csv", "工单号,首次反馈时间\nA1,2026-11-20 10:00\nB9,2026-11-20 10:00\n"), "-f", "csv")
