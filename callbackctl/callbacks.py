@@ -101,15 +101,18 @@ class Scheduler:
 
 # The order's round facts (second visits, and the current round's calls as
 # [[id, called_at, outcome, callback_at, closes], ...]) with some of its
-# columns, for any set of orders: one probe into callbacks per order.
+# columns, for the orders `where` selects. Each is a probe of an index for
+# that order only: a table-wide aggregate of follow-ups would cost every
+# `due` a scan of them all.
 _ORDER_STATE_SQL = """
-    SELECT {order_columns}, coalesce(v.visits, 0) AS visits, v.last_visit,
+    SELECT s.*,
            (SELECT json_group_array(json_array(c.id, c.called_at, c.outcome, c.callback_at, c.closes))
-              FROM callbacks c WHERE c.order_id = o.id AND c.round = 1 + coalesce(v.visits, 0)
+              FROM callbacks c WHERE c.order_id = s.id AND c.round = 1 + s.visits
               AND c.spot_check_id IS NULL) AS calls
-    FROM orders o
-    LEFT JOIN (SELECT order_id, count(*) AS visits, max(done_at) AS last_visit
-               FROM followups WHERE done_at IS NOT NULL GROUP BY order_id) v ON v.order_id = o.id
+    FROM (SELECT {order_columns},
+                 (SELECT count(*) FROM followups f WHERE f.order_id = o.id AND f.done_at IS NOT NULL) AS visits,
+                 (SELECT max(f.done_at) FROM followups f WHERE f.order_id = o.id) AS last_visit
+          FROM orders o WHERE {where}) s
 """
 
 
@@ -130,7 +133,7 @@ _LIST_COLUMNS = ("o.id, o.order_no, o.customer, o.phone, o.service_type, o.regio
 
 def order_schedule(desk, order_no: str) -> tuple[dict, Schedule | None]:
     """One order, every column of it, and where its callback stands."""
-    row = desk.conn.execute(_ORDER_STATE_SQL.format(order_columns="o.*") + " WHERE o.order_no = ?",
+    row = desk.conn.execute(_ORDER_STATE_SQL.format(order_columns="o.*", where="o.order_no = ?"),
                             (order_no,)).fetchone()
     if row is None:
         orders.get(desk.conn, order_no)  # raises NotFound with the usual message
@@ -194,7 +197,7 @@ def due_query(policy, now, until, lower, region=None, provider=None, engineer=No
     started = ("o.id IN (SELECT id FROM orders WHERE completed_at >= ? AND completed_at <= ? "
                "EXCEPT SELECT order_id FROM callbacks WHERE round = 1 AND closes = 1 AND called_at >= ? "
                "UNION SELECT order_id FROM followups WHERE done_at >= ?)")
-    sql = _ORDER_STATE_SQL.format(order_columns=_LIST_COLUMNS) + " WHERE " + started + " AND " + " AND ".join(where)
+    sql = _ORDER_STATE_SQL.format(order_columns=_LIST_COLUMNS, where=" AND ".join([started, *where]))
     return sql, [lower, clock.fmt(until), lower, lower] + params
 
 

@@ -21,7 +21,9 @@ def test_due_reads_an_index_range_not_every_order(tmp_path):
     # closed first rounds come off as a second index range, not one probe per order
     assert "SEARCH callbacks USING INDEX callbacks_closed_first (called_at>?)" in steps, steps
     assert "SEARCH c USING INDEX callbacks_order (order_id=? AND round=?)" in steps, steps  # the round's calls
-    assert not any(s.startswith("SCAN o") or s == "SCAN orders" or s.startswith("SCAN c") for s in steps), steps
+    assert "SEARCH followups USING INDEX followups_done (done_at>?)" in steps, steps  # recent second visits
+    assert "SEARCH f USING INDEX followups_order (order_id=?)" in steps, steps  # each order's visits, not all
+    assert not any(s.startswith("SCAN") for s in steps), steps
 
 
 def test_the_due_window_is_tight(tmp_path):
