@@ -116,9 +116,13 @@ _ORDER_STATE_SQL = """
 """
 
 
-def _state(scheduler, row):
+def _round_calls(row) -> list:
+    """The current round's calls of a row of _ORDER_STATE_SQL."""
+    return json.loads(row["calls"]) if row["calls"] != "[]" else []  # most due orders have no call yet
+
+
+def _state(scheduler, row, calls):
     """The schedule of a row of _ORDER_STATE_SQL; any closing call closes the round."""
-    calls = json.loads(row["calls"]) if row["calls"] != "[]" else ()  # most due orders have no call yet
     last = None
     if calls:
         _, called_at, outcome, callback_at, _ = max(calls, key=lambda c: (c[1], c[0]))
@@ -138,8 +142,9 @@ def order_schedule(desk, order_no: str) -> tuple[dict, Schedule | None]:
     if row is None:
         orders.get(desk.conn, order_no)  # raises NotFound with the usual message
     row = dict(row)
-    row["attempts"] = len(json.loads(row["calls"]))  # this round's, also for orders without a rule
-    return row, _state(Scheduler(desk), row)
+    calls = _round_calls(row)
+    row["attempts"] = len(calls)  # this round's, also for orders without a rule
+    return row, _state(Scheduler(desk), row, calls)
 
 
 def earliest_open_completion(scheduler, now: dt.datetime) -> dt.datetime:
@@ -209,10 +214,10 @@ def due(desk, until=None, region=None, provider=None, engineer=None, service_typ
     scheduler = Scheduler(desk)
     lower = earliest_open_completion(scheduler, now)
     sql, params = due_query(desk.policy, now, until, lower, region, provider, engineer, service_type)
-    out, give_up = [], desk.policy.give_up_after.delta
+    out = []
     for row in desk.conn.execute(sql, params):
-        s = _state(scheduler, row)
-        if s is None or s.closed or s.next_due > until or now > s.deadline + give_up:
+        s = _state(scheduler, row, _round_calls(row))
+        if s is None or s.closed or s.next_due > until or now > s.give_up_at(desk.policy):
             continue
         overdue = now > s.deadline
         if (reason and s.reason != reason) or (overdue_only and not overdue):
