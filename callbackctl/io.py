@@ -16,6 +16,7 @@ import codecs
 import csv
 import io
 import json
+import operator
 import os
 import sys
 from dataclasses import dataclass, field
@@ -286,6 +287,23 @@ def _cell(value, fmt, excel=False):
     return value
 
 
+_PLAIN = frozenset({str, int, float, type(None)})
+
+
+def _cells_of(columns):
+    """A function giving a row's cells in `columns` order, None where a key is missing."""
+    pick = operator.itemgetter(*columns)
+
+    def cells(row):
+        try:
+            values = pick(row)
+        except KeyError:
+            return [row.get(c) for c in columns]
+        return values if len(columns) > 1 else (values,)
+
+    return cells
+
+
 def write(rows, columns, out, fmt="table", excel=False):
     """Write `rows` (an iterable of dicts) with `columns` in the given format.
 
@@ -300,9 +318,16 @@ def write(rows, columns, out, fmt="table", excel=False):
     if fmt in ("csv", "tsv"):
         w = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
         w.writerow(columns)
-        for row in rows:  # most cells are text already: convert only the others
-            w.writerow([v if v.__class__ is str and not excel else _cell(v, fmt, excel)
-                        for v in map(row.get, columns)])
+        cells = _cells_of(columns)
+        for row in rows:
+            values = cells(row)
+            # The csv module writes text, numbers and None ('') as we would:
+            # convert only rows holding anything else (bools, lists), or for Excel.
+            if excel:
+                values = [_cell(v, fmt, excel) for v in values]
+            elif not _PLAIN.issuperset(map(type, values)):
+                values = [v if v.__class__ in _PLAIN else _cell(v, fmt) for v in values]
+            w.writerow(values)
             n += 1
     elif fmt == "jsonl":
         for row in rows:
