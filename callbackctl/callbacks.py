@@ -18,8 +18,9 @@ import datetime as dt
 import json
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
 
-from callbackctl import calendar, clock, orders
+from callbackctl import calendar, clock, db
 from callbackctl.policy import Duration
 
 RETRY_OUTCOMES = frozenset({"no_answer", "busy", "hung_up", "wrong_person"})
@@ -140,6 +141,8 @@ def order_schedule(desk, order_no: str) -> tuple[dict, Schedule | None]:
     row = desk.conn.execute(_ORDER_STATE_SQL.format(order_columns="o.*", where="o.order_no = ?"),
                             (order_no,)).fetchone()
     if row is None:
+        from callbackctl import orders  # here: `due` never needs the importer
+
         orders.get(desk.conn, order_no)  # raises NotFound with the usual message
     row = dict(row)
     calls = _round_calls(row)
@@ -197,11 +200,12 @@ def due_query(policy, now, until, lower, region=None, provider=None, engineer=No
         if value is not None:
             where.append(f"o.{column} = ?")
             params.append(value)
-    # Compound operators apply left to right: (completed EXCEPT closed) UNION
-    # visited. An OR instead would make SQLite scan every order.
+    # The closed first rounds are read once into a lookup table (NOT IN), and
+    # recent second visits appended (IN ignores repeats). An OR instead would
+    # make SQLite scan every order.
     started = ("o.id IN (SELECT id FROM orders WHERE completed_at >= ? AND completed_at <= ? "
-               "EXCEPT SELECT order_id FROM callbacks WHERE round = 1 AND closes = 1 AND called_at >= ? "
-               "UNION SELECT order_id FROM followups WHERE done_at >= ?)")
+               "AND id NOT IN (SELECT order_id FROM callbacks WHERE round = 1 AND closes = 1 AND called_at >= ?) "
+               "UNION ALL SELECT order_id FROM followups WHERE done_at >= ?)")
     sql = _ORDER_STATE_SQL.format(order_columns=_LIST_COLUMNS, where=" AND ".join([started, *where]))
     return sql, [lower, clock.fmt(until), lower, lower] + params
 
@@ -214,8 +218,8 @@ def due(desk, until=None, region=None, provider=None, engineer=None, service_typ
     scheduler = Scheduler(desk)
     lower = earliest_open_completion(scheduler, now)
     sql, params = due_query(desk.policy, now, until, lower, region, provider, engineer, service_type)
-    out = []
-    for row in desk.conn.execute(sql, params):
+    out, fmt = [], lru_cache(maxsize=None)(clock.fmt)  # most rows share a few due times and deadlines
+    for row in db.dicts(desk.conn, sql, params):
         s = _state(scheduler, row, _round_calls(row))
         if s is None or s.closed or s.next_due > until or now > s.give_up_at(desk.policy):
             continue
@@ -226,7 +230,7 @@ def due(desk, until=None, region=None, provider=None, engineer=None, service_typ
             "order_no": row["order_no"], "customer": row["customer"], "phone": row["phone"],
             "service_type": row["service_type"], "region": row["region"], "provider": row["provider"],
             "engineer": row["engineer"], "completed_at": row["completed_at"],
-            "due_at": clock.fmt(s.next_due), "deadline": clock.fmt(s.deadline),
+            "due_at": fmt(s.next_due), "deadline": fmt(s.deadline),
             "attempts": s.attempts, "last_outcome": s.last_outcome, "reason": s.reason, "overdue": overdue,
         })
     if reason in (None, "spot_check"):
