@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -21,48 +20,42 @@ SERVICE_TYPES = (
 )
 ZONES = ("urban", "suburban", "other")
 
-DEFAULT_TOML = """\
-timezone = "Asia/Shanghai"
-
-[calendar]
-country = "CN"
-holidays = []
-workdays = []
-
-[callback]
-windows = ["09:30-11:30", "14:40-17:00"]
-retry_after = "2h"
-max_attempts = 3
-give_up_after = "7d"
-hours_tolerance = 50
-dissatisfied_below = 3.0
-
-[callback.rules]
-install         = { delay = "1d", within = "1d", coverage = 1.0 }
-delivery        = { delay = "1d", within = "1d", coverage = 1.0 }
-inspection      = { delay = "1d", within = "1d", coverage = 1.0 }
-repair          = { delay = "1d", within = "3d", coverage = 1.0 }
-warranty_repair = { delay = "1d", within = "3d", coverage = 1.0 }
-paid_repair     = { delay = "1d", within = "3d", coverage = 1.0 }
-maintenance     = { delay = "30m", within = "3h", coverage = 1.0 }
-consultation    = { delay = "1d", within = "1d", coverage = 1.0 }
-
-[dispatch]
-hours = ["08:30-17:00"]
-feedback_within = "4h"
-respond_within = { urban = "24h", suburban = "48h", other = "72h" }
-
-[complaint]
-reply_within = "24h"
-
-[apology]
-windows = ["08:30-12:00", "14:30-21:00"]
-max_attempts = 3
-close_within = "48h"
-serial_complaints = 3
-"""
-
-DEFAULTS = tomllib.loads(DEFAULT_TOML)
+# The built-in policy, as `policy show` prints it (a dict, not TOML text, so
+# that commands run without a policy file never load the TOML parser).
+DEFAULTS = {
+    "timezone": "Asia/Shanghai",
+    "calendar": {"country": "CN", "holidays": [], "workdays": []},
+    "callback": {
+        "windows": ["09:30-11:30", "14:40-17:00"],
+        "retry_after": "2h",
+        "max_attempts": 3,
+        "give_up_after": "7d",
+        "hours_tolerance": 50,
+        "dissatisfied_below": 3.0,
+        "rules": {
+            "install": {"delay": "1d", "within": "1d", "coverage": 1.0},
+            "delivery": {"delay": "1d", "within": "1d", "coverage": 1.0},
+            "inspection": {"delay": "1d", "within": "1d", "coverage": 1.0},
+            "repair": {"delay": "1d", "within": "3d", "coverage": 1.0},
+            "warranty_repair": {"delay": "1d", "within": "3d", "coverage": 1.0},
+            "paid_repair": {"delay": "1d", "within": "3d", "coverage": 1.0},
+            "maintenance": {"delay": "30m", "within": "3h", "coverage": 1.0},
+            "consultation": {"delay": "1d", "within": "1d", "coverage": 1.0},
+        },
+    },
+    "dispatch": {
+        "hours": ["08:30-17:00"],
+        "feedback_within": "4h",
+        "respond_within": {"urban": "24h", "suburban": "48h", "other": "72h"},
+    },
+    "complaint": {"reply_within": "24h"},
+    "apology": {
+        "windows": ["08:30-12:00", "14:30-21:00"],
+        "max_attempts": 3,
+        "close_within": "48h",
+        "serial_complaints": 3,
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -172,6 +165,8 @@ def merge(base: dict, override: dict, path: str = "") -> dict:
 
 
 def load_text(text: str, source: str) -> Policy:
+    import tomllib
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
