@@ -14,6 +14,7 @@ import datetime as dt
 from functools import lru_cache
 
 from callbackctl import calendar, clock
+from callbackctl import db
 from callbackctl.db import transaction
 
 COLUMNS = ["order_no", "provider", "engineer", "region", "zone", "customer", "phone", "reported_at",
@@ -23,7 +24,9 @@ COLUMNS = ["order_no", "provider", "engineer", "region", "zone", "customer", "ph
 def chase_query(policy, now, region=None, provider=None):
     """Unfinished orders that may need a chase, with their wall-clock response deadline.
 
-    Only unfinished orders are read (the NULL range of orders_completed). The
+    Only unfinished orders are read, from orders_unfinished alone (INDEXED BY:
+    SQLite would rather take the NULL range of orders_completed and then read
+    each order's row from the table, twice as slow on a million orders). The
     response deadline is plain SQL (wall-clock); the feedback deadline counts
     desk hours, so it is left to calendar.py for the few orders that have had
     no feedback at all.
@@ -34,7 +37,9 @@ def chase_query(policy, now, region=None, provider=None):
     )
     deadline = (f"max(CASE coalesce(o.zone, 'other') {respond} END, "
                 f"coalesce(substr(o.appointment_at, 1, 10) || ' 23:59:59', ''))")
-    where = ["o.completed_at IS NULL", "o.status = 'open'", "o.reported_at <= :now"]
+    # An unfinished order's status is status_given or 'open' (the generated
+    # column, spelt out): a virtual column would send SQLite to the table.
+    where = ["o.completed_at IS NULL", "coalesce(o.status_given, 'open') = 'open'", "o.reported_at <= :now"]
     params = {"now": clock.fmt(now)}
     for column, value in (("region", region), ("provider", provider)):
         if value is not None:
@@ -47,7 +52,7 @@ def chase_query(policy, now, region=None, provider=None):
                    (SELECT count(*) FROM chases c WHERE c.order_id = o.id) AS chases,
                    (SELECT max(chased_at) FROM chases c WHERE c.order_id = o.id) AS last_chased_at,
                    o.id AS order_id
-            FROM orders o WHERE {' AND '.join(where)}
+            FROM orders o INDEXED BY orders_unfinished WHERE {' AND '.join(where)}
         ) WHERE feedback IS NULL OR late_at < :now
     """
     return sql, params
@@ -61,12 +66,8 @@ def chase_list(desk, region=None, provider=None) -> list[dict]:
         lambda t: calendar.deadline_after(cal, hours, t, policy.feedback_within))
     sql, params = chase_query(policy, now, region, provider)
     now_text, hour = clock.fmt(now), dt.timedelta(hours=1)
-    cursor = desk.conn.execute(sql, params)
-    cursor.row_factory = None  # plain tuples: thousands of rows, every column used
-    names = [d[0] for d in cursor.description]
     out = []
-    for values in cursor:
-        r = dict(zip(names, values))
+    for r in db.dicts(desk.conn, sql, params):
         if r["late_at"] < now_text:
             reason, text = "late", r["late_at"]  # already 'YYYY-MM-DD HH:MM:SS'
             deadline = clock.parse(text)

@@ -36,8 +36,16 @@ def test_the_due_window_is_tight(tmp_path):
 def test_chase_reads_only_unfinished_orders(tmp_path):
     d = desk_mod.open_desk(str(tmp_path / "p.db"), now="2026-11-23 10:00")
     steps = plan(d, *dispatch.chase_query(d.policy, d.now))
-    assert any("USING INDEX orders_completed (completed_at=?)" in s for s in steps), steps  # the NULL range
-    assert not any(s.startswith("SCAN o") for s in steps), steps
+    # the unfinished orders' own index, never their rows in the table
+    assert "SEARCH o USING COVERING INDEX orders_unfinished (reported_at<?)" in steps, steps
+    assert steps.count("SEARCH c USING COVERING INDEX chases_order_at (order_id=?)") == 2, steps
+    assert not any(s.startswith("SCAN") for s in steps), steps
+
+
+def test_chase_filters_stay_on_the_index(tmp_path):
+    d = desk_mod.open_desk(str(tmp_path / "p.db"), now="2026-11-23 10:00")
+    steps = plan(d, *dispatch.chase_query(d.policy, d.now, region="East", provider="P1"))
+    assert "SEARCH o USING COVERING INDEX orders_unfinished (reported_at<?)" in steps, steps
 
 
 def test_report_finds_first_calls_from_the_index_alone(tmp_path):
