@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from callbackctl import normalize
-
 FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
@@ -30,6 +28,7 @@ def real_now(timezone: str) -> dt.datetime:
     return dt.datetime.now(ZoneInfo(timezone)).replace(tzinfo=None, microsecond=0)
 
 
+_STORED = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?$")
 _RELATIVE = re.compile(r"^([+-])\s*(\d+)\s*([dhm])$")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 _DAYWORD = re.compile(r"^(today|tomorrow|yesterday|今天|明天|昨天)(?:\s+(\d{1,2}):(\d{2}))?$")
@@ -62,6 +61,10 @@ def when(text: str, now: dt.datetime, tz=None) -> dt.datetime:
             raise ValueError(f"bad time {text!r}")
         return dt.datetime.combine(day, dt.time(int(h), int(mi)))
     try:
+        if _STORED.match(s):  # as callbackctl writes times: no need for the import parsers
+            return parse(s)
+        from callbackctl import normalize
+
         return parse(normalize.datetime(text.strip(), tz))
     except ValueError:
         raise ValueError(

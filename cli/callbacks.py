@@ -30,10 +30,12 @@ def due(
     fmt: FormatOpt = Fmt.table,
 ):
     """Customer callbacks due now (or by --until), soonest deadline first."""
-    from callbackctl import callbacks, normalize
+    from callbackctl import callbacks
 
     desk = open_desk(ctx, "due")
     if service_type is not None:
+        from callbackctl import normalize
+
         try:
             service_type = normalize.service_type(service_type)
         except ValueError as e:

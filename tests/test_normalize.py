@@ -112,13 +112,16 @@ NOW = dt.datetime(2026, 11, 23, 10, 0)
     ("-2h", "2026-11-23 08:00:00"),
     ("+30m", "2026-11-23 10:30:00"),
     ("2026-12-01 08:00", "2026-12-01 08:00:00"),
+    ("2026-12-01 08:00:59", "2026-12-01 08:00:59"),
+    ("2026/12/01 8:00", "2026-12-01 08:00:00"),
+    ("2026-12-01T08:00:00+00:00", "2026-12-01 16:00:00"),  # to the desk's zone
     ("明天 09:30", "2026-11-24 09:30:00"),
 ])
 def test_when(text, expected):
     assert clock.fmt(clock.when(text, NOW, SH)) == expected
 
 
-@pytest.mark.parametrize("text", ["tomorrow 25:00", "next week", "+1y", ""])
+@pytest.mark.parametrize("text", ["tomorrow 25:00", "next week", "+1y", "", "2026-02-30 10:00", "2026-11-23 24:00"])
 def test_when_rejects(text):
     with pytest.raises(ValueError, match="bad time"):
         clock.when(text, NOW, SH)
