@@ -5,6 +5,7 @@ Library modules are imported inside the commands so that `--help` stays fast.
 
 from __future__ import annotations
 
+import gc
 import inspect
 import os
 import sys
@@ -161,6 +162,10 @@ _register()
 
 
 def main():
+    # What is imported by now lives until exit: take it out of the cyclic GC's
+    # reach, so the collections that thousands of rows set off do not walk it
+    # again and again, nor at exit (due: 0.27 s -> 0.25 s on 1M orders).
+    gc.freeze()
     try:
         app(prog_name="callbackctl")
     except BrokenPipeError:
