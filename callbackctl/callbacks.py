@@ -179,6 +179,13 @@ def earliest_open_completion(scheduler, now: dt.datetime) -> dt.datetime:
     return lo
 
 
+def _order_filters(region, provider, engineer, service_type) -> tuple[list[str], list]:
+    """`due`'s filters on the order (o): SQL conditions and their parameters."""
+    given = [(c, v) for c, v in (("region", region), ("provider", provider), ("engineer", engineer),
+                                 ("service_type", service_type)) if v is not None]
+    return [f"o.{c} = ?" for c, _ in given], [v for _, v in given]
+
+
 def due_query(policy, now, until, lower, region=None, provider=None, engineer=None, service_type=None):
     """The SQL that finds orders whose callback round may be due, and its parameters.
 
@@ -194,12 +201,9 @@ def due_query(policy, now, until, lower, region=None, provider=None, engineer=No
         "o.status = 'completed'",
         f"o.service_type IN ({','.join('?' * len(types))})",
     ]
-    params = list(types)
-    for column, value in (("region", region), ("provider", provider), ("engineer", engineer),
-                          ("service_type", service_type)):
-        if value is not None:
-            where.append(f"o.{column} = ?")
-            params.append(value)
+    filters, values = _order_filters(region, provider, engineer, service_type)
+    where += filters
+    params = list(types) + values
     # The closed first rounds are read once into a lookup table (NOT IN), and
     # recent second visits appended (IN ignores repeats). An OR instead would
     # make SQLite scan every order.
@@ -246,13 +250,11 @@ def spot_checks_due(desk, scheduler, until, region=None, provider=None, engineer
            "s.sampled_at, (SELECT count(*) FROM callbacks c WHERE c.spot_check_id = s.id) AS attempts, "
            "(SELECT json_object('called_at', c.called_at, 'outcome', c.outcome, 'callback_at', c.callback_at) "
            " FROM callbacks c WHERE c.spot_check_id = s.id ORDER BY c.called_at DESC, c.id DESC LIMIT 1) AS last_call "
-           "FROM spot_checks s JOIN orders o ON o.id = s.order_id WHERE s.call_id IS NULL")
-    params = []
-    for column, value in (("region", region), ("provider", provider), ("engineer", engineer),
-                          ("service_type", service_type)):
-        if value is not None:
-            sql += f" AND o.{column} = ?"
-            params.append(value)
+           # CROSS JOIN keeps the few open spot checks as the outer loop: with a
+           # filter on orders, SQLite would otherwise scan every order for them.
+           "FROM spot_checks s CROSS JOIN orders o ON o.id = s.order_id WHERE s.call_id IS NULL")
+    filters, params = _order_filters(region, provider, engineer, service_type)
+    sql += "".join(" AND " + f for f in filters)
     policy, now, out = desk.policy, desk.now, []
     for r in desk.conn.execute(sql, params):
         rule = policy.rules.get(r["service_type"])

@@ -101,3 +101,13 @@ def test_merge_refuses_itself_and_missing_files(tmp_path, db_path):
     hq("info")
     assert hq("merge", db_path).stderr == f"Error: {db_path} is this database; merge regional files into head office's\n"
     assert hq("merge", tmp_path / "nope.db").stderr == f"Error: {tmp_path / 'nope.db'}: no such file\n"
+
+
+def test_due_filters_spot_checks_like_callbacks(desk):
+    sampled = picks(desk, "--rate", "0.2", "--seed", "42")
+    for args, regions in ((["--region", "West"], {"West"}), (["--provider", "P1"], {"East"}),
+                          (["--type", "repair"], {"East", "North", "West"}), (["--region", "South"], set())):
+        r = desk("due", "-f", "json", "--reason", "spot_check", *args, now="2026-11-23 10:00")
+        rows = json.loads(r.stdout)
+        assert r.exit_code == 0 and {x["region"] for x in rows} == regions, args
+        assert sorted(x["order_no"] for x in rows) == sorted(no for region, no in sampled if region in regions)

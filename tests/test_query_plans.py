@@ -6,6 +6,8 @@ these tests fail if a change to a query or an index brings one back.
 
 import datetime as dt
 
+import pytest
+
 from callbackctl import callbacks, desk as desk_mod, dispatch
 
 
@@ -54,3 +56,41 @@ def test_report_finds_first_calls_from_the_index_alone(tmp_path):
                     "ORDER BY c.called_at, c.id LIMIT 1) FROM orders o WHERE o.completed_at >= ? AND o.completed_at < ?",
                  ("2026-10-01", "2026-11-01"))
     assert "SEARCH c USING COVERING INDEX callbacks_reached (order_id=? AND outcome=?)" in steps, steps
+
+
+def plans_of_statements(d, call):
+    """The query plan of every SELECT that `call()` runs on the desk's connection."""
+    statements = []
+    d.conn.set_trace_callback(statements.append)
+    try:
+        call()
+    finally:
+        d.conn.set_trace_callback(None)
+    return {s: [r[3] for r in d.conn.execute("EXPLAIN QUERY PLAN " + s)]
+            for s in statements if s.lstrip().upper().startswith("SELECT")}
+
+
+@pytest.mark.parametrize("filters", [{}, {"region": "East"}, {"provider": "P1"}, {"engineer": "E1"},
+                                     {"service_type": "repair"}])
+def test_due_never_scans_orders_or_calls_whatever_the_filter(tmp_path, filters):
+    # Spot checks' calls were found by scanning every call, twice per open
+    # check (91 checks, 900k calls: 56 s), and a filter made SQLite scan
+    # every order to find the few open checks.
+    d = desk_mod.open_desk(str(tmp_path / "p.db"), now="2026-11-23 10:00")
+    plans = plans_of_statements(d, lambda: callbacks.due(d, **filters))
+    spot = [p for s, p in plans.items() if "FROM spot_checks" in s]
+    assert spot and "SCAN s USING INDEX spot_checks_open" in spot[0], spot
+    assert spot[0].count("SEARCH c USING INDEX callbacks_spot (spot_check_id=?)") + \
+        spot[0].count("SEARCH c USING COVERING INDEX callbacks_spot (spot_check_id=?)") == 2, spot
+    for statement, steps in plans.items():
+        assert not any(s.startswith("SCAN") and not s.startswith("SCAN s USING INDEX spot_checks_open")
+                       for s in steps), (statement, steps)
+
+
+def test_followup_list_reads_only_orders_whose_phone_needs_checking(tmp_path):
+    from callbackctl import followups
+
+    d = desk_mod.open_desk(str(tmp_path / "p.db"), now="2026-11-23 10:00")
+    plans = plans_of_statements(d, lambda: followups.followups(d))
+    contact = [p for s, p in plans.items() if "phone_valid IS NOT 1" in s]
+    assert contact == [["SCAN orders USING INDEX orders_contact_check"]], plans
