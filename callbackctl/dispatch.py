@@ -13,8 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-from callbackctl import calendar, clock
-from callbackctl import db
+from callbackctl import calendar, clock, db
 from callbackctl.db import transaction
 
 COLUMNS = ["order_no", "provider", "engineer", "region", "zone", "customer", "phone", "reported_at",
