@@ -201,6 +201,22 @@ def test_upgrade_from_the_first_migration_keeps_data(tmp_path):
     assert [r[0] for r in conn.execute("SELECT version FROM schema_migrations")] == list(range(1, len(MIGRATIONS) + 1))
 
 
+def test_upgrade_from_the_first_release_reshapes_its_indexes(tmp_path):
+    # The first release's m002/m003 made callbacks_reached without outcome and an
+    # orders_unfinished on reported_at alone; later migrations reuse both names.
+    path = str(tmp_path / "first.db")
+    conn = db.connect(path, migrate=False)
+    db.apply_migrations(conn, path, upto=5)
+    conn.execute("DROP INDEX callbacks_reached")
+    conn.execute("CREATE INDEX callbacks_reached ON callbacks(order_id, called_at) WHERE outcome = 'reached'")
+    conn.execute("CREATE INDEX orders_unfinished ON orders(reported_at) WHERE completed_at IS NULL")
+    conn.close()
+    conn = db.connect(path)
+    shapes = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE name IN ('callbacks_reached', 'orders_unfinished')"))
+    assert shapes["callbacks_reached"].startswith("CREATE INDEX callbacks_reached ON callbacks(order_id, outcome, called_at)")
+    assert shapes["orders_unfinished"].startswith("CREATE INDEX orders_unfinished ON orders(reported_at, order_no,")
+
+
 def test_a_failing_migration_leaves_nothing_behind(tmp_path, monkeypatch):
     from callbackctl import migrations
 
