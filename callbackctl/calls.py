@@ -212,7 +212,10 @@ def call_from_row(desk, row: dict) -> Call:
     unknown = sorted(set(data) - {normalize.header_key(f) for f in _FILE_FIELDS})
     if unknown:
         raise ValueError(f"unknown column {unknown[0]!r}")
-    get = lambda name: data.get(normalize.header_key(name)) if data.get(normalize.header_key(name)) not in ("", None) else None  # noqa: E731
+
+    def get(name):
+        value = data.get(normalize.header_key(name))
+        return None if value in ("", None) else value
 
     def num(name, conv=float):
         v = get(name)
@@ -261,6 +264,7 @@ def record_file(desk, path: str, encoding="auto") -> tuple[list[dict], list[tupl
     """
     from callbackctl.errors import CallbackctlError
     from callbackctl.io import open_input, BadRecord
+    from callbackctl.orders import store_rejects
 
     source = open_input(path, encoding)
     done, rejected = [], []
@@ -290,10 +294,7 @@ def record_file(desk, path: str, encoding="auto") -> tuple[list[dict], list[tupl
                 except (ValueError, CallbackctlError) as e:
                     raw = row if isinstance(row, dict) else {"_line": getattr(row, "text", str(row))}
                     rejected.append((line, str(e), raw))
-            desk.conn.executemany(
-                "INSERT INTO import_rejects (batch_id, line, error, raw) VALUES (?, ?, ?, ?)",
-                [(batch, ln, err, json.dumps(raw, ensure_ascii=False, default=str)) for ln, err, raw in rejected],
-            )
+            store_rejects(desk.conn, batch, rejected)
             desk.conn.execute(
                 "UPDATE import_batches SET read = ?, inserted = ?, rejected = ? WHERE id = ?",
                 (len(done) + len(rejected), len(done), len(rejected), batch),

@@ -287,7 +287,7 @@ def _cell(value, fmt, excel=False):
     return value
 
 
-_PLAIN = frozenset({str, int, float, type(None)})
+_CSV_NATIVE = frozenset({str, int, float, type(None)})
 
 
 def _cells_of(columns):
@@ -325,8 +325,8 @@ def write(rows, columns, out, fmt="table", excel=False):
             # convert only rows holding anything else (bools, lists), or for Excel.
             if excel:
                 values = [_cell(v, fmt, excel) for v in values]
-            elif not _PLAIN.issuperset(map(type, values)):
-                values = [v if v.__class__ in _PLAIN else _cell(v, fmt) for v in values]
+            elif not _CSV_NATIVE.issuperset(map(type, values)):
+                values = [v if v.__class__ in _CSV_NATIVE else _cell(v, fmt) for v in values]
             w.writerow(values)
             n += 1
     elif fmt == "jsonl":

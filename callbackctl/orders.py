@@ -12,7 +12,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from functools import partial
 
-from callbackctl import normalize
+from callbackctl import db, normalize
 from callbackctl.errors import InputError, NotFound
 from callbackctl.io import BadRecord, open_input
 
@@ -209,7 +209,7 @@ def _import_source(desk, source, dry_run, strict, progress):
                 if progress:
                     progress(source.position, source.size)
             if writing and not strict and len(rejects) >= BATCH_ROWS:
-                kept.extend(_store_rejects(conn, result.batch_id, rejects))
+                kept.extend(store_rejects(conn, result.batch_id, rejects))
                 rejects = []
             result.read += 1
             try:
@@ -231,7 +231,7 @@ def _import_source(desk, source, dry_run, strict, progress):
         result.rejected = len(kept) + len(rejects)
         if writing:
             conn.execute("RELEASE orders")
-            kept.extend(_store_rejects(conn, result.batch_id, rejects))
+            kept.extend(store_rejects(conn, result.batch_id, rejects))
             conn.execute(
                 "UPDATE import_batches SET read = ?, inserted = ?, updated = ?, unchanged = ?, rejected = ? WHERE id = ?",
                 (result.read, result.inserted, result.updated, result.unchanged, result.rejected, result.batch_id),
@@ -253,7 +253,8 @@ def _import_source(desk, source, dry_run, strict, progress):
     return result, kept
 
 
-def _store_rejects(conn, batch_id, rejects):
+def store_rejects(conn, batch_id, rejects):
+    """Keep rejected rows (line, error, raw) of an import batch whole, with their reasons."""
     conn.executemany(
         "INSERT INTO import_rejects (batch_id, line, error, raw) VALUES (?, ?, ?, ?)",
         [(batch_id, line, error, json.dumps(raw, ensure_ascii=False, default=str)) for line, error, raw in rejects],
@@ -272,10 +273,7 @@ def _apply(desk, batch, result, rejects, write, raw_of):
     for i in range(0, len(numbers), 30000):
         chunk = numbers[i:i + 30000]
         marks = ",".join("?" * len(chunk))
-        cursor = conn.execute(f"SELECT {', '.join(names)} FROM orders WHERE order_no IN ({marks})", chunk)
-        cursor.row_factory = None
-        for values in cursor:
-            row = dict(zip(names, values))
+        for row in db.dicts(conn, f"SELECT {', '.join(names)} FROM orders WHERE order_no IN ({marks})", chunk):
             text = row["extra"]
             if not text:
                 row["extra"] = {}

@@ -290,10 +290,10 @@ def fault_structure(desk, date_from=None, date_to=None, top=10) -> list[dict]:
     lo = date_from.isoformat() if date_from else "0000"
     hi = (date_to + dt.timedelta(days=1)).isoformat() if date_to else "9999"
     fault = "coalesce(" + ", ".join(f"json_extract(extra, '$.\"{k}\"')" for k in _FAULT_KEYS) + ")"
-    counts: dict = {}
-    totals: dict = {}
     from callbackctl import normalize
 
+    counts: dict = {}
+    totals: dict = {}
     for product, parts, what in desk.conn.execute(
         f"SELECT coalesce(product, ''), parts_replaced, {fault} FROM orders "
         "WHERE completed_at >= ? AND completed_at < ? AND status = 'completed'", (lo, hi)):
