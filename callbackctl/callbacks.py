@@ -190,28 +190,27 @@ def due_query(policy, now, until, lower, region=None, provider=None, engineer=No
     """The SQL that finds orders whose callback round may be due, and its parameters.
 
     It narrows a million orders to the recent, unfinished ones with index
-    ranges alone: orders completed since `lower` except those whose first
-    round a call has closed (such a call comes after the completion, so after
-    `lower`), plus orders with a second visit since `lower`. The exact
-    schedule, including whether a later round is closed, is computed in Python.
+    ranges alone: orders completed since `lower` whose first round no call has
+    closed (orders_first_round_open, migration m011), plus orders with a second
+    visit since `lower`. The exact schedule, including whether a later round
+    is closed, is computed in Python.
     """
     lower = clock.fmt(lower)
     types = sorted(policy.rules)
-    where = [
-        "o.status = 'completed'",
-        f"o.service_type IN ({','.join('?' * len(types))})",
-    ]
+    marks = ",".join("?" * len(types))
+    where = ["o.status = 'completed'", f"o.service_type IN ({marks})"]
     filters, values = _order_filters(region, provider, engineer, service_type)
     where += filters
-    params = list(types) + values
-    # The closed first rounds are read once into a lookup table (NOT IN), and
-    # recent second visits appended (IN ignores repeats). An OR instead would
-    # make SQLite scan every order.
-    started = ("o.id IN (SELECT id FROM orders WHERE completed_at >= ? AND completed_at <= ? "
-               "AND id NOT IN (SELECT order_id FROM callbacks WHERE round = 1 AND closes = 1 AND called_at >= ?) "
+    # The first half reads the partial index alone: status_given stands in for
+    # the generated status, which is coalesce(status_given, 'completed') once
+    # completed_at is set. Recent second visits are appended (IN ignores
+    # repeats); an OR instead would make SQLite scan every order.
+    started = ("o.id IN (SELECT id FROM orders WHERE first_round_closed IS NULL "
+               "AND completed_at >= ? AND completed_at <= ? "
+               f"AND coalesce(status_given, 'completed') = 'completed' AND service_type IN ({marks}) "
                "UNION ALL SELECT order_id FROM followups WHERE done_at >= ?)")
     sql = _ORDER_STATE_SQL.format(order_columns=_LIST_COLUMNS, where=" AND ".join([started, *where]))
-    return sql, [lower, clock.fmt(until), lower, lower] + params
+    return sql, [lower, clock.fmt(until), *types, lower, *types, *values]
 
 
 def due(desk, until=None, region=None, provider=None, engineer=None, service_type=None,

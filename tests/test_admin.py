@@ -217,6 +217,28 @@ def test_upgrade_from_the_first_release_reshapes_its_indexes(tmp_path):
     assert shapes["orders_unfinished"].startswith("CREATE INDEX orders_unfinished ON orders(reported_at, order_no,")
 
 
+def test_upgrade_marks_first_rounds_that_calls_already_closed(tmp_path):
+    # m011 adds the flag `due` narrows its query by; a file's existing calls
+    # must set it, or `due` would read every order called in the last weeks.
+    from conftest import Cli, candidates
+
+    path = str(tmp_path / "ten.db")
+    conn = db.connect(path, migrate=False)
+    db.apply_migrations(conn, path, upto=10)
+    with conn:
+        for no in ("DONE", "OPEN", "RETRY"):
+            conn.execute("INSERT INTO orders (order_no, service_type, completed_at, created_at, updated_at) "
+                         "VALUES (?, 'repair', '2026-11-20 15:00:00', 'x', 'x')", (no,))
+        conn.executemany("INSERT INTO callbacks (order_id, called_at, round, reason, outcome, closes) "
+                         "SELECT id, '2026-11-23 09:40:00', 1, 'first', ?, ? FROM orders WHERE order_no = ?",
+                         [("reached", 1, "DONE"), ("no_answer", 0, "RETRY")])
+    conn.close()
+    r = Cli(path)("due", "-f", "csv", now="2026-11-23 14:40")
+    assert r.exit_code == 0, r.output
+    assert [line.split(",")[0] for line in r.stdout.splitlines()[1:]] == ["OPEN", "RETRY"]
+    assert candidates(path, "2026-11-23 14:40") == ["OPEN", "RETRY"]
+
+
 def test_a_failing_migration_leaves_nothing_behind(tmp_path, monkeypatch):
     from callbackctl import migrations
 

@@ -8,7 +8,7 @@ import zlib
 
 import pytest
 
-from conftest import write
+from conftest import candidates, write
 
 ORDERS = """order_no,service_type,customer,phone,region,provider,engineer,completed_at,machine_hours,location,parts_replaced,fee,status
 R1,维修,Li,13800138000,East,P1,E1,2026-11-20 15:00,1000,吴中矿场,"filter, seal",350,
@@ -263,3 +263,31 @@ def test_show_explains_the_deadline(desk):
     assert steps["attempts"] == "1 of 3, last no_answer"
     assert doc["calls"][0]["agent"] == "王芳"
     assert doc["audit_log"][-1]["actor"] == "王芳" and doc["audit_log"][-1]["kind"] == "callback_recorded"
+
+
+def test_calls_edited_by_hand_in_the_shell_move_the_due_list(desk, db_path):
+    # due reads a flag the database keeps from the calls (migration m011):
+    # edits made outside callbackctl must reach it too.
+    desk("record", "R1", "--outcome", "reached", "--satisfaction", "5", now="2026-11-23 09:40")
+    assert due(desk, "--type", "repair", now="2026-11-23 10:00") == []
+    assert "R1" not in candidates(db_path, "2026-11-23 10:00")  # not even read
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("UPDATE callbacks SET closes = 0, outcome = 'no_answer'")
+    assert brief(due(desk, "--type", "repair", now="2026-11-23 14:40")) == [
+        ("R1", "11-23 14:40", "11-25 17:00", "1", "no_answer", "retry", "0")]
+    with conn:
+        conn.execute("UPDATE callbacks SET closes = 1, outcome = 'reached'")
+    assert due(desk, "--type", "repair", now="2026-11-23 14:40") == []
+    with conn:
+        conn.execute("DELETE FROM callbacks")
+    assert brief(due(desk, "--type", "repair", now="2026-11-23 14:40")) == [
+        ("R1", "11-23 09:30", "11-25 17:00", "0", "", "first", "0")]
+
+
+def test_a_call_moved_to_another_order_by_hand_closes_that_one(desk, db_path):
+    desk("record", "R1", "--outcome", "reached", "--satisfaction", "5", now="2026-11-23 09:40")
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("UPDATE callbacks SET order_id = (SELECT id FROM orders WHERE order_no = 'I1')")
+    assert [r["order_no"] for r in due(desk, "--until", "+1d", now="2026-11-23 10:00")] == ["M1", "R1"]

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from conftest import Cli, write
+from conftest import Cli, candidates, write
 
 
 def regional_desk(path, tmp_path, rows, name="orders.csv"):
@@ -94,6 +94,7 @@ def test_merge_is_idempotent_keeps_regions_and_reports_conflicts(tmp_path, db_pa
     # head office's due list sees the merged calls: A1 is done, A2 (install) is due
     due = json.loads(hq("due", "-f", "json", "--until", "+3d", now="2026-11-23 10:00").stdout)
     assert [d["order_no"] for d in due] == ["A2", "B1"]
+    assert candidates(db_path, "2026-11-23 10:00") == ["A2", "B1"]  # A1's merged call closed its round
 
 
 def test_merge_refuses_itself_and_missing_files(tmp_path, db_path):
