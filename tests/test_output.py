@@ -49,3 +49,23 @@ def test_excel_csv_neutralises_formulas_and_keeps_booleans_as_digits():
 def test_json_keeps_types():
     assert out(ROWS[:1], ["order_no", "overdue", "parts", "note"], "jsonl") == (
         1, '{"order_no": "W1", "overdue": true, "parts": ["pump", "seal"], "note": null}\n')
+
+
+TRICKY = ["plain", "", "a,b", "a\tb", 'say "hi"', "two\nlines", "cr\rhere", "crlf\r\n", " spaced ", "中文，全角",
+          "'quoted'", "=1+1", "trailing,", ",", '"', None, 0, -7, 2.5, 1e-7, float("nan"), True, False, ["x", "y,z"]]
+
+
+@pytest.mark.parametrize("fmt, delimiter", [("csv", ","), ("tsv", "\t")])
+def test_delimited_lines_match_the_csv_module_cell_by_cell(fmt, delimiter):
+    # Most lines are joined without the csv module; every kind of cell must
+    # come out as the module writes it, quoting included, wherever it sits.
+    import csv
+
+    rows = [{"a": v, "b": w, "c": "end"} for v in TRICKY for w in TRICKY]
+    expected = io.StringIO()
+    writer = csv.writer(expected, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(["a", "b", "c"])
+    for r in rows:
+        writer.writerow(["" if v is None else ("1" if v else "0") if isinstance(v, bool)
+                         else "; ".join(v) if isinstance(v, list) else v for v in r.values()])
+    assert out(rows, ["a", "b", "c"], fmt) == (len(rows), expected.getvalue())
