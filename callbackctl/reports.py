@@ -63,8 +63,7 @@ def _setup(desk, lo: str, hi: str):
             day = first
             while day <= last:
                 start = dt.datetime.combine(day, dt.time(12))
-                rows.append((stype, day.isoformat(),
-                             clock.fmt(sched.deadline_after(sched.due_after(start, rule.delay), rule.within))))
+                rows.append((stype, day.isoformat(), clock.fmt(sched.round_times(rule, start)[1])))
                 day += dt.timedelta(days=1)
     conn.executemany("INSERT INTO temp.report_deadlines VALUES (?, ?, ?)", rows)
 
@@ -73,8 +72,7 @@ def _setup(desk, lo: str, hi: str):
         rule = policy.rules.get(stype)
         if rule is None or completed_at is None:
             return None
-        t = clock.parse(completed_at)
-        return clock.fmt(sched.deadline_after(sched.due_after(t, rule.delay), rule.within))
+        return clock.fmt(sched.round_times(rule, clock.parse(completed_at))[1])
 
     partial = {t: r.coverage for t, r in policy.rules.items() if r.coverage < 1.0}
 
