@@ -344,7 +344,8 @@ def _write_delimited(rows, columns, out, delimiter, excel):
             values = [row.get(c) for c in columns]
         if fast:
             # the common kinds of cell inline: a call per cell would cost as much as the csv module
-            line = delimiter.join([v if v.__class__ is str else "" if v is None else str(v) if v.__class__ is int
+            line = delimiter.join([v if v.__class__ is str else "" if v is None
+                                   else str(v) if v.__class__ is int or v.__class__ is float
                                    else "1" if v is True else "0" if v is False else str(_cell(v, fmt))
                                    for v in values])
             if line.count(delimiter) == delimiters and '"' not in line and "\n" not in line and "\r" not in line:
