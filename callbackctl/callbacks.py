@@ -111,11 +111,9 @@ class Scheduler:
         reason, next_due, closed, last_outcome = ("first" if rnd == 1 else "second"), due, False, None
         if last_call:
             called_at, last_outcome, callback_at, closed = last_call
-            if closed:
-                pass  # nothing more is due in this round
-            elif callback_at:
+            if not closed and callback_at:
                 reason, next_due = "promised", self.roll(clock.parse(callback_at))
-            else:
+            elif not closed:
                 retry = self.due_after(clock.parse(called_at), self.policy.retry_after)
                 reason, next_due = "retry", max(due, retry)
         return Schedule(rnd, start, due, deadline, next_due, reason, attempts, last_outcome, bool(closed), rule)

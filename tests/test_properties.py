@@ -3,11 +3,12 @@
 import csv
 import datetime as dt
 import io
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from callbackctl import calendar, calls, desk as desk_mod, orders, vocab
+from callbackctl import calendar, callbacks, calls, desk as desk_mod, orders, policy as policy_mod, vocab
 from callbackctl.errors import CallbackctlError
 from callbackctl.policy import DEFAULT, Duration
 
@@ -111,3 +112,27 @@ def test_timeline_agrees_with_the_calendar_functions(t, minutes):
     for d in (Duration(minutes=minutes), Duration(days=1 + minutes % 4)):
         assert TIMELINE.due_after(t, d) == calendar.due_after(cal, windows, t, d)
         assert TIMELINE.deadline_after(t, d) == calendar.deadline_after(cal, windows, t, d)
+
+
+# Every shape of rule: days then days, days then window minutes, minutes then days, minutes then minutes.
+MIXED = policy_mod.load_text("""
+[callback.rules]
+install = { delay = "1d", within = "1d" }
+delivery = { delay = "2d", within = "2h" }
+maintenance = { delay = "45m", within = "1d" }
+repair = { delay = "30m", within = "3h" }
+""", "test")
+SCHEDULER = callbacks.Scheduler(SimpleNamespace(now=dt.datetime(2026, 6, 1), policy=MIXED, cal=calendar.from_policy(MIXED)),
+                                span=(dt.date(2025, 12, 1), dt.date(2027, 4, 30)))
+
+
+@settings(max_examples=400, deadline=None)
+@given(t=MOMENTS, stype=st.sampled_from(["install", "delivery", "maintenance", "repair"]))
+def test_schedules_shared_by_day_agree_with_the_calendar_functions(t, stype):
+    # The Scheduler caches a round's due time and deadline by start date for
+    # day-counted delays and by exact time otherwise; one Scheduler serves
+    # every example, so answers cached for one time are checked at others.
+    cal, windows, rule = calendar.from_policy(MIXED), MIXED.callback_windows, MIXED.rules[stype]
+    s = SCHEDULER.schedule(stype, "ANY", t.isoformat(" ", "seconds"), 1, None, 0)
+    due = calendar.due_after(cal, windows, t, rule.delay)
+    assert (s.due_at, s.deadline) == (due, calendar.deadline_after(cal, windows, due, rule.within))
