@@ -45,8 +45,9 @@ class DeskGroup(TyperGroup):
             raise
         except KeyboardInterrupt:
             _fail("interrupted", 130)
-        except BrokenPipeError:
-            raise
+        except BrokenPipeError:  # click would exit 1
+            _reader_left()
+            raise typer.Exit(0)
         except OSError as e:  # a path the user gave cannot be read or written
             if os.environ.get("CALLBACKCTL_DEBUG"):
                 raise
@@ -100,6 +101,14 @@ def _build(info):
             options["suggest_commands"] = True  # typer >= 0.16
         return typer.main.get_group_from_info(info, **options)
     return typer.main.get_command_from_info(info, **options)
+
+
+def _reader_left():
+    """`callbackctl due | head`: the reader left early, which is not an error.
+
+    Output still buffered goes nowhere instead of failing again at exit.
+    """
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _fail(message, code):
@@ -168,8 +177,8 @@ def main():
     gc.freeze()
     try:
         app(prog_name="callbackctl")
-    except BrokenPipeError:
-        # `callbackctl due | head`: the reader left; that is not an error.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(0)
+    finally:
+        try:  # what is still buffered: a short listing is written only now
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _reader_left()

@@ -4,6 +4,7 @@ respond within urban 24h, suburban 48h, other 72h wall-clock."""
 import csv
 import io
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -116,3 +117,25 @@ def test_cron_recipe_in_a_bare_environment(tmp_path, fixture_file):
     assert due and all(d["due_at"] <= "2026-11-24 17:00:00" for d in due)
     assert any(d["customer"] == "林工" for d in due)  # Chinese text survives the C locale
     assert chased and all(c["chases"] == "1" for c in chased)
+
+
+@pytest.mark.parametrize("orders, command", [(3, ["due", "-f", "csv"]),  # written only at exit
+                                             (2000, ["export", "orders"])])  # written while running
+def test_a_reader_that_leaves_early_is_not_an_error(tmp_path, orders, command):
+    # `callbackctl due | head -1`: click would exit 1 on the broken pipe.
+    exe = shutil.which("callbackctl")
+    db = tmp_path / "desk.db"
+    rows = "".join(f"W{i},repair,Li,13800138000,2026-11-20 10:00\n" for i in range(orders))
+    path = tmp_path / "o.csv"
+    path.write_text("order_no,service_type,customer,phone,completed_at\n" + rows, encoding="utf-8")
+    base = [exe, "--db", str(db), "--now", "2026-11-23 10:00"]
+    assert subprocess.run(base + ["import", str(path)], capture_output=True).returncode == 0
+    # as under cron: stdout buffered, so a short listing is written only at exit
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first byte
+    try:
+        r = subprocess.run(base + command, stdout=write_end, stderr=subprocess.PIPE, text=True, env=buffered)
+    finally:
+        os.close(write_end)
+    assert (r.returncode, r.stderr) == (0, "")
