@@ -287,6 +287,27 @@ def _cell(value, fmt, excel=False):
     return value
 
 
+class _Batched:
+    """Text gathered and written to `out` a few hundred pieces at a time.
+
+    One write per line is one system call per line when stdout is unbuffered
+    (PYTHONUNBUFFERED=1, common in containers): exporting 931k calls through
+    a pipe took 19.0 s that way against 13.5 s in batches. Listings still
+    stream: memory holds one batch.
+    """
+
+    SIZE = 512
+
+    def __init__(self, out):
+        self.out, self.pieces = out, []
+        self.write = self.pieces.append  # for the loops below and csv.writer
+
+    def flush(self, when_full=False):
+        if self.pieces and (not when_full or len(self.pieces) >= self.SIZE):
+            self.out.write("".join(self.pieces))
+            self.pieces.clear()
+
+
 def write(rows, columns, out, fmt="table", excel=False):
     """Write `rows` (an iterable of dicts) with `columns` in the given format.
 
@@ -295,6 +316,7 @@ def write(rows, columns, out, fmt="table", excel=False):
     """
     if fmt not in OUTPUT_FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
+    out = _Batched(out)
     if excel:
         out.write("\ufeff")
     n = 0
@@ -304,12 +326,14 @@ def write(rows, columns, out, fmt="table", excel=False):
         for row in rows:
             out.write(json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False, default=_json_default) + "\n")
             n += 1
+            out.flush(when_full=True)
     elif fmt == "json":
         out.write("[")
         for row in rows:
             out.write(",\n " if n else "\n ")
             out.write(json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False, default=_json_default))
             n += 1
+            out.flush(when_full=True)
         out.write("\n]\n" if n else "]\n")
     else:
         from tabulate import tabulate
@@ -320,10 +344,11 @@ def write(rows, columns, out, fmt="table", excel=False):
         if n:
             align = ["right" if _numeric(rows, c) else "left" for c in columns]
             out.write(tabulate(data, headers=columns, tablefmt="simple", disable_numparse=True, colalign=align) + "\n")
+    out.flush()
     return n
 
 
-def _write_delimited(rows, columns, out, delimiter, excel):
+def _write_delimited(rows, columns, out: _Batched, delimiter, excel):
     """CSV or TSV, as the csv module writes it (minimal quoting, \\n line ends).
 
     Most lines need no quoting: they are joined here, 2-3x faster than the csv
@@ -342,16 +367,20 @@ def _write_delimited(rows, columns, out, delimiter, excel):
             values = pick(row) if delimiters else (pick(row),)
         except KeyError:
             values = [row.get(c) for c in columns]
+        line = None
         if fast:
             # the common kinds of cell inline: a call per cell would cost as much as the csv module
             line = delimiter.join([v if v.__class__ is str else "" if v is None
                                    else str(v) if v.__class__ is int or v.__class__ is float
                                    else "1" if v is True else "0" if v is False else str(_cell(v, fmt))
                                    for v in values])
-            if line.count(delimiter) == delimiters and '"' not in line and "\n" not in line and "\r" not in line:
-                write(line + "\n")
-                continue
-        w.writerow([_cell(v, fmt, excel) for v in values])
+            if line.count(delimiter) != delimiters or '"' in line or "\n" in line or "\r" in line:
+                line = None
+        if line is None:
+            w.writerow([_cell(v, fmt, excel) for v in values])
+        else:
+            write(line + "\n")
+        out.flush(when_full=True)
     return n
 
 
