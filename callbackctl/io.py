@@ -324,14 +324,14 @@ def write(rows, columns, out, fmt="table", excel=False):
         n = _write_delimited(rows, columns, out, "," if fmt == "csv" else "\t", excel)
     elif fmt == "jsonl":
         for row in rows:
-            out.write(json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False, default=_json_default) + "\n")
+            out.write(_json_row({c: row.get(c) for c in columns}) + "\n")
             n += 1
             out.flush(when_full=True)
     elif fmt == "json":
         out.write("[")
         for row in rows:
             out.write(",\n " if n else "\n ")
-            out.write(json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False, default=_json_default))
+            out.write(_json_row({c: row.get(c) for c in columns}))
             n += 1
             out.flush(when_full=True)
         out.write("\n]\n" if n else "]\n")
@@ -393,3 +393,7 @@ def _json_default(value):
     if isinstance(value, (set, frozenset, tuple)):
         return sorted(value)
     return str(value)
+
+
+# One encoder for every row: json.dumps() with options builds a new one per call.
+_json_row = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
