@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-from callbackctl import calendar, clock, db
+from callbackctl import calendar, clock
 from callbackctl.db import transaction
 
 COLUMNS = ["order_no", "provider", "engineer", "region", "zone", "customer", "phone", "reported_at",
@@ -59,25 +59,36 @@ def chase_query(policy, now, region=None, provider=None):
 
 def chase_list(desk, region=None, provider=None) -> list[dict]:
     """Orders to chase at now, most overdue deadline first."""
+    sql, params = chase_query(desk.policy, desk.now, region, provider)
+    out = _chase_rows(desk, sql, params)
+    out.sort(key=lambda x: (x["deadline"], x["order_no"]))
+    return out
+
+
+def _chase_rows(desk, sql, params) -> list[dict]:
     now, policy = desk.now, desk.policy
     cal, hours = desk.cal, policy.dispatch_hours
     feedback_due = lru_cache(maxsize=65536)(
         lambda t: calendar.deadline_after(cal, hours, t, policy.feedback_within))
-    sql, params = chase_query(policy, now, region, provider)
-    now_text, hour = clock.fmt(now), dt.timedelta(hours=1)
-    out = []
-    for r in db.dicts(desk.conn, sql, params):
-        if r["late_at"] < now_text:
-            reason, text = "late", r["late_at"]  # already 'YYYY-MM-DD HH:MM:SS'
-            deadline = clock.parse(text)
+    now_text, hour, parse, out = clock.fmt(now), dt.timedelta(hours=1), clock.parse, []
+    cursor = desk.conn.cursor()
+    cursor.row_factory = None  # tuples, and one dict literal per row listed: 7k rows on 1M orders
+    for (order_no, provider, engineer, region, zone, customer, phone, reported_at, feedback, late_at, chases,
+         last_chased_at, order_id) in cursor.execute(sql, params):
+        if late_at < now_text:
+            reason, text = "late", late_at  # already 'YYYY-MM-DD HH:MM:SS'
+            deadline = parse(text)
         else:
-            deadline = feedback_due(clock.parse(r["reported_at"]))
+            deadline = feedback_due(parse(reported_at))
             if now <= deadline:
                 continue
             reason, text = "no_feedback", clock.fmt(deadline)
-        r.update(deadline=text, reason=reason, overdue_hours=round((now - deadline) / hour, 1))
-        out.append(r)
-    out.sort(key=lambda x: (x["deadline"], x["order_no"]))
+        out.append({
+            "order_no": order_no, "provider": provider, "engineer": engineer, "region": region, "zone": zone,
+            "customer": customer, "phone": phone, "reported_at": reported_at, "feedback": feedback,
+            "late_at": late_at, "chases": chases, "last_chased_at": last_chased_at, "order_id": order_id,
+            "deadline": text, "reason": reason, "overdue_hours": round((now - deadline) / hour, 1),
+        })
     return out
 
 
