@@ -72,8 +72,12 @@ def note(message: str):
 def emit(rows, columns, fmt: Fmt, empty: str | None = None, out=None):
     """Write rows to stdout in the chosen format; say so on stderr if a table is empty."""
     from callbackctl import io
+    from callbackctl.errors import CallbackctlError
 
-    n = io.write(rows, columns, out or sys.stdout, fmt.value)
+    out = out or sys.stdout
+    if out is None:  # started with stdout closed (`>&-`)
+        raise CallbackctlError("standard output is closed: nowhere to write the rows")
+    n = io.write(rows, columns, out, fmt.value)
     if n == 0 and fmt == Fmt.table and empty:
         note(empty)
     return n

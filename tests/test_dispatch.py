@@ -139,3 +139,10 @@ def test_a_reader_that_leaves_early_is_not_an_error(tmp_path, orders, command):
     finally:
         os.close(write_end)
     assert (r.returncode, r.stderr) == (0, "")
+
+
+def test_a_closed_stdout_is_one_error_line(tmp_path):
+    exe = shutil.which("callbackctl")
+    r = subprocess.run(["sh", "-c", f'"{exe}" --db "{tmp_path}/d.db" --now "2026-11-23 10:00" due -f csv >&-'],
+                       capture_output=True, text=True)
+    assert (r.returncode, r.stderr) == (1, "Error: standard output is closed: nowhere to write the rows\n")
