@@ -179,11 +179,22 @@ def main():
     # again and again, nor at exit (due: 0.27 s -> 0.25 s on 1M orders).
     gc.freeze()
     try:
-        app(prog_name="callbackctl")
-    finally:
-        try:  # what is still buffered: a short listing is written only now
-            sys.stdout.flush()
-        except BrokenPipeError:
-            _reader_left()
-        except (AttributeError, OSError, ValueError):  # no stdout at all (`>&-`): said already
-            pass
+        app(prog_name="callbackctl")  # always ends in SystemExit
+    except SystemExit as e:
+        _flush_stdout(failed=e.code not in (0, None))
+        raise
+
+
+def _flush_stdout(failed: bool):
+    """Write what is still buffered: under cron a short listing reaches stdout only now."""
+    if sys.stdout is None:  # started with stdout closed (`>&-`): said already
+        return
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _reader_left()
+    except OSError as e:  # a full disk: the rows are lost, so the command failed
+        _reader_left()  # and Python's own flush at exit has nothing left to fail on
+        if not failed:  # else its one Error: line is out already
+            sys.stderr.write(f"Error: cannot write the output: {e.strerror}\n")
+            raise SystemExit(1) from None

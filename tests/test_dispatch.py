@@ -146,3 +146,15 @@ def test_a_closed_stdout_is_one_error_line(tmp_path):
     r = subprocess.run(["sh", "-c", f'"{exe}" --db "{tmp_path}/d.db" --now "2026-11-23 10:00" due -f csv >&-'],
                        capture_output=True, text=True)
     assert (r.returncode, r.stderr) == (1, "Error: standard output is closed: nowhere to write the rows\n")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_disk_under_cron_fails_with_one_error_line(tmp_path):
+    # stdout buffered, as under cron: the rows only meet the full disk at exit,
+    # where Python alone would print 'Exception ignored' and exit 120.
+    exe = shutil.which("callbackctl")
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([exe, "--db", str(tmp_path / "d.db"), "--now", "2026-11-23 10:00", "due", "-f", "csv"],
+                           stdout=full, stderr=subprocess.PIPE, text=True, env=buffered)
+    assert (r.returncode, r.stderr) == (1, "Error: cannot write the output: No space left on device\n")
