@@ -101,8 +101,7 @@ def test_record_counts_every_chase(one, db_path):
 
 def test_cron_recipe_in_a_bare_environment(tmp_path, fixture_file):
     """The README's nightly job, run as cron would: env -i, no TTY, no locale, minimal PATH."""
-    exe = shutil.which("callbackctl")
-    assert exe, "callbackctl must be installed (pip install -e .)"
+    exe = installed()
     db = tmp_path / "desk.db"
     env = {"PATH": "/usr/bin:/bin"}
     base = [exe, "--db", str(db), "--now", "2026-11-23 18:00"]
@@ -119,30 +118,39 @@ def test_cron_recipe_in_a_bare_environment(tmp_path, fixture_file):
     assert chased and all(c["chases"] == "1" for c in chased)
 
 
+def installed():
+    exe = shutil.which("callbackctl")
+    assert exe, "callbackctl must be installed (pip install -e .)"
+    return exe
+
+
+def as_under_cron():
+    """This environment, with stdout block-buffered: a short listing is written only at exit."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+
+
 @pytest.mark.parametrize("orders, command", [(3, ["due", "-f", "csv"]),  # written only at exit
                                              (2000, ["export", "orders"])])  # written while running
 def test_a_reader_that_leaves_early_is_not_an_error(tmp_path, orders, command):
     # `callbackctl due | head -1`: click would exit 1 on the broken pipe.
-    exe = shutil.which("callbackctl")
+    exe = installed()
     db = tmp_path / "desk.db"
     rows = "".join(f"W{i},repair,Li,13800138000,2026-11-20 10:00\n" for i in range(orders))
     path = tmp_path / "o.csv"
     path.write_text("order_no,service_type,customer,phone,completed_at\n" + rows, encoding="utf-8")
     base = [exe, "--db", str(db), "--now", "2026-11-23 10:00"]
     assert subprocess.run(base + ["import", str(path)], capture_output=True).returncode == 0
-    # as under cron: stdout buffered, so a short listing is written only at exit
-    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader is gone before the first byte
     try:
-        r = subprocess.run(base + command, stdout=write_end, stderr=subprocess.PIPE, text=True, env=buffered)
+        r = subprocess.run(base + command, stdout=write_end, stderr=subprocess.PIPE, text=True, env=as_under_cron())
     finally:
         os.close(write_end)
     assert (r.returncode, r.stderr) == (0, "")
 
 
 def test_a_closed_stdout_is_one_error_line(tmp_path):
-    exe = shutil.which("callbackctl")
+    exe = installed()
     r = subprocess.run(["sh", "-c", f'"{exe}" --db "{tmp_path}/d.db" --now "2026-11-23 10:00" due -f csv >&-'],
                        capture_output=True, text=True)
     assert (r.returncode, r.stderr) == (1, "Error: standard output is closed: nowhere to write the rows\n")
@@ -150,11 +158,9 @@ def test_a_closed_stdout_is_one_error_line(tmp_path):
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 def test_a_full_disk_under_cron_fails_with_one_error_line(tmp_path):
-    # stdout buffered, as under cron: the rows only meet the full disk at exit,
-    # where Python alone would print 'Exception ignored' and exit 120.
-    exe = shutil.which("callbackctl")
-    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    # The rows only meet the full disk at exit, where Python alone would print
+    # 'Exception ignored' and exit 120.
     with open("/dev/full", "w") as full:
-        r = subprocess.run([exe, "--db", str(tmp_path / "d.db"), "--now", "2026-11-23 10:00", "due", "-f", "csv"],
-                           stdout=full, stderr=subprocess.PIPE, text=True, env=buffered)
+        r = subprocess.run([installed(), "--db", str(tmp_path / "d.db"), "--now", "2026-11-23 10:00", "due", "-f", "csv"],
+                           stdout=full, stderr=subprocess.PIPE, text=True, env=as_under_cron())
     assert (r.returncode, r.stderr) == (1, "Error: cannot write the output: No space left on device\n")
