@@ -206,8 +206,8 @@ def due_query(policy, now, until, lower, region=None, provider=None, engineer=No
 
     It narrows a million orders to the recent, unfinished ones with index
     ranges alone: orders completed since `lower` whose first round no call has
-    closed (orders_first_round_open, migration m011), plus orders with a second
-    visit since `lower`. The exact schedule, including whether a later round
+    closed (tested inside orders_completed, migration m011), plus orders with a
+    second visit since `lower`. The exact schedule, including whether a later round
     is closed, is computed in Python.
     """
     lower = clock.fmt(lower)
@@ -216,7 +216,7 @@ def due_query(policy, now, until, lower, region=None, provider=None, engineer=No
     where = ["o.status = 'completed'", f"o.service_type IN ({marks})"]
     filters, values = _order_filters(region, provider, engineer, service_type)
     where += filters
-    # The first half reads the partial index alone: status_given stands in for
+    # The first half reads orders_completed alone: status_given stands in for
     # the generated status, which is coalesce(status_given, 'completed') once
     # completed_at is set. Recent second visits are appended (IN ignores
     # repeats); an OR instead would make SQLite scan every order.
