@@ -97,6 +97,12 @@ class Scheduler:
             found = self._rounds[key] = self.round_times(rule, clock.parse(start))
         return found
 
+    def next_call(self, due: dt.datetime, called_at: str, callback_at: str | None) -> tuple[str, dt.datetime]:
+        """After an unfinished call: the time promised to the customer, else a retry (never before `due`)."""
+        if callback_at:
+            return "promised", self.roll(clock.parse(callback_at))
+        return "retry", max(due, self.due_after(clock.parse(called_at), self.policy.retry_after))
+
     def schedule(self, service_type, order_no, start, rnd, last_call, attempts) -> Schedule | None:
         """The schedule of round `rnd`, which started at `start` (stored text).
 
@@ -111,11 +117,8 @@ class Scheduler:
         reason, next_due, closed, last_outcome = ("first" if rnd == 1 else "second"), due, False, None
         if last_call:
             called_at, last_outcome, callback_at, closed = last_call
-            if not closed and callback_at:
-                reason, next_due = "promised", self.roll(clock.parse(callback_at))
-            elif not closed:
-                retry = self.due_after(clock.parse(called_at), self.policy.retry_after)
-                reason, next_due = "retry", max(due, retry)
+            if not closed:
+                reason, next_due = self.next_call(due, called_at, callback_at)
         return Schedule(rnd, start, due, deadline, next_due, reason, attempts, last_outcome, bool(closed), rule)
 
 
@@ -248,10 +251,8 @@ def _due_rows(scheduler, conn, sql, params, until, reason, overdue_only) -> list
     """due's rows from the candidates `sql` finds."""
     now, give_up = scheduler.desk.now, scheduler.policy.give_up_after.delta
     out, fmt = [], lru_cache(maxsize=None)(clock.fmt)  # most rows share a few due times and deadlines
-    cursor = conn.cursor()
-    cursor.row_factory = None  # tuples: a dict or sqlite3.Row per candidate costs as much as its schedule
     for (_, order_no, customer, phone, stype, region, provider, engineer, completed_at, visits, last_visit,
-         calls) in cursor.execute(sql, params):
+         calls) in db.tuples(conn, sql, params):
         s, attempts = _state(scheduler, stype, order_no, completed_at, visits, last_visit, calls)
         if s is None or s.closed or s.next_due > until or now > s.deadline + give_up:
             continue
@@ -286,8 +287,7 @@ def spot_checks_due(desk, scheduler, until, region=None, provider=None, engineer
         deadline = scheduler.deadline_after(due, rule.within if rule else Duration(days=1))
         next_due, last = due, json.loads(r["last_call"]) if r["last_call"] else None
         if last:
-            next_due = (scheduler.roll(clock.parse(last["callback_at"])) if last["callback_at"] else
-                        max(due, scheduler.due_after(clock.parse(last["called_at"]), policy.retry_after)))
+            _, next_due = scheduler.next_call(due, last["called_at"], last["callback_at"])
         if next_due > until or now > deadline + policy.give_up_after.delta:
             continue
         out.append({**{k: r[k] for k in ("order_no", "customer", "phone", "service_type", "region", "provider",

@@ -62,11 +62,20 @@ def transaction(conn: sqlite3.Connection):
         conn.execute("COMMIT")
 
 
-def dicts(conn, sql: str, params=()):
-    """The rows as plain dicts: for long lists, cheaper than sqlite3.Row's lookups by name."""
+def tuples(conn, sql: str, params=()):
+    """A cursor over the rows as plain tuples, whatever the connection's row factory.
+
+    For long lists: a sqlite3.Row per row, and its lookups by name, cost more
+    than the work done with most rows.
+    """
     cursor = conn.cursor()
     cursor.row_factory = None
-    cursor.execute(sql, params)
+    return cursor.execute(sql, params)
+
+
+def dicts(conn, sql: str, params=()):
+    """The rows as plain dicts (see tuples)."""
+    cursor = tuples(conn, sql, params)
     names = [d[0] for d in cursor.description]
     return (dict(zip(names, values)) for values in cursor)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-from callbackctl import calendar, clock
+from callbackctl import calendar, clock, db
 from callbackctl.db import transaction
 
 COLUMNS = ["order_no", "provider", "engineer", "region", "zone", "customer", "phone", "reported_at",
@@ -71,10 +71,9 @@ def _chase_rows(desk, sql, params) -> list[dict]:
     feedback_due = lru_cache(maxsize=65536)(
         lambda t: calendar.deadline_after(cal, hours, t, policy.feedback_within))
     now_text, hour, parse, out = clock.fmt(now), dt.timedelta(hours=1), clock.parse, []
-    cursor = desk.conn.cursor()
-    cursor.row_factory = None  # tuples, and one dict literal per row listed: 7k rows on 1M orders
+    # tuples, and one dict literal per row listed: 7k rows on 1M orders
     for (order_no, provider, engineer, region, zone, customer, phone, reported_at, feedback, late_at, chases,
-         last_chased_at, order_id) in cursor.execute(sql, params):
+         last_chased_at, order_id) in db.tuples(desk.conn, sql, params):
         if late_at < now_text:
             reason, text = "late", late_at  # already 'YYYY-MM-DD HH:MM:SS'
             deadline = parse(text)
