@@ -74,14 +74,8 @@ def _setup(desk, lo: str, hi: str):
             return None
         return clock.fmt(sched.round_times(rule, clock.parse(completed_at))[1])
 
-    partial = {t: r.coverage for t, r in policy.rules.items() if r.coverage < 1.0}
-
     def selected(stype, order_no):
-        if stype not in policy.rules:
-            return 0
-        if stype not in partial:
-            return 1
-        return int(callbacks.in_coverage(order_no, partial[stype]))
+        return int(sched.rule_for(stype, order_no) is not None)
 
     conn.create_function("cb_deadline", 2, deadline, deterministic=True)
     conn.create_function("cb_selected", 2, selected, deterministic=True)
