@@ -202,19 +202,26 @@ def _compare_spot_check(conn, spot, call_id, index, genuine, policy):
 
 # -- a batch of calls from a file ---------------------------------------------
 
-_FILE_FIELDS = {"order_no", "outcome", *SCORES, "satisfaction", "hours", "location", "parts_replaced", "fee",
-                "genuine", "note", "agent", "called_at", "callback_at"}
-
-
 def call_from_row(desk, row: dict) -> Call:
-    """A row of `record --from` as a Call; ValueError names the bad column."""
-    data = {normalize.header_key(k): (v.strip() if isinstance(v, str) else v) for k, v in row.items()}
-    unknown = sorted(set(data) - {normalize.header_key(f) for f in _FILE_FIELDS})
+    """A row of `record --from` as a Call; ValueError names the bad column.
+
+    Headers may be any alias in normalize.CALL_COLUMNS; where two name the
+    same field, the first that is filled wins, as in an import.
+    """
+    data, label, unknown = {}, {}, []
+    for header, value in row.items():
+        name = normalize.CALL_HEADER_MAP.get(normalize.header_key(header))
+        if name is None:
+            unknown.append(header)
+        elif data.get(name) in ("", None):
+            data[name] = value.strip() if isinstance(value, str) else value
+            # errors name the column as the file does, as an import's do
+            label[name] = name if normalize.header_key(header) == name else f"{header} ({name})"
     if unknown:
-        raise ValueError(f"unknown column {unknown[0]!r}")
+        raise ValueError(f"unknown column {sorted(unknown)[0]!r}")
 
     def get(name):
-        value = data.get(normalize.header_key(name))
+        value = data.get(name)
         return None if value in ("", None) else value
 
     def num(name, conv=float):
@@ -224,7 +231,7 @@ def call_from_row(desk, row: dict) -> Call:
         try:
             return conv(normalize.number(str(v)))
         except ValueError:
-            raise ValueError(f"{name}: not a number: {v!r}") from None
+            raise ValueError(f"{label[name]}: not a number: {v!r}") from None
 
     def when(name):
         v = get(name)
@@ -233,7 +240,7 @@ def call_from_row(desk, row: dict) -> Call:
         try:
             return clock.when(str(v), desk.now, desk.tz)
         except ValueError as e:
-            raise ValueError(f"{name}: {e}") from None
+            raise ValueError(f"{label[name]}: {e}") from None
 
     if get("order_no") is None:
         raise ValueError("order_no is empty")
@@ -244,11 +251,11 @@ def call_from_row(desk, row: dict) -> Call:
         v = num(name)
         if v is not None:
             if not float(v).is_integer():
-                raise ValueError(f"{name}: {v} is not a score from 1 to 5")
+                raise ValueError(f"{label[name]}: {v} is not a score from 1 to 5")
             scores[name] = int(v)
     genuine = get("genuine")
     return Call(
-        order_no=str(get("order_no")), outcome=str(get("outcome")).lower(), scores=scores,
+        order_no=str(get("order_no")), outcome=normalize.outcome(get("outcome")), scores=scores,
         satisfaction=get("satisfaction"), hours=num("hours"), location=get("location"),
         parts=get("parts_replaced"), fee=num("fee"),
         genuine=None if genuine is None else normalize.boolean(str(genuine)),

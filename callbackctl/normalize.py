@@ -39,6 +39,27 @@ ORDER_COLUMNS = {
     "status": ["状态", "工单状态"],
 }
 
+# `record --from` columns: a desk's call log, often kept with Chinese headers.
+CALL_COLUMNS = {
+    "order_no": ORDER_COLUMNS["order_no"],
+    "called_at": ["回访时间", "通话时间", "call_time"],
+    "outcome": ["结果", "回访结果", "通话结果", "result"],
+    "satisfaction": ["满意度", "满意程度"],
+    "skill": ["技术水平", "技术"],
+    "attitude": ["服务态度", "态度"],
+    "timeliness": ["及时性", "时效"],
+    "parts": ["配件供应"],
+    "overall": ["总体评价", "总体", "整体"],
+    "hours": ["工作小时", "小时数", "工时", "machine_hours"],
+    "location": ["服务地点", "施工地点", "地点"],
+    "parts_replaced": ["更换配件"],
+    "fee": ["费用", "收费", "收费金额"],
+    "genuine": ["是否属实", "属实"],
+    "note": ["备注", "说明"],
+    "agent": ["回访人", "回访员", "坐席", "客服"],
+    "callback_at": ["约定回访时间", "预约回访时间", "再次回访时间"],
+}
+
 TIME_COLUMNS = ("reported_at", "dispatched_at", "feedback_at", "appointment_at", "arrived_at", "completed_at")
 
 SERVICE_TYPE_ALIASES = {
@@ -66,8 +87,18 @@ STATUS_ALIASES = {
     "cancelled": ["已取消", "取消", "作废", "canceled"],
 }
 
-_TRUE = {"yes", "y", "true", "t", "1", "是", "有", "保内", "vip"}
-_FALSE = {"no", "n", "false", "f", "0", "否", "无", "保外", "普通", "一般", "普通客户", "normal", "regular"}
+OUTCOME_ALIASES = {
+    "reached": ["已接通", "接通", "已回访", "成功"],
+    "no_answer": ["未接通", "无人接听", "未接"],
+    "busy": ["占线", "忙线"],
+    "hung_up": ["挂断", "挂机"],
+    "refused": ["拒访", "拒绝回访", "拒绝"],
+    "wrong_number": ["空号", "错号", "号码错误"],
+    "wrong_person": ["非本人"],
+}
+
+_TRUE = {"yes", "y", "true", "t", "1", "是", "有", "保内", "vip", "属实"}
+_FALSE = {"no", "n", "false", "f", "0", "否", "无", "保外", "普通", "一般", "普通客户", "normal", "regular", "不属实"}
 
 
 def header_key(name: str) -> str:
@@ -84,6 +115,8 @@ def _alias_map(table: dict) -> dict:
 
 
 HEADER_MAP = _alias_map(ORDER_COLUMNS)
+CALL_HEADER_MAP = _alias_map(CALL_COLUMNS)
+_OUTCOMES = _alias_map(OUTCOME_ALIASES)
 _SERVICE_TYPES = _alias_map(SERVICE_TYPE_ALIASES)
 _ZONES = _alias_map(ZONE_ALIASES)
 _STATUSES = _alias_map(STATUS_ALIASES)
@@ -91,6 +124,11 @@ _STATUSES = _alias_map(STATUS_ALIASES)
 
 def canonical_header(name: str) -> str | None:
     return HEADER_MAP.get(header_key(name))
+
+
+def outcome(text: str) -> str:
+    """A call outcome in Chinese or English; an unknown one is left for the caller to reject."""
+    return _OUTCOMES.get(header_key(text), str(text).strip().lower())
 
 
 def _lookup(table, kind, text):

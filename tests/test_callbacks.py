@@ -291,3 +291,22 @@ def test_a_call_moved_to_another_order_by_hand_closes_that_one(desk, db_path):
     with conn:
         conn.execute("UPDATE callbacks SET order_id = (SELECT id FROM orders WHERE order_no = 'I1')")
     assert [r["order_no"] for r in due(desk, "--until", "+1d", now="2026-11-23 10:00")] == ["M1", "R1"]
+
+
+def test_record_from_a_gbk_call_log_with_chinese_headers_and_outcomes(desk, db_path, tmp_path):
+    path = write(tmp_path / "回访记录.csv",
+                 "工单号,回访结果,满意度,技术水平,回访时间,回访人,备注\n"
+                 "R1,未接通,,,2026-11-23 09:40,王芳,\n"
+                 "R1,已接通,非常满意,4,2026-11-23 下午2:50,王芳,\"说：\"\"很好\"\"\"\n"
+                 "NOPE,已接通,满意,,,,\n"
+                 "M1,占线,,,2026-13-01 10:00,,\n"
+                 "I1,接通了吧,,,,,\n", encoding="gbk")
+    r = desk("record", "--from", path, "-f", "csv", now="2026-11-24 09:00")
+    assert r.exit_code == 1
+    assert r.stdout.splitlines()[1:] == ["R1,2026-11-23 09:40:00,no_answer,,,,,,,,,,first",
+                                         "R1,2026-11-23 14:50:00,reached,4,5,5,5,5,4.8,,,,retry"]
+    assert f"{path}: line 4: unknown order 'NOPE'" in r.stderr
+    assert f"{path}: line 5: 回访时间 (called_at): bad time '2026-13-01 10:00'" in r.stderr
+    assert f"{path}: line 6: unknown outcome '接通了吧'" in r.stderr
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT agent, note FROM callbacks ORDER BY id DESC LIMIT 1").fetchone() == ("王芳", '说："很好"')
