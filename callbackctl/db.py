@@ -8,6 +8,7 @@ and every pending migration applied before a command touches a table.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import sqlite3
 
@@ -46,20 +47,46 @@ def connect(path: str, migrate: bool = True) -> sqlite3.Connection:
 
 @contextlib.contextmanager
 def transaction(conn: sqlite3.Connection):
-    """One write transaction, taken at once (BEGIN IMMEDIATE).
+    """One write transaction; inside another, a savepoint of it.
 
-    Taking the write lock up front means a concurrent writer waits for the
-    busy timeout instead of failing half-way when a read turns into a write.
+    The outermost takes the write lock at once (BEGIN IMMEDIATE), so a
+    concurrent writer waits for the busy timeout instead of failing half-way
+    when a read turns into a write. A nested one is a savepoint: an error
+    inside it undoes its own writes only, and the caller decides whether the
+    whole transaction goes on (one bad row of an import, say). Raise
+    `Rollback` to undo a block on purpose without failing the caller.
     """
+    if conn.in_transaction:
+        name = f"sp{next(_savepoints)}"
+        conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield conn
+        except BaseException as e:
+            if conn.in_transaction:  # an error may have ended the transaction already
+                conn.execute(f"ROLLBACK TO {name}")
+                conn.execute(f"RELEASE {name}")
+            if not isinstance(e, Rollback):
+                raise
+        else:
+            conn.execute(f"RELEASE {name}")
+        return
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
-    except BaseException:
+    except BaseException as e:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
-        raise
+        if not isinstance(e, Rollback):
+            raise
     else:
         conn.execute("COMMIT")
+
+
+class Rollback(Exception):
+    """Raised inside `transaction()` to undo its block; the block's caller goes on."""
+
+
+_savepoints = itertools.count(1)
 
 
 def tuples(conn, sql: str, params=()):
