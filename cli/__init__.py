@@ -6,7 +6,6 @@ Library modules are imported inside the commands so that `--help` stays fast.
 from __future__ import annotations
 
 import gc
-import inspect
 import os
 import sys
 from typing import Annotated, Optional
@@ -20,19 +19,39 @@ from callbackctl.cli.common import State
 # Recent typer vendors click, older typer uses the click package: take the base
 # class of usage errors from typer itself so both work.
 _ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+_UsageError = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
 
 
 class DeskGroup(TyperGroup):
-    """Turns the library's errors into one `Error:` line and an exit code.
+    """Loads each subcommand when it is asked for, and turns the library's
+    errors into one `Error:` line and an exit code.
 
-    Done here rather than around app() so that every way of running the app
-    (the console script, python -m, tests with CliRunner) behaves the same.
-    Its subcommands are built lazily (see _LazyCommands).
+    Lazy loading is click's documented way (a Group overriding list_commands
+    and get_command): only the module of the command that runs is imported and
+    only its signature becomes click parameters, which typer would otherwise
+    do for all thirty commands on every start. Errors are handled here rather
+    than around app() so that every way of running the app (the console
+    script, python -m, tests with CliRunner) behaves the same.
     """
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.commands = _LazyCommands(self.commands)
+    def list_commands(self, ctx):
+        return [*COMMANDS, *(n for n in super().list_commands(ctx) if n not in COMMANDS)]
+
+    def get_command(self, ctx, name):
+        if name in COMMANDS and name not in self.commands:
+            self.add_command(_load(COMMANDS[name]), name)
+        return super().get_command(ctx, name)
+
+    def resolve_command(self, ctx, args):
+        try:
+            return super().resolve_command(ctx, args)
+        except _UsageError as e:  # a typo: suggest from every name, loaded or not
+            import difflib
+
+            matches = difflib.get_close_matches(args[0], self.list_commands(ctx)) if args else []
+            if matches and "Did you mean" not in e.message:
+                e.message = f"{e.message.rstrip('.')}. Did you mean {', '.join(map(repr, matches))}?"
+            raise
 
     def invoke(self, ctx):
         from callbackctl.errors import CallbackctlError, InvalidValue
@@ -62,45 +81,41 @@ class DeskGroup(TyperGroup):
             _fail(f"unexpected {type(e).__name__}: {e}", 1)
 
 
-class _LazyCommands(dict):
-    """Subcommands built from their typer definitions on first use.
-
-    typer turns every command's signature into click parameters before it
-    runs any one of them; for thirty commands that cost `due` about 0.09 s a
-    run (paired runs, 0.31 s against 0.40 s). Here only the command run is
-    built; `--help` and typo suggestions still see every name.
-    """
-
-    def __init__(self, built):
-        super().__init__(built)
-        self.update(dict.fromkeys(_PENDING))
-
-    def __getitem__(self, name):
-        command = super().__getitem__(name)
-        if command is None:
-            command = self[name] = _build(_PENDING[name])
-        return command
-
-    def get(self, name, default=None):
-        return self[name] if name in self else default
-
-    def values(self):
-        return [self[name] for name in self]
-
-    def items(self):
-        return [(name, self[name]) for name in self]
+# Every subcommand: its name -> "module:attribute", a typer app (a group of
+# subcommands) or a function (one command).
+COMMANDS = {  # in the order of a desk's day, as --help lists them
+    "import": "callbackctl.cli.orders:import_cmd",
+    "rejects": "callbackctl.cli.orders:rejects_cmd",
+    "export": "callbackctl.cli.orders:export_cmd",
+    "due": "callbackctl.cli.callbacks:due",
+    "record": "callbackctl.cli.callbacks:record",
+    "chase": "callbackctl.cli.dispatch:chase",
+    "report": "callbackctl.cli.reports:report",
+    "sample": "callbackctl.cli.headoffice:sample",
+    "spot-checks": "callbackctl.cli.headoffice:spot_checks",
+    "merge": "callbackctl.cli.headoffice:merge",
+    "info": "callbackctl.cli.admin:info",
+    "backup": "callbackctl.cli.admin:backup",
+    "demo": "callbackctl.cli.admin:demo",
+    "show": "callbackctl.cli.admin:show",
+    "followup": "callbackctl.cli.callbacks:followup_app",
+    "complaint": "callbackctl.cli.complaints:complaint_app",
+    "apology": "callbackctl.cli.complaints:apology_app",
+    "policy": "callbackctl.cli.admin:policy_app",
+}
 
 
-_PENDING = {}  # name -> typer's CommandInfo or TyperInfo, moved off `app` by _register
+def _load(spec: str):
+    """The click command for "module:attribute", through typer's public get_command."""
+    import importlib
 
-
-def _build(info):
-    options = {"pretty_exceptions_short": app.pretty_exceptions_short, "rich_markup_mode": app.rich_markup_mode}
-    if isinstance(info, typer.models.TyperInfo):
-        if "suggest_commands" in inspect.signature(typer.main.get_group_from_info).parameters:
-            options["suggest_commands"] = True  # typer >= 0.16
-        return typer.main.get_group_from_info(info, **options)
-    return typer.main.get_command_from_info(info, **options)
+    module, attribute = spec.split(":")
+    target = getattr(importlib.import_module(module), attribute)
+    if not isinstance(target, typer.Typer):
+        one = typer.Typer(rich_markup_mode=None, pretty_exceptions_enable=False, add_completion=False)
+        one.command()(target)
+        target = one
+    return typer.main.get_command(target)
 
 
 def _reader_left():
@@ -151,26 +166,6 @@ def root(
                                           help="Print the version and exit.")] = False,
 ):
     ctx.obj = State(db=db, now=now, policy=policy)
-
-
-def _register():
-    from callbackctl.cli import admin, callbacks, complaints, dispatch, headoffice, orders, reports
-
-    orders.register(app)
-    callbacks.register(app)
-    dispatch.register(app)
-    complaints.register(app)
-    reports.register(app)
-    headoffice.register(app)
-    admin.register(app)
-    for info in app.registered_commands:
-        _PENDING[info.name or typer.main.get_command_name(info.callback.__name__)] = info
-    for info in app.registered_groups:
-        _PENDING[info.name] = info
-    app.registered_commands, app.registered_groups = [], []
-
-
-_register()
 
 
 def main():

@@ -8,7 +8,8 @@ import typer
 
 from callbackctl.cli.common import Fmt, FormatOpt, emit, note, open_desk, state
 
-policy_app = typer.Typer(help="Show, check or store the desk's policy.", no_args_is_help=True)
+policy_app = typer.Typer(help="Show, check or store the desk's policy.", no_args_is_help=True, rich_markup_mode=None,
+                   add_completion=False)
 
 
 @policy_app.command("show")
@@ -99,11 +100,3 @@ def show(ctx: typer.Context, order_no: Annotated[str, typer.Argument(metavar="OR
             emit(rows, columns, fmt)
         else:
             typer.echo("(none)")
-
-
-def register(app: typer.Typer):
-    app.add_typer(policy_app, name="policy")
-    app.command("info")(info)
-    app.command("backup")(backup)
-    app.command("demo")(demo)
-    app.command("show")(show)

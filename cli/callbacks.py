@@ -97,7 +97,8 @@ def record(
     emit([calls.record(desk, call)], calls.RECORD_COLUMNS, fmt)
 
 
-followup_app = typer.Typer(help="Orders handed back for a second visit or a contact check.", no_args_is_help=True)
+followup_app = typer.Typer(help="Orders handed back for a second visit or a contact check.", no_args_is_help=True, rich_markup_mode=None,
+                   add_completion=False)
 
 
 @followup_app.command("list")
@@ -121,9 +122,3 @@ def followup_done(
     desk = open_desk(ctx, "followup done")
     n = followups.followup_done(desk, order_no, desk.when(at, "--at") if at else None)
     note(f"{order_no}: {n} follow-up(s) done; a second callback falls due")
-
-
-def register(app: typer.Typer):
-    app.command("due")(due)
-    app.command("record")(record)
-    app.add_typer(followup_app, name="followup")

@@ -9,8 +9,10 @@ import typer
 from callbackctl import vocab
 from callbackctl.cli.common import Fmt, FormatOpt, choices, emit, note, open_desk
 
-complaint_app = typer.Typer(help="Complaints (投诉): add, list, escalate, respond, resolve, close.", no_args_is_help=True)
-apology_app = typer.Typer(help="Apology calls (致歉) by a desk agent found at fault.", no_args_is_help=True)
+complaint_app = typer.Typer(help="Complaints (投诉): add, list, escalate, respond, resolve, close.", no_args_is_help=True, rich_markup_mode=None,
+                   add_completion=False)
+apology_app = typer.Typer(help="Apology calls (致歉) by a desk agent found at fault.", no_args_is_help=True, rich_markup_mode=None,
+                   add_completion=False)
 
 
 Against = choices("Against", vocab.COMPLAINT_AGAINST)
@@ -147,8 +149,3 @@ def apology_list(ctx: typer.Context, fmt: FormatOpt = Fmt.table):
 
     desk = open_desk(ctx, "apology list")
     emit(complaints.apologies(desk), complaints.APOLOGY_COLUMNS, fmt, empty="no apologies")
-
-
-def register(app: typer.Typer):
-    app.add_typer(complaint_app, name="complaint")
-    app.add_typer(apology_app, name="apology")

@@ -25,7 +25,3 @@ def chase(
         n = dispatch.record_chases(desk, rows)
         note(f"{n} chase(s) recorded at {desk.now_text}")
     emit(rows, dispatch.COLUMNS, fmt, empty="nothing to chase")
-
-
-def register(app: typer.Typer):
-    app.command("chase")(chase)

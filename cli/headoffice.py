@@ -52,9 +52,3 @@ def merge(
         note(f"{conflicts} order(s) already came from another file and were left as they were "
              "(see `callbackctl show ORDER_NO`)")
         raise typer.Exit(1)
-
-
-def register(app: typer.Typer):
-    app.command("sample")(sample)
-    app.command("spot-checks")(spot_checks)
-    app.command("merge")(merge)

@@ -111,9 +111,3 @@ def export_cmd(
         note(f"{n} row(s) written to {output}")
     else:
         io.write(rows, columns, sys.stdout, fmt.value, excel=excel)
-
-
-def register(app: typer.Typer):
-    app.command("import")(import_cmd)
-    app.command("rejects")(rejects_cmd)
-    app.command("export")(export_cmd)

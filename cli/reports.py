@@ -54,7 +54,3 @@ def report(
             typer.echo("\n" + reports.chart(rows, by.value), nl=False)
     else:
         emit(rows, columns, fmt, empty="no completed orders, complaints or chases in that range")
-
-
-def register(app: typer.Typer):
-    app.command("report")(report)

@@ -156,7 +156,7 @@ def test_usage_errors_exit_2(db_path, args, code, message):
     assert message in r.stderr
 
 
-def test_help_lists_every_command_though_they_are_built_lazily(db_path):
+def test_help_lists_every_command_though_they_are_loaded_lazily(db_path):
     from typer.testing import CliRunner
     from callbackctl.cli import app
 
