@@ -263,52 +263,39 @@ def call_from_row(desk, row: dict) -> Call:
     )
 
 
-def record_file(desk, path: str, encoding="auto") -> tuple[list[dict], list[tuple], int]:
+def record_file(desk, path: str, encoding="auto"):
     """Record every valid row of a file in one transaction.
 
-    Returns (recorded rows, rejected (line, error, raw), batch id). A rejected
-    row is kept whole with its reason, like an import's.
+    Returns (recorded rows, the batch's Summary). A rejected row is kept whole
+    with its reason, like an import's; a row that fails leaves no trace.
     """
+    from callbackctl import batches
     from callbackctl.errors import CallbackctlError
-    from callbackctl.io import open_input, BadRecord
-    from callbackctl.orders import store_rejects
+    from callbackctl.io import open_input
 
     source = open_input(path, encoding)
-    done, rejected = [], []
+    done = []
+
+    def write_chunk(rows, summary, write):
+        rejects = []
+        for line, row in rows:
+            raw = batches.raw_row(source, row)
+            try:
+                if not isinstance(row, (list, dict)):
+                    raise ValueError("not a JSON object")
+                call = call_from_row(desk, raw)
+                with transaction(desk.conn):
+                    done.append(record_in_transaction(desk, call))
+                summary.inserted += 1
+            except (ValueError, CallbackctlError) as e:
+                rejects.append((line, str(e), raw))
+        return rejects
+
     try:
-        with transaction(desk.conn):
-            batch = desk.conn.execute(
-                "INSERT INTO import_batches (file, format, encoding, started_at, actor) VALUES (?, ?, ?, ?, ?)",
-                (source.name, f"calls/{source.format}", source.encoding, desk.now_text, desk.actor),
-            ).lastrowid
-            for line, row in source.rows:
-                if isinstance(row, list):
-                    row = dict(zip(source.headers, row))
-                try:
-                    if isinstance(row, BadRecord):
-                        raise ValueError(row.error)
-                    if not isinstance(row, dict):
-                        raise ValueError("not a JSON object")
-                    call = call_from_row(desk, row)
-                    desk.conn.execute("SAVEPOINT call")  # a row that fails leaves no trace
-                    try:
-                        done.append(record_in_transaction(desk, call))
-                    except BaseException:
-                        desk.conn.execute("ROLLBACK TO call")
-                        raise
-                    finally:
-                        desk.conn.execute("RELEASE call")
-                except (ValueError, CallbackctlError) as e:
-                    raw = row if isinstance(row, dict) else {"_line": getattr(row, "text", str(row))}
-                    rejected.append((line, str(e), raw))
-            store_rejects(desk.conn, batch, rejected)
-            desk.conn.execute(
-                "UPDATE import_batches SET read = ?, inserted = ?, rejected = ? WHERE id = ?",
-                (len(done) + len(rejected), len(done), len(rejected), batch),
-            )
+        summary = batches.run(desk, source, write_chunk, kind="calls/")
     finally:
         source.close()
-    return done, rejected, batch
+    return done, summary
 
 
 def calls_of(desk, order) -> list[dict]:

@@ -67,20 +67,20 @@ def record_calls(desk):
 
 def build(desk) -> list[tuple[str, list, list]]:
     """A desk's morning: imports, calls, a complaint; returns (title, columns, rows) to show."""
-    from callbackctl import callbacks, complaints, dispatch, followups, orders, reports
+    from callbackctl import batches, callbacks, complaints, dispatch, followups, orders, reports
 
     imported = []
     for name in FIXTURES:
-        result, _ = orders.import_file(desk, fixture_path(name))
+        result = orders.import_file(desk, fixture_path(name))
         imported.append({**result.row(), "file": name})
-    rejected = [{**r, "file": os.path.basename(r["file"])} for r in orders.rejects(desk.conn)]
+    rejected = [{**r, "file": os.path.basename(r["file"])} for r in batches.rejects(desk.conn)]
     calls = record_calls(desk)
     cid = complaints.add(desk, "agent", "general", "回访时客服语气生硬，中途挂断", order_no="SY2026110017", target="小王")
     complaints.open_apology(desk, cid)
     month = reports.report(desk, "month", "region")
     return [
         ("import: the dealer's GBK export and an English UTF-8 export (bad rows are kept as rejects)",
-         orders.SUMMARY_COLUMNS, imported),
+         batches.SUMMARY_COLUMNS, imported),
         ("rejected rows, with the reason", ["file", "line", "error"], rejected),
         ("calls recorded this morning", ["order_no", "outcome", "index", "genuine", "followup", "reason"], calls),
         ("callbacks due now (callbackctl due)", ["order_no", "customer", "service_type", "region", "due_at",

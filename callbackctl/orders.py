@@ -9,44 +9,21 @@ callbackctl does not know are kept in `extra`.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from functools import partial
 
-from callbackctl import db, normalize
+from callbackctl import batches, db, normalize
+from callbackctl.batches import RowError
 from callbackctl.errors import InputError, NotFound
-from callbackctl.io import BadRecord, open_input
+from callbackctl.io import open_input
 
 FIELDS = tuple(normalize.ORDER_COLUMNS)  # canonical input columns, in contract order
 # Stored columns: status is stored as status_given (the table derives status).
 STORED = tuple("status_given" if f == "status" else f for f in FIELDS) + ("phone_valid",)
-BATCH_ROWS = 5000
 # A bigger page cache while importing: completed_at arrives in no order, so its
 # index takes inserts all over; with SQLite's default 2 MiB, 1M rows took 47 s,
 # with 64 MiB 40 s. Memory stays bounded by it, whatever the file's size.
 IMPORT_CACHE_KIB = 64 * 1024
-SUMMARY_COLUMNS = ["file", "read", "inserted", "updated", "unchanged", "rejected"]
-
-
-@dataclass
-class ImportResult:
-    file: str
-    read: int = 0
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    batch_id: int | None = None
-    format: str = ""
-    encoding: str = ""
-    strict_failed: bool = False
-    preamble: list = field(default_factory=list)
-
-    def row(self):
-        return {k: v for k, v in asdict(self).items() if k in SUMMARY_COLUMNS}
-
-
-class RowError(ValueError):
-    """Why one input row is rejected."""
 
 
 def _parsers(tz):
@@ -128,36 +105,16 @@ class RowConverter:
         return Plan(len(headers), known, parsers, extra)
 
 
-class _Reject(RowError):
-    """A row rejected before its cells could be read; carries the row as kept."""
-
-    def __init__(self, message, raw):
-        super().__init__(message)
-        self.raw = raw
-
-
 def _cells(source, conv, row):
-    """(plan, cells) for a row of any format; _Reject for rows that are not rows."""
+    """(plan, cells) for a row of any format; RowError for rows that are not rows."""
     if isinstance(row, list) and source.headers is not None:
         if len(row) > len(source.headers):
-            raise _Reject(f"row has {len(row)} cells but the header has {len(source.headers)}", _raw(source, row))
+            raise RowError(f"row has {len(row)} cells but the header has {len(source.headers)}")
         return conv.plan(source.headers), row
     if isinstance(row, dict):  # JSON: true -> "true", 120 -> "120", null -> empty
         return conv.plan(list(row)), [v if isinstance(v, str) else "" if v is None else json.dumps(v, ensure_ascii=False)
                                       for v in row.values()]
-    if isinstance(row, BadRecord):
-        raise _Reject(row.error, {"_line": row.text})
-    raise _Reject("not a JSON object", {"_value": row})
-
-
-def _raw(source, row):
-    """A row as it was read, for keeping a rejected row whole."""
-    if not isinstance(row, list):
-        return row
-    names = source.headers
-    raw = dict(zip(names, row))
-    raw.update({f"column_{i + 1}": c for i, c in enumerate(row) if i >= len(names)})
-    return raw
+    raise RowError("not a JSON object")
 
 
 def has_order_no(cells) -> bool:
@@ -166,99 +123,42 @@ def has_order_no(cells) -> bool:
 
 
 def import_file(desk, path, encoding="auto", input_format=None, dry_run=False,
-                strict=False, progress=None) -> tuple[ImportResult, list]:
-    """Import one file; returns the summary and the rejected rows (line, error, raw)."""
+                strict=False, progress=None) -> batches.Summary:
+    """Import one file; its summary holds the rejected rows (line, error, raw)."""
     source = open_input(path, encoding, input_format, is_header=has_order_no)
     previous = desk.conn.execute("PRAGMA cache_size").fetchone()[0]
     desk.conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
     try:
-        return _import_source(desk, source, dry_run, strict, progress)
+        conv = RowConverter(desk.tz)
+        _require_order_no(source, conv)
+        return batches.run(desk, source, partial(_write_chunk, desk, source, conv), strict=strict,
+                           dry_run=dry_run, event="import", progress=progress)
     finally:
         desk.conn.execute(f"PRAGMA cache_size = {previous}")
         source.close()
 
 
-def _import_source(desk, source, dry_run, strict, progress):
-    conv = RowConverter(desk.tz)
-    result = ImportResult(source.name, format=source.format, encoding=source.encoding, preamble=source.preamble)
-    if source.headers is not None:
-        if "order_no" not in {field for _, field in conv.plan(source.headers).known}:
-            aliases = ", ".join(normalize.ORDER_COLUMNS["order_no"][:4])
-            raise InputError(
-                f"{source.name}: no order_no column (looked for order_no, {aliases}, ...); "
-                f"the header is: {', '.join(source.headers)[:200]}"
-            )
-    rejects, kept = [], []  # kept: every reject, returned for --rejects
-    raw_of = lambda row: _raw(source, row)  # noqa: E731
-    writing = not dry_run
-    conn = desk.conn
-    if writing:
-        conn.execute("BEGIN IMMEDIATE")
-    try:
-        if writing:
-            result.batch_id = conn.execute(
-                "INSERT INTO import_batches (file, format, encoding, started_at, actor, strict) VALUES (?, ?, ?, ?, ?, ?)",
-                (source.name, source.format, source.encoding, desk.now_text, desk.actor, int(strict)),
-            ).lastrowid
-            conn.execute("SAVEPOINT orders")
-        batch = []
-        for line, row in source.rows:
-            if len(batch) >= BATCH_ROWS:
-                _apply(desk, batch, result, rejects, writing and not (strict and rejects), raw_of)
-                batch = []
-                if progress:
-                    progress(source.position, source.size)
-            if writing and not strict and len(rejects) >= BATCH_ROWS:
-                kept.extend(store_rejects(conn, result.batch_id, rejects))
-                rejects = []
-            result.read += 1
-            try:
-                plan, cells = _cells(source, conv, row)
-                order, extra = plan.convert(cells)
-            except _Reject as e:
-                rejects.append((line, str(e), e.raw))
-                continue
-            except RowError as e:
-                rejects.append((line, str(e), _raw(source, row)))
-                continue
-            batch.append((line, row, order, extra))
-        _apply(desk, batch, result, rejects, writing and not (strict and rejects), raw_of)
-        if strict and rejects:
-            result.strict_failed = True
-            result.inserted = result.updated = result.unchanged = 0
-            if writing:
-                conn.execute("ROLLBACK TO orders")
-        result.rejected = len(kept) + len(rejects)
-        if writing:
-            conn.execute("RELEASE orders")
-            kept.extend(store_rejects(conn, result.batch_id, rejects))
-            conn.execute(
-                "UPDATE import_batches SET read = ?, inserted = ?, updated = ?, unchanged = ?, rejected = ? WHERE id = ?",
-                (result.read, result.inserted, result.updated, result.unchanged, result.rejected, result.batch_id),
-            )
-            desk.log("import", detail={"batch": result.batch_id, **result.row(), "strict_failed": result.strict_failed,
-                                       "title_lines": source.preamble})
-            conn.execute("COMMIT")
-        else:
-            kept.extend(rejects)
-    except BaseException:
-        if writing and conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    if progress:
-        progress(source.size or source.position, source.size)
-    # A row can fail only when its batch is applied (a new order without a
-    # service type), after later rows failed on their cells: give file order.
-    kept.sort(key=lambda r: r[0])
-    return result, kept
+def _require_order_no(source, conv):
+    if source.headers is not None and "order_no" not in {f for _, f in conv.plan(source.headers).known}:
+        aliases = ", ".join(normalize.ORDER_COLUMNS["order_no"][:4])
+        raise InputError(
+            f"{source.name}: no order_no column (looked for order_no, {aliases}, ...); "
+            f"the header is: {', '.join(source.headers)[:200]}"
+        )
 
 
-def store_rejects(conn, batch_id, rejects):
-    """Keep rejected rows (line, error, raw) of an import batch whole, with their reasons."""
-    conn.executemany(
-        "INSERT INTO import_rejects (batch_id, line, error, raw) VALUES (?, ?, ?, ?)",
-        [(batch_id, line, error, json.dumps(raw, ensure_ascii=False, default=str)) for line, error, raw in rejects],
-    )
+def _write_chunk(desk, source, conv, rows, summary, write):
+    """Convert a chunk of rows and upsert the good ones; returns the rejects."""
+    rejects, converted = [], []
+    for line, row in rows:
+        try:
+            plan, cells = _cells(source, conv, row)
+            order, extra = plan.convert(cells)
+        except RowError as e:
+            rejects.append((line, str(e), batches.raw_row(source, row)))
+            continue
+        converted.append((line, row, order, extra))
+    _apply(desk, converted, summary, rejects, write, lambda row: batches.raw_row(source, row))
     return rejects
 
 
@@ -372,29 +272,3 @@ def get(conn, order_no: str) -> dict:
     if row is None:
         raise NotFound(f"unknown order {order_no!r}")
     return dict(row)
-
-
-def rejects(conn, batch_id: int | None = None):
-    sql = (
-        "SELECT r.batch_id AS batch, b.file, r.line, r.error, r.raw, b.started_at AS imported_at "
-        "FROM import_rejects r JOIN import_batches b ON b.id = r.batch_id"
-    )
-    params = ()
-    if batch_id is not None:
-        sql += " WHERE r.batch_id = ?"
-        params = (batch_id,)
-    return [dict(r) for r in conn.execute(sql + " ORDER BY r.batch_id, r.line", params)]
-
-
-REJECT_COLUMNS = ["batch", "file", "line", "error", "raw", "imported_at"]
-
-
-def rejects_as_rows(headers, rejected):
-    """Rejected rows in their original columns plus `line` and `error`, for --rejects."""
-    columns = list(headers or [])
-    for _, _, raw in rejected:
-        for key in raw:
-            if key not in columns:
-                columns.append(key)
-    rows = [{**raw, "line": line, "error": error} for line, error, raw in rejected]
-    return columns + ["line", "error"], rows

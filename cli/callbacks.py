@@ -29,7 +29,13 @@ def due(
     limit: Annotated[Optional[int], typer.Option("--limit", min=1)] = None,
     fmt: FormatOpt = Fmt.table,
 ):
-    """Customer callbacks due now (or by --until), soonest deadline first."""
+    """Customer callbacks due now (or by --until), soonest deadline first.
+
+    \b
+    Examples:
+      callbackctl due --region 华北 --limit 20
+      callbackctl due --until "tomorrow 17:00" -f csv > due-tomorrow.csv
+    """
     from callbackctl import callbacks
 
     desk = open_desk(ctx, "due")
@@ -76,12 +82,12 @@ def record(
         if order_no or outcome:
             raise typer.BadParameter("give either ORDER_NO --outcome ... or --from FILE, not both")
         desk = open_desk(ctx, "record", actor=agent)
-        done, rejected, batch = calls.record_file(desk, from_file)
+        done, summary = calls.record_file(desk, from_file)
         emit(done, calls.RECORD_COLUMNS, fmt)
-        for line, error, _ in rejected[:5]:
+        for line, error, _ in summary.rejects[:5]:
             note(f"{from_file}: line {line}: {error}")
-        note(f"{len(done)} call(s) recorded, {len(rejected)} rejected (batch {batch})")
-        if rejected:
+        note(f"{len(done)} call(s) recorded, {summary.rejected} rejected (batch {summary.batch_id})")
+        if summary.rejected:
             raise typer.Exit(1)
         return
     if not order_no or outcome is None:

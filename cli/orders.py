@@ -44,34 +44,34 @@ def import_cmd(
     fmt: FormatOpt = Fmt.table,
 ):
     """Import work orders, upserting by order_no. Exit 1 when any row was rejected."""
-    from callbackctl import orders
+    from callbackctl import batches, orders
 
     desk = open_desk(ctx, "import")
     rejects_file = open(rejects, "w", encoding="utf-8-sig", newline="") if rejects else None  # fail before importing
     results, rejected_rows = [], []
     for path in files:
         progress = _progress(path) if is_tty(sys.stderr) and path != "-" else None
-        result, rejected = orders.import_file(
+        result = orders.import_file(
             desk, path, encoding=encoding, input_format=input_format.value if input_format else None,
             dry_run=dry_run, strict=strict, progress=progress,
         )
         results.append(result)
         for line, text in result.preamble:
             note(f"{result.file}: line {line} is above the header, read as a title: {text!r}")
-        for line, error, raw in rejected:
+        for line, error, raw in result.rejects:
             rejected_rows.append((line, error, {"file": result.file, **raw}))
             if len(rejected_rows) <= 5:
                 note(f"{result.file}: line {line}: {error}")
         if result.strict_failed:
             note(f"{result.file}: --strict: {result.rejected} row(s) rejected, nothing imported")
-    emit([r.row() for r in results], orders.SUMMARY_COLUMNS, fmt)
+    emit([r.row() for r in results], batches.SUMMARY_COLUMNS, fmt)
     total = sum(r.rejected for r in results)
     if total > 5:
         note(f"... {total - 5} more rejected row(s): see `callbackctl rejects`")
     if rejects_file:
         from callbackctl import io
 
-        columns, rows = orders.rejects_as_rows(["file"], rejected_rows)
+        columns, rows = batches.rejects_as_rows(["file"], rejected_rows)
         with rejects_file:
             io.write(rows, columns, rejects_file, "csv")
     if dry_run:
@@ -86,10 +86,10 @@ def rejects_cmd(
     fmt: FormatOpt = Fmt.table,
 ):
     """List rejected import rows, kept whole with file, line and reason."""
-    from callbackctl import orders
+    from callbackctl import batches
 
     desk = open_desk(ctx, "rejects")
-    emit(orders.rejects(desk.conn, batch), orders.REJECT_COLUMNS, fmt, empty="no rejected rows")
+    emit(batches.rejects(desk.conn, batch), batches.REJECT_COLUMNS, fmt, empty="no rejected rows")
 
 
 def export_cmd(

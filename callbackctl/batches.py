@@ -1,0 +1,173 @@
+"""Files read into the desk: one transaction per file, every rejected row kept.
+
+Owns `import_batches` and `import_rejects`. `import` and `record --from` hand
+`run` an opened source and a writer; the loop here reads the rows in chunks,
+lets the writer convert and store them, keeps each row it rejects whole with
+its line and reason, and records the batch. With `strict`, one rejected row
+undoes every write of the file (the batch and its rejects are still kept).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+from callbackctl import db
+from callbackctl.io import BadRecord
+
+SUMMARY_COLUMNS = ["file", "read", "inserted", "updated", "unchanged", "rejected"]
+REJECT_COLUMNS = ["batch", "file", "line", "error", "raw", "imported_at"]
+CHUNK_ROWS = 5000
+
+
+class RowError(ValueError):
+    """Why one input row is rejected; `raw` is the row as kept, when not the row itself."""
+
+    def __init__(self, message, raw=None):
+        super().__init__(message)
+        self.raw = raw
+
+
+@dataclass
+class Summary:
+    """One file's batch: what was read and what became of it."""
+
+    file: str
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    batch_id: int | None = None
+    format: str = ""
+    encoding: str = ""
+    strict_failed: bool = False
+    preamble: list = field(default_factory=list)
+    rejects: list = field(default_factory=list, repr=False)  # (line, error, raw) in file order
+
+    def row(self):
+        return {k: v for k, v in asdict(self).items() if k in SUMMARY_COLUMNS}
+
+
+def raw_row(source, row):
+    """A row as it was read, header -> cell, for keeping it whole."""
+    if isinstance(row, BadRecord):
+        return {"_line": row.text}
+    if isinstance(row, dict):
+        return row
+    names = source.headers
+    if not isinstance(row, list) or names is None:  # JSON that is not an object
+        return {"_value": row}
+    raw = dict(zip(names, row))
+    raw.update({f"column_{i + 1}": c for i, c in enumerate(row) if i >= len(names)})
+    return raw
+
+
+def run(desk, source, write_chunk, *, kind="", strict=False, dry_run=False, event=None,
+        progress=None, chunk_rows=CHUNK_ROWS) -> Summary:
+    """Read `source` into the desk in one transaction; returns its Summary.
+
+    `write_chunk(rows, summary, write)` gets [(line, row)] and returns the
+    rejects [(line, error, raw)] among them; it counts what it stored in
+    `summary` and writes nothing when `write` is false (a dry run, or a
+    strict file that already has a reject). `event`: the audit log's kind
+    for the batch, if it gets one.
+    """
+    summary = Summary(source.name, format=source.format, encoding=source.encoding, preamble=source.preamble)
+    if dry_run:
+        _read(source, write_chunk, summary, strict, progress, chunk_rows, store=None, write=False)
+        return summary
+    conn = desk.conn
+    with db.transaction(conn):
+        summary.batch_id = conn.execute(
+            "INSERT INTO import_batches (file, format, encoding, started_at, actor, strict) VALUES (?, ?, ?, ?, ?, ?)",
+            (source.name, kind + source.format, source.encoding, desk.now_text, desk.actor, int(strict)),
+        ).lastrowid
+        store = (lambda rejects: _store(conn, summary.batch_id, rejects)) if not strict else None
+        with db.transaction(conn):
+            _read(source, write_chunk, summary, strict, progress, chunk_rows, store, write=True)
+            if strict and summary.rejects:
+                summary.strict_failed = True
+                summary.inserted = summary.updated = summary.unchanged = 0
+                raise db.Rollback
+        if strict:
+            _store(conn, summary.batch_id, summary.rejects)
+        conn.execute(
+            "UPDATE import_batches SET read = ?, inserted = ?, updated = ?, unchanged = ?, rejected = ? WHERE id = ?",
+            (summary.read, summary.inserted, summary.updated, summary.unchanged, summary.rejected, summary.batch_id),
+        )
+        if event:
+            desk.log(event, detail={"batch": summary.batch_id, **summary.row(), "strict_failed": summary.strict_failed,
+                                    "title_lines": source.preamble})
+    return summary
+
+
+def _read(source, write_chunk, summary, strict, progress, chunk_rows, store, write):
+    """The loop: chunks to the writer, rejects kept (and stored as they come unless strict)."""
+    pending = []  # rejects not yet stored
+
+    def flush(rows):
+        nonlocal pending
+        if not rows:
+            return
+        found = write_chunk(rows, summary, write and not (strict and summary.rejected))
+        pending += found
+        summary.rejected += len(found)
+        if store and len(pending) >= chunk_rows:
+            store(pending)
+            summary.rejects += pending
+            pending = []
+        if progress:
+            progress(source.position, source.size)
+
+    rows = []
+    for line, row in source.rows:
+        summary.read += 1
+        if isinstance(row, BadRecord):
+            pending.append((line, row.error, raw_row(source, row)))
+            summary.rejected += 1
+            continue
+        rows.append((line, row))
+        if len(rows) >= chunk_rows:
+            flush(rows)
+            rows = []
+    flush(rows)
+    if store:
+        store(pending)
+    summary.rejects += pending
+    # A row can fail only when its chunk is written (a new order without a
+    # service type), after later rows failed on reading: give file order.
+    summary.rejects.sort(key=lambda r: r[0])
+    if progress:
+        progress(source.size or source.position, source.size)
+
+
+def _store(conn, batch_id, rejects):
+    conn.executemany(
+        "INSERT INTO import_rejects (batch_id, line, error, raw) VALUES (?, ?, ?, ?)",
+        [(batch_id, line, error, json.dumps(raw, ensure_ascii=False, default=str)) for line, error, raw in rejects],
+    )
+
+
+def rejects(conn, batch_id: int | None = None) -> list[dict]:
+    """Every kept reject, or one batch's, with its file and when it was read."""
+    sql = (
+        "SELECT r.batch_id AS batch, b.file, r.line, r.error, r.raw, b.started_at AS imported_at "
+        "FROM import_rejects r JOIN import_batches b ON b.id = r.batch_id"
+    )
+    params = ()
+    if batch_id is not None:
+        sql += " WHERE r.batch_id = ?"
+        params = (batch_id,)
+    return [dict(r) for r in conn.execute(sql + " ORDER BY r.batch_id, r.line", params)]
+
+
+def rejects_as_rows(headers, rejected):
+    """Rejected rows in their original columns plus `line` and `error`, for --rejects."""
+    columns = list(headers or [])
+    for _, _, raw in rejected:
+        for key in raw:
+            if key not in columns:
+                columns.append(key)
+    rows = [{**raw, "line": line, "error": error} for line, error, raw in rejected]
+    return columns + ["line", "error"], rows
