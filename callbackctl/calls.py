@@ -15,20 +15,13 @@ from callbackctl import clock, normalize
 from callbackctl.callbacks import RETRY_OUTCOMES, order_schedule
 from callbackctl.db import transaction
 from callbackctl.errors import InvalidValue, StateError
-from callbackctl.vocab import OUTCOMES
+from callbackctl.vocab import OUTCOMES, SATISFACTION_LEVELS
 
 SCORES = ("skill", "attitude", "timeliness", "parts", "overall")
 RECORD_COLUMNS = ["order_no", "called_at", "outcome", "skill", "attitude", "timeliness", "parts",
                   "overall", "index", "genuine", "discrepancies", "followup", "reason"]
 
-_LEVELS = {
-    5: ["5", "非常满意", "非常好", "特别好", "很满意", "very satisfied", "very_satisfied", "excellent"],
-    4: ["4", "满意", "比较满意", "satisfied", "good"],
-    3: ["3", "一般", "基本满意", "neutral", "ok", "fair"],
-    2: ["2", "不满意", "dissatisfied", "poor"],
-    1: ["1", "非常不满意", "很差", "very dissatisfied", "very_dissatisfied", "bad"],
-}
-_PHRASES = {normalize.header_key(p): level for level, phrases in _LEVELS.items() for p in phrases}
+_PHRASES = {normalize.header_key(p): level for level, phrases in SATISFACTION_LEVELS.items() for p in phrases}
 
 
 def satisfaction_level(text: str) -> int:

@@ -12,93 +12,10 @@ import json
 import re
 from functools import lru_cache
 
-ORDER_COLUMNS = {
-    "order_no": ["工单号", "单号", "服务单号", "order", "order_id", "work_order", "order_number"],
-    "service_type": ["服务类型", "类型", "type", "工单类型"],
-    "customer": ["客户", "客户姓名", "用户", "用户姓名", "customer_name", "客户名称"],
-    "phone": ["电话", "联系电话", "手机", "手机号", "mobile", "客户电话", "phone_number"],
-    "address": ["地址", "客户地址"],
-    "zone": ["区域类型", "城乡", "zone_type"],
-    "region": ["区域", "大区", "片区", "办事处"],
-    "provider": ["服务商", "网点", "服务网点", "代理商", "dealer"],
-    "engineer": ["工程师", "服务工程师", "维修员", "技术员"],
-    "product": ["机型", "产品", "型号", "model"],
-    "serial_no": ["出厂编号", "序列号", "机号", "serial"],
-    "reported_at": ["报修时间", "报单时间", "受理时间"],
-    "dispatched_at": ["派工时间", "派单时间"],
-    "feedback_at": ["反馈时间", "首次反馈时间"],
-    "appointment_at": ["预约时间"],
-    "arrived_at": ["到达时间"],
-    "completed_at": ["完工时间", "完成时间"],
-    "machine_hours": ["工作小时", "小时数", "工时", "hours"],
-    "parts_replaced": ["更换配件", "配件"],
-    "fee": ["费用", "收费", "收费金额"],
-    "location": ["服务地点", "施工地点"],
-    "warranty": ["保内", "是否保内"],
-    "vip": ["客户等级"],
-    "status": ["状态", "工单状态"],
-}
-
-# `record --from` columns: a desk's call log, often kept with Chinese headers.
-CALL_COLUMNS = {
-    "order_no": ORDER_COLUMNS["order_no"],
-    "called_at": ["回访时间", "通话时间", "call_time"],
-    "outcome": ["结果", "回访结果", "通话结果", "result"],
-    "satisfaction": ["满意度", "满意程度"],
-    "skill": ["技术水平", "技术"],
-    "attitude": ["服务态度", "态度"],
-    "timeliness": ["及时性", "时效"],
-    "parts": ["配件供应"],
-    "overall": ["总体评价", "总体", "整体"],
-    "hours": ["工作小时", "小时数", "工时", "machine_hours"],
-    "location": ["服务地点", "施工地点", "地点"],
-    "parts_replaced": ["更换配件"],
-    "fee": ["费用", "收费", "收费金额"],
-    "genuine": ["是否属实", "属实"],
-    "note": ["备注", "说明"],
-    "agent": ["回访人", "回访员", "坐席", "客服"],
-    "callback_at": ["约定回访时间", "预约回访时间", "再次回访时间"],
-}
-
-TIME_COLUMNS = ("reported_at", "dispatched_at", "feedback_at", "appointment_at", "arrived_at", "completed_at")
-
-SERVICE_TYPE_ALIASES = {
-    "install": ["安装", "installation"],
-    "delivery": ["交机", "handover"],
-    "inspection": ["接收检查", "receiving_inspection"],
-    "maintenance": ["保养"],
-    "repair": ["维修"],
-    "warranty_repair": ["保内维修", "质保期内修理"],
-    "paid_repair": ["保外维修", "质保期外修理"],
-    "parts": ["零件购买", "配件购买", "parts_purchase"],
-    "consultation": ["技术咨询", "咨询"],
-    "sales": ["销售"],
-}
-
-ZONE_ALIASES = {
-    "urban": ["市区", "城区", "市内", "city"],
-    "suburban": ["郊区", "近郊", "suburb"],
-    "other": ["其他", "其它", "农村", "乡镇", "偏远", "rural"],
-}
-
-STATUS_ALIASES = {
-    "open": ["未完工", "处理中", "进行中", "待处理", "已派工", "open"],
-    "completed": ["已完工", "完工", "已完成", "完成", "done", "closed"],
-    "cancelled": ["已取消", "取消", "作废", "canceled"],
-}
-
-OUTCOME_ALIASES = {
-    "reached": ["已接通", "接通", "已回访", "成功"],
-    "no_answer": ["未接通", "无人接听", "未接"],
-    "busy": ["占线", "忙线"],
-    "hung_up": ["挂断", "挂机"],
-    "refused": ["拒访", "拒绝回访", "拒绝"],
-    "wrong_number": ["空号", "错号", "号码错误"],
-    "wrong_person": ["非本人"],
-}
-
-_TRUE = {"yes", "y", "true", "t", "1", "是", "有", "保内", "vip", "属实"}
-_FALSE = {"no", "n", "false", "f", "0", "否", "无", "保外", "普通", "一般", "普通客户", "normal", "regular", "不属实"}
+from callbackctl.vocab import (  # noqa: F401 - re-exported for the modules that parse input
+    CALL_COLUMNS, OUTCOME_ALIASES, ORDER_COLUMNS, SERVICE_TYPE_ALIASES, STATUS_ALIASES, TIME_COLUMNS,
+    YES_WORDS, NO_WORDS, ZONE_ALIASES,
+)
 
 
 def header_key(name: str) -> str:
@@ -120,6 +37,9 @@ _OUTCOMES = _alias_map(OUTCOME_ALIASES)
 _SERVICE_TYPES = _alias_map(SERVICE_TYPE_ALIASES)
 _ZONES = _alias_map(ZONE_ALIASES)
 _STATUSES = _alias_map(STATUS_ALIASES)
+
+
+_TRUE, _FALSE = frozenset(map(header_key, YES_WORDS)), frozenset(map(header_key, NO_WORDS))
 
 
 def canonical_header(name: str) -> str | None:

@@ -13,12 +13,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from callbackctl.errors import PolicyError
+from callbackctl.vocab import SERVICE_TYPES, ZONES
 
-SERVICE_TYPES = (
-    "install", "delivery", "inspection", "maintenance", "repair", "warranty_repair",
-    "paid_repair", "parts", "consultation", "sales",
-)
-ZONES = ("urban", "suburban", "other")
 
 # The built-in policy, as `policy show` prints it (a dict, not TOML text, so
 # that commands run without a policy file never load the TOML parser).
