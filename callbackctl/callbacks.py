@@ -20,7 +20,7 @@ import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
-from callbackctl import calendar, clock, db
+from callbackctl import calendar, clock, db, status
 from callbackctl.policy import Duration
 
 RETRY_OUTCOMES = frozenset({"no_answer", "busy", "hung_up", "wrong_person"})
@@ -225,7 +225,7 @@ def due_query(policy, now, until, lower, region=None, provider=None, engineer=No
     # repeats); an OR instead would make SQLite scan every order.
     started = ("o.id IN (SELECT id FROM orders WHERE first_round_closed IS NULL "
                "AND completed_at >= ? AND completed_at <= ? "
-               f"AND coalesce(status_given, 'completed') = 'completed' AND service_type IN ({marks}) "
+               f"AND {status.sql(completed=True)} = 'completed' AND service_type IN ({marks}) "
                "UNION ALL SELECT order_id FROM followups WHERE done_at >= ?)")
     sql = _ORDER_STATE_SQL.format(order_columns=_LIST_COLUMNS, where=" AND ".join([started, *where]))
     return sql, [lower, clock.fmt(until), *types, lower, *types, *values]

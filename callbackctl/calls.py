@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from callbackctl import clock, normalize
+from callbackctl import clock, followups, headoffice, normalize, orders
 from callbackctl.callbacks import RETRY_OUTCOMES, order_schedule
 from callbackctl.db import transaction
 from callbackctl.errors import InvalidValue, StateError
@@ -111,7 +111,7 @@ def record_in_transaction(desk, call: Call) -> dict:
     order, sched = order_schedule(desk, call.order_no)
     if order["status"] != "completed":
         raise StateError(f"order {call.order_no} is {order['status']}: callbacks are for completed orders")
-    spot = conn.execute("SELECT * FROM spot_checks WHERE order_id = ? AND call_id IS NULL", (order["id"],)).fetchone()
+    spot = headoffice.open_spot_check(conn, order["id"])
     if spot is None and sched is not None and sched.closed:
         raise StateError(
             f"order {call.order_no}: the callback of round {sched.round} is finished "
@@ -154,19 +154,13 @@ def record_in_transaction(desk, call: Call) -> dict:
          call.agent or desk.actor, call.note, spot["id"] if spot else None),
     )
     if spot and call.outcome == "reached":
-        _compare_spot_check(conn, spot, cur.lastrowid, index, genuine, policy)
+        headoffice.answer_spot_check(conn, spot, cur.lastrowid, index, genuine, policy)
     for why, detail in opened:
-        conn.execute(
-            "INSERT INTO followups (order_id, reason, round, since, callback_id, detail) VALUES (?,?,?,?,?,?)",
-            (order["id"], why, rnd, clock.fmt(called_at), cur.lastrowid, detail),
-        )
+        followups.hand_back(conn, order["id"], why, rnd, clock.fmt(called_at), cur.lastrowid, detail)
     if call.outcome == "wrong_number" and order["phone_valid"] != 0:
-        conn.execute("UPDATE orders SET phone_valid = 0 WHERE id = ?", (order["id"],))
+        orders.mark_phone_invalid(conn, order["id"])
     if call.outcome == "reached" and not opened and rnd > 1 and not spot:
-        conn.execute(
-            "UPDATE followups SET resolved_at = ? WHERE order_id = ? AND done_at IS NOT NULL AND resolved_at IS NULL",
-            (clock.fmt(called_at), order["id"]),
-        )
+        followups.resolve_visited(conn, order["id"], clock.fmt(called_at))
     out = {
         "order_no": order["order_no"], "called_at": clock.fmt(called_at), "outcome": call.outcome,
         **{s: scores.get(s) for s in SCORES}, "index": index, "genuine": genuine,
@@ -176,21 +170,6 @@ def record_in_transaction(desk, call: Call) -> dict:
                                                      "note": call.note, "callback_at": clock.fmt(call.callback_at)},
              actor=call.agent)
     return out
-
-
-def _compare_spot_check(conn, spot, call_id, index, genuine, policy):
-    """Does head office hear what the region heard? Satisfaction or genuineness differ."""
-    regional = conn.execute("SELECT satisfaction, genuine FROM callbacks WHERE id = ?",
-                            (spot["regional_call_id"],)).fetchone()
-    found = []
-    low = policy.dissatisfied_below
-    if regional["satisfaction"] is not None and index is not None and (
-            abs(regional["satisfaction"] - index) >= 1 or (regional["satisfaction"] < low) != (index < low)):
-        found.append(f"satisfaction: region {regional['satisfaction']}, head office {index}")
-    if regional["genuine"] is not None and genuine is not None and bool(regional["genuine"]) != genuine:
-        found.append(f"genuine: region {bool(regional['genuine'])}, head office {genuine}")
-    conn.execute("UPDATE spot_checks SET call_id = ?, disagrees = ?, detail = ? WHERE id = ?",
-                 (call_id, int(bool(found)), "; ".join(found) or None, spot["id"]))
 
 
 # -- a batch of calls from a file ---------------------------------------------

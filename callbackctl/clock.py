@@ -22,6 +22,16 @@ def parse(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
 
+def day_range(first: dt.date | None, last: dt.date | None) -> tuple[str, str]:
+    """Stored-time bounds [lo, hi) of the days first..last, either open-ended.
+
+    The open ends sort below and above every time text callbackctl writes.
+    """
+    lo = first.isoformat() if first else "0000-01-01"
+    hi = (last + dt.timedelta(days=1)).isoformat() if last else "9999-12-32"
+    return lo, hi
+
+
 def real_now(timezone: str) -> dt.datetime:
     from zoneinfo import ZoneInfo
 

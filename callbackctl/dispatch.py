@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-from callbackctl import calendar, clock, db
+from callbackctl import calendar, clock, db, status
 from callbackctl.db import transaction
 
 COLUMNS = ["order_no", "provider", "engineer", "region", "zone", "customer", "phone", "reported_at",
@@ -38,7 +38,7 @@ def chase_query(policy, now, region=None, provider=None):
                 f"coalesce(substr(o.appointment_at, 1, 10) || ' 23:59:59', ''))")
     # An unfinished order's status is status_given or 'open' (the generated
     # column, spelt out): a virtual column would send SQLite to the table.
-    where = ["o.completed_at IS NULL", "coalesce(o.status_given, 'open') = 'open'", "o.reported_at <= :now"]
+    where = ["o.completed_at IS NULL", f"{status.sql('o', completed=False)} = 'open'", "o.reported_at <= :now"]
     params = {"now": clock.fmt(now)}
     for column, value in (("region", region), ("provider", provider)):
         if value is not None:

@@ -49,6 +49,22 @@ def followup_done(desk, order_no: str, at: dt.datetime | None = None) -> int:
     return n
 
 
+def hand_back(conn, order_id, reason, rnd, since, callback_id, detail):
+    """Open a follow-up for a call's finding (inside the caller's transaction)."""
+    conn.execute(
+        "INSERT INTO followups (order_id, reason, round, since, callback_id, detail) VALUES (?,?,?,?,?,?)",
+        (order_id, reason, rnd, since, callback_id, detail),
+    )
+
+
+def resolve_visited(conn, order_id, at):
+    """A satisfied call after a second visit resolves what the visit answered."""
+    conn.execute(
+        "UPDATE followups SET resolved_at = ? WHERE order_id = ? AND done_at IS NOT NULL AND resolved_at IS NULL",
+        (at, order_id),
+    )
+
+
 def followups_of(desk, order) -> list[dict]:
     return [dict(r) for r in desk.conn.execute(
         "SELECT reason, round, since, detail, done_at, resolved_at FROM followups WHERE order_id = ? ORDER BY id",

@@ -13,11 +13,10 @@ already came from another source is a conflict, reported and left alone.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import random
 
-from callbackctl import db, normalize
+from callbackctl import clock, db, normalize, orders
 from callbackctl.db import transaction
 from callbackctl.errors import CallbackctlError, InvalidValue
 
@@ -38,8 +37,7 @@ def sample(desk, rate: float, date_from=None, date_to=None, seed=None) -> tuple[
     if not 0 < rate <= 1:
         raise InvalidValue(f"--rate: {rate} is not between 0 and 1 (0.05 is 5%)", usage=True)
     seed = random.SystemRandom().randrange(1, 10**6) if seed is None else seed
-    lo = date_from.isoformat() if date_from else "0000"
-    hi = (date_to + dt.timedelta(days=1)).isoformat() if date_to else "9999"
+    lo, hi = clock.day_range(date_from, date_to)
     candidates = desk.conn.execute(
         "SELECT o.id AS order_id, o.order_no, o.region, o.provider, o.engineer, c.id AS call_id, c.called_at, "
         "c.satisfaction AS 'index', c.genuine FROM callbacks c JOIN orders o ON o.id = c.order_id "
@@ -67,6 +65,26 @@ def sample(desk, rate: float, date_from=None, date_to=None, seed=None) -> tuple[
     return sorted(picks, key=lambda p: (p["region"] or "", p["order_no"])), seed
 
 
+def open_spot_check(conn, order_id):
+    """The order's spot check waiting for head office's call, if any."""
+    return conn.execute("SELECT * FROM spot_checks WHERE order_id = ? AND call_id IS NULL", (order_id,)).fetchone()
+
+
+def answer_spot_check(conn, spot, call_id, index, genuine, policy):
+    """Does head office hear what the region heard? Satisfaction or genuineness differ."""
+    regional = conn.execute("SELECT satisfaction, genuine FROM callbacks WHERE id = ?",
+                            (spot["regional_call_id"],)).fetchone()
+    found = []
+    low = policy.dissatisfied_below
+    if regional["satisfaction"] is not None and index is not None and (
+            abs(regional["satisfaction"] - index) >= 1 or (regional["satisfaction"] < low) != (index < low)):
+        found.append(f"satisfaction: region {regional['satisfaction']}, head office {index}")
+    if regional["genuine"] is not None and genuine is not None and bool(regional["genuine"]) != genuine:
+        found.append(f"genuine: region {bool(regional['genuine'])}, head office {genuine}")
+    conn.execute("UPDATE spot_checks SET call_id = ?, disagrees = ?, detail = ? WHERE id = ?",
+                 (call_id, int(bool(found)), "; ".join(found) or None, spot["id"]))
+
+
 def spot_checks(desk) -> list[dict]:
     rows = []
     for r in desk.conn.execute(
@@ -80,10 +98,6 @@ def spot_checks(desk) -> list[dict]:
 
 # -- merge -------------------------------------------------------------------
 
-_ORDER_FIELDS = ("order_no", "service_type", "customer", "phone", "phone_valid", "address", "zone", "region",
-                 "provider", "engineer", "product", "serial_no", "reported_at", "dispatched_at", "feedback_at",
-                 "appointment_at", "arrived_at", "completed_at", "machine_hours", "parts_replaced", "fee",
-                 "location", "warranty", "vip", "status_given", "extra")
 # Child tables: (table, columns copied besides order_id). Ids that point at
 # other copied rows (callback_id, spot_check_id) are dropped: they are local.
 _CHILDREN = {
@@ -118,34 +132,15 @@ def _merge(desk, src, source, region):
     conn = desk.conn
     result = dict(orders_inserted=0, orders_updated=0, orders_unchanged=0, conflicts=0)
     id_map = {}
-    for row in src.execute(f"SELECT id, {', '.join(_ORDER_FIELDS)} FROM orders"):
+    for row in src.execute(f"SELECT id, {', '.join(orders.COPIED)} FROM orders"):
         values = dict(row)
         src_id = values.pop("id")
         if region:
             values["region"] = region
-        have = conn.execute("SELECT * FROM orders WHERE order_no = ?", (values["order_no"],)).fetchone()
-        if have is None:
-            cols = list(values) + ["source", "created_at", "updated_at"]
-            cur = conn.execute(f"INSERT INTO orders ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                               (*values.values(), source, desk.now_text, desk.now_text))
-            id_map[src_id] = cur.lastrowid
-            result["orders_inserted"] += 1
-        elif have["source"] != source:
-            result["conflicts"] += 1
-            desk.log("merge_conflict", values["order_no"], {"kept_source": have["source"], "other_source": source,
-                                                            "other_region": values["region"]})
-        else:
-            id_map[src_id] = have["id"]
-            changed = {k: v for k, v in values.items() if v is not None and v != have[k]}
-            if changed:
-                sets = ", ".join(f"{k} = ?" for k in changed)
-                conn.execute(f"UPDATE orders SET {sets}, updated_at = ? WHERE id = ?",
-                             (*changed.values(), desk.now_text, have["id"]))
-                desk.log("order_updated", values["order_no"], {"source": source, "after": changed,
-                                                               "before": {k: have[k] for k in changed}})
-                result["orders_updated"] += 1
-            else:
-                result["orders_unchanged"] += 1
+        what, order_id = orders.merge_copy(desk, values, source)
+        result["conflicts" if what == "conflict" else f"orders_{what}"] += 1
+        if order_id is not None:
+            id_map[src_id] = order_id
     for table, columns in _CHILDREN.items():
         result[table.replace("callbacks", "calls")] = _copy_children(conn, src, table, columns, source, id_map)
     return result

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from functools import partial
 
-from callbackctl import batches, db, normalize
+from callbackctl import batches, db, normalize, status
 from callbackctl.batches import RowError
 from callbackctl.errors import InputError, NotFound
 from callbackctl.io import open_input
@@ -218,18 +218,45 @@ def _apply(desk, batch, result, rejects, write, raw_of):
     for no, row in current.items():
         before = existing[no]
         changed = {c: row[c] for c in row if row[c] != before.get(c)}
-        if not changed:
-            continue
-        desk.log("order_updated", no, {
-            "batch": result.batch_id,
-            "before": {c: before.get(c) for c in changed},
-            "after": changed,
-        })
-        values = {**changed, "updated_at": now}
-        if "extra" in values:
-            values["extra"] = _extra_json(values["extra"])
-        sets = ", ".join(f"{c} = ?" for c in values)
-        conn.execute(f"UPDATE orders SET {sets} WHERE id = ?", (*values.values(), before["id"]))
+        if changed:
+            _update(desk, before, changed, batch=result.batch_id)
+
+
+def _update(desk, before: dict, changed: dict, **why):
+    """Write one order's changed fields, logged with their values before."""
+    desk.log("order_updated", before["order_no"], {**why, "before": {c: before.get(c) for c in changed},
+                                                   "after": changed})
+    values = {**changed, "updated_at": desk.now_text}
+    if isinstance(values.get("extra"), dict):  # an import's: kept as a dict for the log
+        values["extra"] = _extra_json(values["extra"])
+    sets = ", ".join(f"{c} = ?" for c in values)
+    desk.conn.execute(f"UPDATE orders SET {sets} WHERE id = ?", (*values.values(), before["id"]))
+
+
+# What a merge copies of an order from a regional file.
+COPIED = STORED + ("extra",)
+
+
+def merge_copy(desk, values: dict, source: str) -> tuple[str, int | None]:
+    """Upsert one order copied from another desk file identified by `source`.
+
+    Returns what happened (inserted, updated, unchanged, or conflict when the
+    order_no came from another file, which is left alone) and the order's id here.
+    """
+    have = desk.conn.execute("SELECT * FROM orders WHERE order_no = ?", (values["order_no"],)).fetchone()
+    if have is None:
+        cols = list(values) + ["source", "created_at", "updated_at"]
+        cur = desk.conn.execute(f"INSERT INTO orders ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                                (*values.values(), source, desk.now_text, desk.now_text))
+        return "inserted", cur.lastrowid
+    if have["source"] != source:
+        desk.log("merge_conflict", values["order_no"], {"kept_source": have["source"], "other_source": source,
+                                                        "other_region": values.get("region")})
+        return "conflict", None
+    changed = {k: v for k, v in values.items() if v is not None and v != have[k]}
+    if changed:
+        _update(desk, dict(have), changed, source=source)
+    return ("updated" if changed else "unchanged"), have["id"]
 
 
 _to_json = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per row as dumps() makes
@@ -245,8 +272,7 @@ def _explicit_status(order, completed_at):
     So an export (which writes the effective status) imports back unchanged.
     """
     if "status_given" in order:
-        implied = "completed" if completed_at else "open"
-        if order["status_given"] == implied:
+        if order["status_given"] == status.implied(completed_at):
             order["status_given"] = None
 
 
@@ -272,3 +298,8 @@ def get(conn, order_no: str) -> dict:
     if row is None:
         raise NotFound(f"unknown order {order_no!r}")
     return dict(row)
+
+
+def mark_phone_invalid(conn, order_id):
+    """A call found the number wrong: the order needs its contact checked."""
+    conn.execute("UPDATE orders SET phone_valid = 0 WHERE id = ?", (order_id,))

@@ -88,8 +88,7 @@ def report(desk, period="month", by="region", date_from=None, date_to=None) -> l
     if by not in GROUPS:
         raise InvalidValue(f"--by: {by!r} is not one of {', '.join(GROUPS)}", usage=True)
     conn = desk.conn
-    lo = date_from.isoformat() if date_from else "0000-01-01"
-    hi = (date_to + dt.timedelta(days=1)).isoformat() if date_to else "9999-12-31"
+    lo, hi = clock.day_range(date_from, date_to)
     bounds = conn.execute("SELECT min(completed_at), max(completed_at) FROM orders "
                           "WHERE completed_at >= ? AND completed_at < ?", (lo, hi)).fetchone()
     if bounds[0] is None:
@@ -279,8 +278,7 @@ def preset_range(which: str, today: dt.date) -> tuple[dt.date, dt.date]:
 
 def fault_structure(desk, date_from=None, date_to=None, top=10) -> list[dict]:
     """The most frequent faults and replaced parts per product (故障结构), by completion date."""
-    lo = date_from.isoformat() if date_from else "0000"
-    hi = (date_to + dt.timedelta(days=1)).isoformat() if date_to else "9999"
+    lo, hi = clock.day_range(date_from, date_to)
     fault = "coalesce(" + ", ".join(f"json_extract(extra, '$.\"{k}\"')" for k in _FAULT_KEYS) + ")"
     from callbackctl import normalize
 
