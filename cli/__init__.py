@@ -115,7 +115,19 @@ def _load(spec: str):
         one = typer.Typer(rich_markup_mode=None, pretty_exceptions_enable=False, add_completion=False)
         one.command()(target)
         target = one
-    return typer.main.get_command(target)
+    return _examples_last(typer.main.get_command(target))
+
+
+def _examples_last(command):
+    """A docstring's closing `Examples:` paragraph becomes the epilog, so that
+    --help ends with it, after the options."""
+    text = command.help or ""
+    at = text.find("\b\nExamples:")
+    if at >= 0:
+        command.help, command.epilog = text[:at].rstrip(), text[at:]
+    for sub in getattr(command, "commands", {}).values():
+        _examples_last(sub)
+    return command
 
 
 def _reader_left():

@@ -14,7 +14,12 @@ policy_app = typer.Typer(help="Show, check or store the desk's policy.", no_args
 
 @policy_app.command("show")
 def policy_show(ctx: typer.Context):
-    """Print the policy in force, as TOML (defaults filled in)."""
+    """Print the policy in force, as TOML (defaults filled in).
+
+    \b
+    Examples:
+      callbackctl policy show > my.toml
+    """
     from callbackctl.policy import to_toml
 
     desk = open_desk(ctx, "policy show")
@@ -24,7 +29,12 @@ def policy_show(ctx: typer.Context):
 
 @policy_app.command("check")
 def policy_check(file: Annotated[str, typer.Argument(metavar="FILE")]):
-    """Validate a policy file without storing it."""
+    """Validate a policy file without storing it.
+
+    \b
+    Examples:
+      callbackctl policy check my.toml
+    """
     from callbackctl import desk, policy
 
     policy.load_text(desk.read_policy_file(file), file)
@@ -33,7 +43,12 @@ def policy_check(file: Annotated[str, typer.Argument(metavar="FILE")]):
 
 @policy_app.command("load")
 def policy_load(ctx: typer.Context, file: Annotated[str, typer.Argument(metavar="FILE")]):
-    """Validate a policy file and store it in the database for every later command."""
+    """Validate a policy file and store it in the database for every later command.
+
+    \b
+    Examples:
+      callbackctl policy load my.toml
+    """
     from callbackctl import db, desk as desk_mod, policy
 
     text = desk_mod.read_policy_file(file)
@@ -47,7 +62,13 @@ def policy_load(ctx: typer.Context, file: Annotated[str, typer.Argument(metavar=
 
 
 def info(ctx: typer.Context, fmt: FormatOpt = Fmt.table):
-    """Paths, schema version, policy in force and row counts."""
+    """Paths, schema version, policy in force and row counts.
+
+    \b
+    Examples:
+      callbackctl info
+      callbackctl info -f json > desk-info.json
+    """
     from callbackctl import info as info_mod
 
     desk = open_desk(ctx, "info")
@@ -55,7 +76,12 @@ def info(ctx: typer.Context, fmt: FormatOpt = Fmt.table):
 
 
 def backup(ctx: typer.Context, dest: Annotated[str, typer.Argument(metavar="DEST")]):
-    """Write a consistent copy of the database, even while others write to it."""
+    """Write a consistent copy of the database, even while others write to it.
+
+    \b
+    Examples:
+      callbackctl backup desk-2026-11-23.db
+    """
     from callbackctl import info as info_mod
 
     desk = open_desk(ctx, "backup")
@@ -64,7 +90,12 @@ def backup(ctx: typer.Context, dest: Annotated[str, typer.Argument(metavar="DEST
 
 
 def demo(ctx: typer.Context):
-    """Build a demo database from the shipped fixtures at a fixed now and show a desk's day."""
+    """Build a demo database from the shipped fixtures at a fixed now and show a desk's day.
+
+    \b
+    Examples:
+      callbackctl demo
+    """
     from callbackctl import demo as demo_mod
     from callbackctl.cli.common import State
 
@@ -82,7 +113,13 @@ def demo(ctx: typer.Context):
 
 def show(ctx: typer.Context, order_no: Annotated[str, typer.Argument(metavar="ORDER_NO")],
          fmt: FormatOpt = Fmt.table):
-    """Everything about one order: its fields, calls, follow-ups, complaints, chases, audit log."""
+    """Everything about one order: its fields, calls, follow-ups, complaints, chases, audit log.
+
+    \b
+    Examples:
+      callbackctl show SY2026110017
+      callbackctl show SY2026110017 -f json > SY2026110017.json
+    """
     from callbackctl import show as show_mod
 
     desk = open_desk(ctx, "show")

@@ -75,7 +75,13 @@ def record(
     from_file: Annotated[Optional[str], typer.Option("--from", metavar="FILE", help="Record a batch of calls from CSV/TSV/JSON/JSONL (- for stdin).")] = None,
     fmt: FormatOpt = Fmt.table,
 ):
-    """Record a callback: outcome, the five scores and the authenticity checks."""
+    """Record a callback: outcome, the five scores and the authenticity checks.
+
+    \b
+    Examples:
+      callbackctl record SY2026110002 --outcome reached --satisfaction 非常满意 --hours 1240 --location 鹿泉采石场
+      callbackctl record SY2026110001 --outcome no_answer --callback-at 15:00
+    """
     from callbackctl import calls
 
     if from_file:
@@ -109,7 +115,13 @@ followup_app = typer.Typer(help="Orders handed back for a second visit or a cont
 
 @followup_app.command("list")
 def followup_list(ctx: typer.Context, fmt: FormatOpt = Fmt.table):
-    """Open follow-ups: dissatisfied, not genuine, invalid contact, unreachable."""
+    """Open follow-ups: dissatisfied, not genuine, invalid contact, unreachable.
+
+    \b
+    Examples:
+      callbackctl followup list
+      callbackctl followup list -f csv > followups.csv
+    """
     from callbackctl import followups
 
     desk = open_desk(ctx, "followup list")
@@ -122,7 +134,13 @@ def followup_done(
     order_no: Annotated[str, typer.Argument(metavar="ORDER_NO")],
     at: Annotated[Optional[str], typer.Option("--at", metavar="TIME", help="When the second visit was [default: now].")] = None,
 ):
-    """Record the second visit (二次服务); a second callback falls due after it."""
+    """Record the second visit (二次服务); a second callback falls due after it.
+
+    \b
+    Examples:
+      callbackctl followup done SY2026110017
+      callbackctl followup done SY2026110017 --at "today 10:20"
+    """
     from callbackctl import followups
 
     desk = open_desk(ctx, "followup done")

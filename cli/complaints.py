@@ -35,7 +35,13 @@ def add(
     customer: Annotated[Optional[str], typer.Option("--customer")] = None,
     vip: Annotated[bool, typer.Option("--vip", help="A high-value customer (taken from the order when there is one).")] = False,
 ):
-    """File a complaint; prints its id."""
+    """File a complaint; prints its id.
+
+    \b
+    Examples:
+      callbackctl complaint add --order SY2026110017 --against agent --target 小王 --text "客服语气生硬"
+      callbackctl complaint add --phone 13912345678 --against provider --target 成都蜀工机械 --severity special --text "维修时碰坏了液压管"
+    """
     from callbackctl import complaints
 
     desk = open_desk(ctx, "complaint add")
@@ -50,7 +56,13 @@ def list_(
     overdue: Annotated[bool, typer.Option("--overdue", help="Only those whose reply is late.")] = False,
     fmt: FormatOpt = Fmt.table,
 ):
-    """List complaints with their reply deadline."""
+    """List complaints with their reply deadline.
+
+    \b
+    Examples:
+      callbackctl complaint list --open
+      callbackctl complaint list --overdue -f csv > overdue-complaints.csv
+    """
     from callbackctl import complaints
 
     desk = open_desk(ctx, "complaint list")
@@ -71,9 +83,15 @@ def _step(action, doc):
     return command
 
 
-complaint_app.command("escalate")(_step("escalate", "Hand a complaint to the team lead and the region's engineer."))
-complaint_app.command("respond")(_step("respond", "Record the engineer's answer (due within reply_within)."))
-complaint_app.command("resolve")(_step("resolve", "Record that the problem was settled."))
+complaint_app.command("escalate")(_step("escalate", "Hand a complaint to the team lead and the region's engineer.\n\n"
+                                                   "\b\nExamples:\n"
+                                                   "  callbackctl complaint escalate 1 --text \"转组长和华北区域工程师\"\n"))
+complaint_app.command("respond")(_step("respond", "Record the engineer's answer (due within reply_within).\n\n"
+                                                 "\b\nExamples:\n"
+                                                 "  callbackctl complaint respond 1 --text \"已核实，工程师明天上门\"\n"))
+complaint_app.command("resolve")(_step("resolve", "Record that the problem was settled.\n\n"
+                                                 "\b\nExamples:\n"
+                                                 "  callbackctl complaint resolve 1 --text \"已向客户道歉并回访\"\n"))
 
 
 @complaint_app.command("close")
@@ -82,7 +100,12 @@ def close(
     complaint_id: Id,
     satisfied: Annotated[Optional[bool], typer.Option("--satisfied/--unsatisfied", help="The customer's word in the closing callback.")] = None,
 ):
-    """Close after a callback in which the customer is satisfied; --unsatisfied reopens."""
+    """Close after a callback in which the customer is satisfied; --unsatisfied reopens.
+
+    \b
+    Examples:
+      callbackctl complaint close 1 --satisfied
+    """
     from callbackctl import complaints
 
     if satisfied is None:
@@ -95,7 +118,12 @@ def close(
 @apology_app.command("open")
 def apology_open(ctx: typer.Context, complaint_id: Annotated[int, typer.Argument(metavar="COMPLAINT_ID")],
                  fmt: FormatOpt = Fmt.table):
-    """Start an apology for a complaint against an agent found at fault, or record why none is made."""
+    """Start an apology for a complaint against an agent found at fault, or record why none is made.
+
+    \b
+    Examples:
+      callbackctl apology open 1
+    """
     from callbackctl import complaints
 
     desk = open_desk(ctx, "apology open")
@@ -107,7 +135,12 @@ def apology_open(ctx: typer.Context, complaint_id: Annotated[int, typer.Argument
 
 @apology_app.command("due")
 def apology_due(ctx: typer.Context, fmt: FormatOpt = Fmt.table):
-    """Apology calls allowed now (inside the windows, attempts left)."""
+    """Apology calls allowed now (inside the windows, attempts left).
+
+    \b
+    Examples:
+      callbackctl apology due
+    """
     from callbackctl import complaints
 
     desk = open_desk(ctx, "apology due")
@@ -122,7 +155,13 @@ def apology_record(
     note_text: Annotated[Optional[str], typer.Option("--note", help="Why, when refused or hung up.")] = None,
     fmt: FormatOpt = Fmt.table,
 ):
-    """Record an apology call; a refusal, a hang-up or the last attempt queues an SMS."""
+    """Record an apology call; a refusal, a hang-up or the last attempt queues an SMS.
+
+    \b
+    Examples:
+      callbackctl apology record 1 --outcome accepted
+      callbackctl apology record 1 --outcome hung_up --note "客户挂断"
+    """
     from callbackctl import complaints
 
     desk = open_desk(ctx, "apology record")
@@ -135,7 +174,13 @@ def apology_sms(
     mark_sent: Annotated[bool, typer.Option("--mark-sent", help="Record the listed messages as sent.")] = False,
     fmt: FormatOpt = Fmt.table,
 ):
-    """Apology messages to send: id, phone, text."""
+    """Apology messages to send: id, phone, text.
+
+    \b
+    Examples:
+      callbackctl apology sms -f csv > apology-sms.csv
+      callbackctl apology sms --mark-sent
+    """
     from callbackctl import complaints
 
     desk = open_desk(ctx, "apology sms")
@@ -144,7 +189,12 @@ def apology_sms(
 
 @apology_app.command("list")
 def apology_list(ctx: typer.Context, fmt: FormatOpt = Fmt.table):
-    """Every apology with its state and whether it missed close_within."""
+    """Every apology with its state and whether it missed close_within.
+
+    \b
+    Examples:
+      callbackctl apology list
+    """
     from callbackctl import complaints
 
     desk = open_desk(ctx, "apology list")

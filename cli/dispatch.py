@@ -16,7 +16,13 @@ def chase(
     provider: Annotated[Optional[str], typer.Option("--provider")] = None,
     fmt: FormatOpt = Fmt.table,
 ):
-    """Unfinished orders to chase: no provider feedback in time, or late (拖单)."""
+    """Unfinished orders to chase: no provider feedback in time, or late (拖单).
+
+    \b
+    Examples:
+      callbackctl chase --provider 成都蜀工机械
+      callbackctl chase --record -f csv > chase-2026-11-23.csv
+    """
     from callbackctl import dispatch
 
     desk = open_desk(ctx, "chase")

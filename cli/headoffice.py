@@ -17,7 +17,12 @@ def sample(
     seed: Annotated[Optional[int], typer.Option("--seed", help="The same seed picks the same calls [default: random, printed].")] = None,
     fmt: FormatOpt = Fmt.table,
 ):
-    """Head office spot checks (抽访): pick reached callbacks per region; each becomes due now."""
+    """Head office spot checks (抽访): pick reached callbacks per region; each becomes due now.
+
+    \b
+    Examples:
+      callbackctl sample --rate 0.05 --from 2026-11-01 --seed 7
+    """
     from callbackctl import headoffice
 
     desk = open_desk(ctx, "sample")
@@ -28,7 +33,13 @@ def sample(
 
 
 def spot_checks(ctx: typer.Context, fmt: FormatOpt = Fmt.table):
-    """Spot checks with the region's and head office's answers, and whether they disagree."""
+    """Spot checks with the region's and head office's answers, and whether they disagree.
+
+    \b
+    Examples:
+      callbackctl spot-checks
+      callbackctl spot-checks -f csv > spot-checks.csv
+    """
     from callbackctl import headoffice
 
     desk = open_desk(ctx, "spot-checks")
@@ -41,7 +52,12 @@ def merge(
     region: Annotated[Optional[str], typer.Option("--region", help="Region name for every merged order [default: as in the file].")] = None,
     fmt: FormatOpt = Fmt.table,
 ):
-    """Copy regional files into this one (idempotent); the same order from two regions is a conflict."""
+    """Copy regional files into this one (idempotent); the same order from two regions is a conflict.
+
+    \b
+    Examples:
+      callbackctl --db head-office.db merge callbackctl-demo.db
+    """
     from callbackctl import headoffice
 
     desk = open_desk(ctx, "merge")

@@ -43,7 +43,13 @@ def import_cmd(
     rejects: Annotated[Optional[str], typer.Option("--rejects", metavar="PATH", help="Also write rejected rows as CSV with an error column.")] = None,
     fmt: FormatOpt = Fmt.table,
 ):
-    """Import work orders, upserting by order_no. Exit 1 when any row was rejected."""
+    """Import work orders, upserting by order_no. Exit 1 when any row was rejected.
+
+    \b
+    Examples:
+      callbackctl import dealer_export_gbk.csv service_orders_utf8bom.csv --rejects rejected-rows.csv
+      callbackctl import --dry-run --strict dealer_export_gbk.csv
+    """
     from callbackctl import batches, orders
 
     desk = open_desk(ctx, "import")
@@ -85,7 +91,13 @@ def rejects_cmd(
     batch: Annotated[Optional[int], typer.Option("--batch", help="Only this import batch.")] = None,
     fmt: FormatOpt = Fmt.table,
 ):
-    """List rejected import rows, kept whole with file, line and reason."""
+    """List rejected import rows, kept whole with file, line and reason.
+
+    \b
+    Examples:
+      callbackctl rejects --batch 1
+      callbackctl rejects -f csv > rejected-rows.csv
+    """
     from callbackctl import batches
 
     desk = open_desk(ctx, "rejects")
@@ -100,7 +112,13 @@ def export_cmd(
     excel: Annotated[bool, typer.Option("--excel", help="For Excel: UTF-8 BOM, and cells starting with = + - @ made inert.")] = False,
     mask_phone: Annotated[bool, typer.Option("--mask-phone", help="Show phones as 138****5678 for sharing outside the desk.")] = False,
 ):
-    """Export a whole table (orders keep their unknown columns as columns)."""
+    """Export a whole table (orders keep their unknown columns as columns).
+
+    \b
+    Examples:
+      callbackctl export callbacks --excel -o callbacks.csv
+      callbackctl export orders --mask-phone -f jsonl > orders.jsonl
+    """
     from callbackctl import export, io
 
     desk = open_desk(ctx, "export")

@@ -31,7 +31,13 @@ def report(
     chart: Annotated[bool, typer.Option("--chart", help="Also draw satisfaction and completion bars (table only).")] = False,
     fmt: FormatOpt = Fmt.table,
 ):
-    """Callbacks, satisfaction, complaints and chases per period and group."""
+    """Callbacks, satisfaction, complaints and chases per period and group.
+
+    \b
+    Examples:
+      callbackctl report --by provider --from 2026-11-01 --chart
+      callbackctl report --name weekly -f csv > weekly.csv
+    """
     from callbackctl import reports
 
     desk = open_desk(ctx, "report")
