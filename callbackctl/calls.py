@@ -57,22 +57,22 @@ class Call:
 
 
 def validate(call: Call) -> dict:
-    """The five scores filled from --satisfaction; InvalidValue on a bad value."""
+    """The five scores, those not given filled from the satisfaction phrase; InvalidValue on a bad value."""
     if call.outcome not in OUTCOMES:
         raise InvalidValue(f"unknown outcome {call.outcome!r} (use {', '.join(OUTCOMES)})", usage=True)
     scores = dict(call.scores)
     for name, value in scores.items():
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
-            raise InvalidValue(f"--{name}: {value!r} is not a score from 1 to 5", usage=True)
+            raise InvalidValue(f"{value!r} is not a score from 1 to 5", field=name)
     if call.satisfaction is not None:
         try:
             level = satisfaction_level(str(call.satisfaction))
         except ValueError as e:
-            raise InvalidValue(f"--satisfaction: {e}", usage=True) from None
+            raise InvalidValue(str(e), field="satisfaction") from None
         for name in SCORES:
             scores.setdefault(name, level)
     if (scores or call.satisfaction) and call.outcome != "reached":
-        raise InvalidValue(f"scores need --outcome reached (not {call.outcome})", usage=True)
+        raise InvalidValue(f"scores are for a reached call (not {call.outcome})", usage=True)
     return scores
 
 
@@ -259,6 +259,8 @@ def record_file(desk, path: str, encoding="auto"):
                 with transaction(desk.conn):
                     done.append(record_in_transaction(desk, call))
                 summary.inserted += 1
+            except InvalidValue as e:
+                rejects.append((line, f"{e.field}: {e}" if e.field else str(e), raw))
             except (ValueError, CallbackctlError) as e:
                 rejects.append((line, str(e), raw))
         return rejects

@@ -19,7 +19,7 @@ import re
 
 from callbackctl import calendar, clock, normalize, orders
 from callbackctl.db import transaction
-from callbackctl.errors import InvalidValue, NotFound, StateError
+from callbackctl.errors import InvalidValue, NotFound, StateError, one_of
 from callbackctl.vocab import APOLOGY_OUTCOMES, COMPLAINT_AGAINST as AGAINST, SEVERITIES
 
 COLUMNS = ["id", "order_no", "customer", "phone", "against", "target", "severity", "status", "received_at",
@@ -44,14 +44,13 @@ def _get(desk, complaint_id: int) -> dict:
 def add(desk, against: str, severity: str, text: str, order_no=None, phone=None, target=None,
         customer=None, vip=False) -> int:
     """File a complaint against an order or a phone number; returns its id."""
-    if against not in AGAINST:
-        raise InvalidValue(f"--against: {against!r} is not one of {', '.join(AGAINST)}", usage=True)
-    if severity not in SEVERITIES:
-        raise InvalidValue(f"--severity: {severity!r} is not one of {', '.join(SEVERITIES)}", usage=True)
+    one_of(against, AGAINST, "against")
+    one_of(severity, SEVERITIES, "severity")
     if not text or not text.strip():
-        raise InvalidValue("--text: a complaint needs its text", usage=True)
+        raise InvalidValue("a complaint needs its text", field="text")
     if bool(order_no) == bool(phone):
-        raise InvalidValue("give --order ORDER_NO or --phone PHONE", usage=True)
+        raise InvalidValue("a complaint is about an order or, without one, a phone number: give one of them",
+                           usage=True)
     order = orders.get(desk.conn, order_no) if order_no else None
     if order:
         phone, customer, vip = order["phone"], customer or order["customer"], vip or bool(order["vip"])
@@ -214,8 +213,7 @@ def due_apologies(desk) -> list[dict]:
 
 
 def record_apology(desk, apology_id: int, outcome: str, note=None) -> dict:
-    if outcome not in APOLOGY_OUTCOMES:
-        raise InvalidValue(f"--outcome: {outcome!r} is not one of {', '.join(APOLOGY_OUTCOMES)}", usage=True)
+    one_of(outcome, APOLOGY_OUTCOMES, "outcome")
     a = _apology(desk, apology_id)
     if a["state"] != "calling":
         raise StateError(f"apology {apology_id} is {a['state']}: no more calls")

@@ -54,12 +54,12 @@ class Desk:
             ),
         )
 
-    def when(self, text: str, what: str = "time") -> dt.datetime:
-        """A time the user typed, relative to now; InvalidValue (exit 2) if bad."""
+    def when(self, text: str, field: str = "time") -> dt.datetime:
+        """A time the user typed for `field`, relative to now; InvalidValue if bad."""
         try:
             return clock.when(text, self.now, self.tz)
         except ValueError as e:
-            raise InvalidValue(f"{what}: {e}", usage=True) from None
+            raise InvalidValue(str(e), field=field) from None
 
     def calendar_warnings(self) -> list[str]:
         years = sorted(self.cal.missing_years)
@@ -108,7 +108,7 @@ def open_desk(path: str, now: str | None = None, policy_path: str | None = None,
         try:
             moment = clock.when(now, real, ZoneInfo(pol.timezone))
         except ValueError as e:
-            raise InvalidValue(f"--now: {e}", usage=True) from None
+            raise InvalidValue(str(e), field="now") from None
     else:
         moment = real
     return Desk(conn=conn, policy=pol, now=moment, path=path, command=command, actor=actor or _os_user())

@@ -20,13 +20,24 @@ class NotFound(CallbackctlError):
 class InvalidValue(CallbackctlError):
     """A value the user gave that is out of range or malformed.
 
-    `usage` marks values given as command-line options, which exit 2 like any
-    other bad option value; the same problem in a data file exits 1.
+    The message names the value; `field` names what it was given for, in the
+    library's words (rate, satisfaction, callback_at): the command line adds
+    its option's name, a file's reader its column's. A value given for a
+    field, or a call that makes no sense (`usage`), is a usage error (exit 2)
+    on the command line; the same problem in a data file rejects the row.
     """
 
-    def __init__(self, message, usage=False):
+    def __init__(self, message, field=None, usage=False):
         super().__init__(message)
-        self.usage = usage
+        self.field = field
+        self.usage = usage or field is not None
+
+
+def one_of(value, choices, field):
+    """`value` if it is one of `choices`, else InvalidValue naming them."""
+    if value not in choices:
+        raise InvalidValue(f"{value!r} is not one of {', '.join(choices)}", field=field)
+    return value
 
 
 class StateError(CallbackctlError):

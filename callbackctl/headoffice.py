@@ -35,7 +35,7 @@ def desk_id(conn) -> str:
 def sample(desk, rate: float, date_from=None, date_to=None, seed=None) -> tuple[list[dict], int]:
     """Pick reached callbacks per region; returns (picks, seed used)."""
     if not 0 < rate <= 1:
-        raise InvalidValue(f"--rate: {rate} is not between 0 and 1 (0.05 is 5%)", usage=True)
+        raise InvalidValue(f"{rate} is not between 0 and 1 (0.05 is 5%)", field="rate")
     seed = random.SystemRandom().randrange(1, 10**6) if seed is None else seed
     lo, hi = clock.day_range(date_from, date_to)
     candidates = desk.conn.execute(

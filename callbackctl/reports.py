@@ -23,7 +23,7 @@ import datetime as dt
 from functools import lru_cache
 
 from callbackctl import callbacks, clock
-from callbackctl.errors import InvalidValue
+from callbackctl.errors import one_of
 from callbackctl.vocab import GROUPS, PERIODS
 
 METRICS = ["orders_completed", "callbacks_due", "callbacks_done", "completion_rate", "on_time", "on_time_rate",
@@ -83,10 +83,8 @@ def _setup(desk, lo: str, hi: str):
 
 def report(desk, period="month", by="region", date_from=None, date_to=None) -> list[dict]:
     """One row per period and group, ordered by period then group."""
-    if period not in PERIODS:
-        raise InvalidValue(f"--period: {period!r} is not one of {', '.join(PERIODS)}", usage=True)
-    if by not in GROUPS:
-        raise InvalidValue(f"--by: {by!r} is not one of {', '.join(GROUPS)}", usage=True)
+    one_of(period, PERIODS, "period")
+    one_of(by, GROUPS, "by")
     conn = desk.conn
     lo, hi = clock.day_range(date_from, date_to)
     bounds = conn.execute("SELECT min(completed_at), max(completed_at) FROM orders "

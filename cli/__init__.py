@@ -14,7 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from callbackctl import __version__
-from callbackctl.cli.common import State
+from callbackctl.cli.common import State, option_name
 
 # Recent typer vendors click, older typer uses the click package: take the base
 # class of usage errors from typer itself so both work.
@@ -58,8 +58,10 @@ class DeskGroup(TyperGroup):
 
         try:
             return super().invoke(ctx)
+        except InvalidValue as e:
+            _fail(f"{option_name(e.field)}: {e}" if e.field else str(e), 2 if e.usage else 1)
         except CallbackctlError as e:
-            _fail(str(e), 2 if isinstance(e, InvalidValue) and e.usage else 1)
+            _fail(str(e), 1)
         except (typer.Exit, typer.Abort, _ClickException):
             raise
         except KeyboardInterrupt:

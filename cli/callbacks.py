@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from callbackctl import vocab
-from callbackctl.cli.common import Fmt, FormatOpt, choices, emit, note, open_desk
+from callbackctl.cli.common import Fmt, FormatOpt, choices, emit, note, open_desk, usage
 
 
 Outcome = choices("Outcome", vocab.OUTCOMES)
@@ -47,7 +47,7 @@ def due(
         except ValueError as e:
             raise typer.BadParameter(str(e), param_hint="--type")
     rows = callbacks.due(
-        desk, until=desk.when(until, "--until") if until else None, region=region, provider=provider,
+        desk, until=desk.when(until, "until") if until else None, region=region, provider=provider,
         engineer=engineer, service_type=service_type, reason=reason.value if reason else None,
         overdue_only=overdue, limit=limit,
     )
@@ -98,13 +98,15 @@ def record(
         return
     if not order_no or outcome is None:
         raise typer.BadParameter("give ORDER_NO and --outcome (or --from FILE)")
-    desk = open_desk(ctx, "record", actor=agent)
     scores = {k: v for k, v in dict(skill=skill, attitude=attitude, timeliness=timeliness, parts=parts,
                                     overall=overall).items() if v is not None}
+    if (scores or satisfaction) and outcome.value != "reached":
+        usage(f"scores need --outcome reached (not {outcome.value})")
+    desk = open_desk(ctx, "record", actor=agent)
     call = calls.Call(
         order_no=order_no, outcome=outcome.value, scores=scores, satisfaction=satisfaction, hours=hours,
         location=location, parts=parts_said, fee=fee, genuine=genuine, note=note_text, agent=agent,
-        callback_at=desk.when(callback_at, "--callback-at") if callback_at else None,
+        callback_at=desk.when(callback_at, "callback_at") if callback_at else None,
     )
     emit([calls.record(desk, call)], calls.RECORD_COLUMNS, fmt)
 
@@ -144,5 +146,5 @@ def followup_done(
     from callbackctl import followups
 
     desk = open_desk(ctx, "followup done")
-    n = followups.followup_done(desk, order_no, desk.when(at, "--at") if at else None)
+    n = followups.followup_done(desk, order_no, desk.when(at, "at") if at else None)
     note(f"{order_no}: {n} follow-up(s) done; a second callback falls due")

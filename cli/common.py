@@ -41,6 +41,17 @@ class State:
         return default_db_path(app_dir)
 
 
+def option_name(field: str) -> str:
+    """The command-line option for a library field: callback_at -> --callback-at."""
+    return "--" + field.replace("_", "-")
+
+
+def usage(message: str):
+    """A usage error the option parser cannot see (two options that exclude each other): exit 2."""
+    sys.stderr.write(f"Error: {message}\n")
+    raise typer.Exit(2)
+
+
 def state(ctx: typer.Context) -> State:
     return ctx.find_root().obj
 

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from callbackctl import vocab
-from callbackctl.cli.common import Fmt, FormatOpt, choices, emit, note, open_desk
+from callbackctl.cli.common import Fmt, FormatOpt, choices, emit, note, open_desk, usage
 
 complaint_app = typer.Typer(help="Complaints (投诉): add, list, escalate, respond, resolve, close.", no_args_is_help=True, rich_markup_mode=None,
                    add_completion=False)
@@ -44,6 +44,8 @@ def add(
     """
     from callbackctl import complaints
 
+    if bool(order) == bool(phone):
+        usage("give --order ORDER_NO or --phone PHONE")
     desk = open_desk(ctx, "complaint add")
     typer.echo(complaints.add(desk, against.value, severity.value, text, order_no=order, phone=phone,
                               target=target, customer=customer, vip=vip))

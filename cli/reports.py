@@ -41,7 +41,7 @@ def report(
     from callbackctl import reports
 
     desk = open_desk(ctx, "report")
-    first, last = _date(desk, date_from, "--from"), _date(desk, date_to, "--to")
+    first, last = _date(desk, date_from, "from"), _date(desk, date_to, "to")
     if name == Name.faults:
         emit(reports.fault_structure(desk, first, last), reports.FAULT_COLUMNS, fmt, empty="no completed orders in that range")
         return

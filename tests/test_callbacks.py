@@ -239,12 +239,12 @@ def test_record_from_a_file_with_rejects(desk, db_path, tmp_path):
                          "R1,2026-11-23 14:50:00,reached,5,4,4,4,4,4.2,1,,,retry",
                          "I1,2026-11-25 00:00:00,busy,,,,,,,,,,first"]
     assert f"{path}: line 4: unknown order 'NOPE'" in r.stderr
-    assert f"{path}: line 5: --skill: 9 is not a score from 1 to 5" in r.stderr
+    assert f"{path}: line 5: skill: 9 is not a score from 1 to 5" in r.stderr
     assert "3 call(s) recorded, 2 rejected" in r.stderr
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT agent FROM callbacks ORDER BY id LIMIT 1").fetchone() == ("王芳",)
     assert conn.execute("SELECT line, error FROM import_rejects").fetchall() == [
-        (4, "unknown order 'NOPE'"), (5, "--skill: 9 is not a score from 1 to 5")]
+        (4, "unknown order 'NOPE'"), (5, "skill: 9 is not a score from 1 to 5")]
 
 
 def test_record_from_stdin_jsonl(desk):
