@@ -61,6 +61,14 @@ class Desk:
         except ValueError as e:
             raise InvalidValue(str(e), field=field) from None
 
+    def store_policy(self, text: str, source: str):
+        """Check a policy's text and store it for every later command, in the audit log."""
+        policy_mod.load_text(text, source)
+        with db.transaction(self.conn):
+            old = db.get_meta(self.conn, "policy")
+            db.set_meta(self.conn, "policy", text)
+            self.log("policy_loaded", detail={"file": source, "before": old, "after": text})
+
     def calendar_warnings(self) -> list[str]:
         years = sorted(self.cal.missing_years)
         if not years or self.policy.country != "CN":

@@ -348,6 +348,14 @@ def write(rows, columns, out, fmt="table", excel=False):
     return n
 
 
+def write_document(doc, out, fmt="json"):
+    """One JSON document (show's): indented for json, one line for jsonl."""
+    if fmt not in ("json", "jsonl"):
+        raise ValueError(f"a document is written as json or jsonl, not {fmt!r}")
+    text = _json_row(doc) if fmt == "jsonl" else json.dumps(doc, ensure_ascii=False, indent=2, default=_json_default)
+    out.write(text + "\n")
+
+
 def _write_delimited(rows, columns, out: _Batched, delimiter, excel):
     """CSV or TSV, as the csv module writes it (minimal quoting, \\n line ends).
 

@@ -20,6 +20,7 @@ Definitions (contract.md):
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import lru_cache
 
 from callbackctl import callbacks, clock
@@ -260,6 +261,27 @@ PRESETS = {
 }
 FAULT_COLUMNS = ["product", "kind", "name", "orders", "share"]
 _FAULT_KEYS = ("fault", "故障", "故障描述", "故障现象", "fault_description")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a report run covers: a named report's settings, or the options given."""
+
+    period: str
+    by: str
+    first: dt.date | None
+    last: dt.date | None
+    columns: list
+
+
+def plan(name, period, by, first, last, today: dt.date) -> Plan:
+    """A named report fixes period, grouping and columns, and a range unless one is given."""
+    columns = None
+    if name is not None:
+        period, by, which, columns = PRESETS[name]
+        if first is None and last is None:
+            first, last = preset_range(which, today)
+    return Plan(period, by, first, last, ["period", by] + (columns or METRICS))
 
 
 def preset_range(which: str, today: dt.date) -> tuple[dt.date, dt.date]:

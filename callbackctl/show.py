@@ -6,8 +6,8 @@ import json
 
 from callbackctl import normalize, orders
 
-# Each section: (title, columns, function(desk, order) -> rows). Later modules
-# (callbacks, complaints, chases) add theirs with `section`.
+# Each section: (title, columns, function(desk, order) -> rows), listed below
+# in the order `show` prints them; each reads through the module that owns it.
 SECTIONS = []
 
 
@@ -24,6 +24,13 @@ def order_fields(order: dict) -> list[dict]:
     for key, value in json.loads(order["extra"] or "{}").items():
         rows.append({"field": key, "value": value})
     return rows
+
+
+def document(sections) -> dict:
+    """The sections as one JSON document: the order as an object, the rest as lists."""
+    doc = {title.replace(" ", "_"): rows for title, _, rows in sections}
+    doc["order"] = {r["field"]: r["value"] for r in doc["order"]}
+    return doc
 
 
 def details(desk, order_no: str) -> list[tuple[str, list, list]]:

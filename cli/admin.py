@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from typing import Annotated
 
 import typer
@@ -49,15 +51,11 @@ def policy_load(ctx: typer.Context, file: Annotated[str, typer.Argument(metavar=
     Examples:
       callbackctl policy load my.toml
     """
-    from callbackctl import db, desk as desk_mod, policy
+    from callbackctl import desk as desk_mod
 
     text = desk_mod.read_policy_file(file)
-    policy.load_text(text, file)
     desk = open_desk(ctx, "policy load")
-    with db.transaction(desk.conn):
-        old = db.get_meta(desk.conn, "policy")
-        db.set_meta(desk.conn, "policy", text)
-        desk.log("policy_loaded", detail={"file": file, "before": old, "after": text})
+    desk.store_policy(text, file)
     note(f"policy from {file} stored in {desk.path}")
 
 
@@ -125,11 +123,9 @@ def show(ctx: typer.Context, order_no: Annotated[str, typer.Argument(metavar="OR
     desk = open_desk(ctx, "show")
     sections = show_mod.details(desk, order_no)
     if fmt in (Fmt.json, Fmt.jsonl):
-        import json
+        from callbackctl import io
 
-        doc = {title.replace(" ", "_"): rows for title, _, rows in sections}
-        doc["order"] = {r["field"]: r["value"] for r in doc["order"]}
-        typer.echo(json.dumps(doc, ensure_ascii=False, indent=None if fmt == Fmt.jsonl else 2, default=str))
+        io.write_document(show_mod.document(sections), sys.stdout, fmt.value)
         return
     for i, (title, columns, rows) in enumerate(sections):
         typer.echo(("\n" if i else "") + f"== {title}")

@@ -45,18 +45,14 @@ def report(
     if name == Name.faults:
         emit(reports.fault_structure(desk, first, last), reports.FAULT_COLUMNS, fmt, empty="no completed orders in that range")
         return
-    columns = None
+    plan = reports.plan(name.value if name else None, period.value, by.value, first, last, desk.now.date())
     if name is not None:
-        p, b, which, columns = reports.PRESETS[name.value]
-        period, by = Period(p), By(b)
-        if first is None and last is None:
-            first, last = reports.preset_range(which, desk.now.date())
-        note(f"{name.value} report: {first or 'the start'} to {last or 'now'}")
-    columns = ["period", by.value] + (columns or reports.METRICS)
-    rows = reports.report(desk, period.value, by.value, first, last)
+        note(f"{name.value} report: {plan.first or 'the start'} to {plan.last or 'now'}")
+    rows = reports.report(desk, plan.period, plan.by, plan.first, plan.last)
+    columns = plan.columns
     if fmt == Fmt.table and rows:
-        emit(rows + [reports.total(rows, by.value)], columns, fmt)
+        emit(rows + [reports.total(rows, plan.by)], columns, fmt)
         if chart:
-            typer.echo("\n" + reports.chart(rows, by.value), nl=False)
+            typer.echo("\n" + reports.chart(rows, plan.by), nl=False)
     else:
         emit(rows, columns, fmt, empty="no completed orders, complaints or chases in that range")
