@@ -112,35 +112,53 @@ def schema_version(conn) -> int:
 
 
 def apply_migrations(conn, path="", upto: int | None = None) -> list[str]:
-    """Apply pending migrations, each in its own transaction; return their names.
+    """Apply pending migrations in one transaction; return their module names.
 
-    The version lives in PRAGMA user_version (cheap to read on every start)
-    and every applied migration is also recorded in `schema_migrations`.
+    The version lives in PRAGMA user_version, read on every start; only when
+    it is behind are sqlite-utils (about 0.1 s of imports) and its Migrations
+    brought in. They record the history in `_sqlite_migrations`; a desk file
+    from before keeps its history from `schema_migrations` (carried over).
     """
-    from callbackctl.migrations import MIGRATIONS
-    from callbackctl.clock import real_now, fmt
+    from callbackctl import migrations
 
-    target = len(MIGRATIONS) if upto is None else upto
+    target = len(migrations.MIGRATIONS) if upto is None else upto
     version = schema_version(conn)
-    if version > len(MIGRATIONS):
+    if version > len(migrations.MIGRATIONS):
         raise CallbackctlError(
             f"{path or 'database'} has schema version {version}, newer than this callbackctl "
-            f"knows ({len(MIGRATIONS)}): upgrade callbackctl"
+            f"knows ({len(migrations.MIGRATIONS)}): upgrade callbackctl"
         )
-    applied = []
-    for number in range(version + 1, target + 1):
-        module = MIGRATIONS[number - 1]
-        with transaction(conn):
-            if schema_version(conn) >= number:  # another process got there first
-                continue
-            module.up(conn)
-            conn.execute(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                (number, module.__name__.rsplit(".", 1)[-1], fmt(real_now("UTC"))),
-            )
-            conn.execute(f"PRAGMA user_version = {number}")
-        applied.append(module.__name__)
-    return applied
+    if version >= target:
+        return []
+    sdb = utils_database(conn)
+    steps = migrations.migration_set(target)
+    with transaction(conn):  # BEGIN IMMEDIATE: a second process waits, then finds nothing pending
+        _carry_history(sdb, steps)
+        pending = [m.name for m in steps.pending(sdb)]
+        steps.apply(sdb)
+    return [m.__name__ for m in migrations.MIGRATIONS if migrations.name(m) in pending]
+
+
+def utils_database(conn):
+    """sqlite-utils over this connection, for the slow paths (migrations, info, merge).
+
+    Not on every command's path: importing it costs about 0.1 s. Told not to
+    switch on recursive triggers or run plugins, so the connection stays ours.
+    """
+    import sqlite_utils
+
+    return sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
+
+
+def _carry_history(sdb, steps):
+    """Copy the history kept by callbackctl before sqlite-utils ran its migrations."""
+    if not sdb["schema_migrations"].exists():
+        return
+    steps.ensure_migrations_table(sdb)
+    done = {m.name for m in steps.applied(sdb)}
+    sdb["_sqlite_migrations"].insert_all(
+        {"migration_set": steps.name, "name": r["name"], "applied_at": r["applied_at"]}
+        for r in sdb["schema_migrations"].rows_where(order_by="version") if r["name"] not in done)
 
 
 def run_script(conn, sql: str):

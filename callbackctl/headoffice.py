@@ -98,17 +98,11 @@ def spot_checks(desk) -> list[dict]:
 
 # -- merge -------------------------------------------------------------------
 
-# Child tables: (table, columns copied besides order_id). Ids that point at
-# other copied rows (callback_id, spot_check_id) are dropped: they are local.
-_CHILDREN = {
-    "callbacks": ("called_at", "round", "reason", "outcome", "skill", "attitude", "timeliness", "parts", "overall",
-                  "satisfaction", "genuine", "discrepancies", "said_hours", "said_location", "said_parts",
-                  "said_fee", "callback_at", "closes", "agent", "note"),
-    "followups": ("reason", "round", "since", "detail", "done_at", "resolved_at"),
-    "complaints": ("customer", "phone", "vip", "against", "target", "severity", "text", "status", "received_at",
-                   "reopened_at", "escalated_at", "replied_at", "reply", "resolved_at", "resolution", "closed_at"),
-    "chases": ("chased_at", "reason", "deadline", "overdue_hours", "actor", "note"),
-}
+# What a merge copies besides the orders: every column of these tables except
+# the ids that only mean something in their own file (found by sqlite-utils'
+# introspection, so a column added by a later migration is copied too).
+CHILD_TABLES = ("callbacks", "followups", "complaints", "chases")
+_LOCAL_IDS = {"id", "order_id", "callback_id", "spot_check_id", "source", "source_id"}
 
 
 def merge(desk, path: str, region: str | None = None) -> dict:
@@ -141,21 +135,20 @@ def _merge(desk, src, source, region):
         result["conflicts" if what == "conflict" else f"orders_{what}"] += 1
         if order_id is not None:
             id_map[src_id] = order_id
-    for table, columns in _CHILDREN.items():
-        result[table.replace("callbacks", "calls")] = _copy_children(conn, src, table, columns, source, id_map)
+    here, there = db.utils_database(conn), db.utils_database(src)
+    for table in CHILD_TABLES:
+        result[table.replace("callbacks", "calls")] = _copy_children(here[table], there[table], source, id_map)
     return result
 
 
-def _copy_children(conn, src, table, columns, source, id_map):
-    n = 0
-    for row in src.execute(f"SELECT id, order_id, {', '.join(columns)} FROM {table}"):
-        values = dict(row)
-        src_id, order_id = values.pop("id"), values.pop("order_id")
-        if order_id is not None and order_id not in id_map:
-            continue  # its order is a conflict: left with the other source
-        cols = ["order_id", *values, "source", "source_id"]
-        cur = conn.execute(
-            f"INSERT OR IGNORE INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-            (id_map.get(order_id), *values.values(), source, src_id))
-        n += cur.rowcount
-    return n
+def _copy_children(here, there, source, id_map):
+    """Copy a regional table's rows whose order was merged; returns how many were new."""
+    columns = [c for c in there.columns_dict if c not in _LOCAL_IDS]
+    rows = ({**{c: r[c] for c in columns}, "order_id": id_map.get(r["order_id"]), "source": source,
+             "source_id": r["id"]}
+            for r in there.rows_where(select=", ".join(["id", "order_id", *columns]), order_by="id")
+            if r["order_id"] is None or r["order_id"] in id_map)  # else its order is a conflict: left alone
+    count = f"SELECT count(*) FROM [{here.name}] WHERE source = ?"
+    before = here.db.execute(count, [source]).fetchone()[0]
+    here.insert_all(rows, ignore=True)
+    return here.db.execute(count, [source]).fetchone()[0] - before

@@ -20,12 +20,10 @@ def info(desk) -> list[dict]:
         ("now", desk.now_text),
         ("holiday_data_years", _years(desk)),
     ]
-    tables = [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "AND name NOT IN ('meta', 'schema_migrations') ORDER BY name"
-    )]
-    for name in tables:
-        rows.append((f"rows.{name}", conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]))
+    sdb = db.utils_database(conn)
+    for name in sorted(sdb.table_names()):
+        if name not in ("meta", "_sqlite_migrations"):
+            rows.append((f"rows.{name}", sdb[name].count))
     return [{"key": k, "value": v} for k, v in rows]
 
 

@@ -1,15 +1,46 @@
-"""Numbered schema migrations, applied in order by callbackctl.db.
+"""Numbered schema migrations, applied in order by callbackctl.db through
+sqlite-utils' Migrations (history in `_sqlite_migrations`).
 
-Each module has an `up(conn)` run inside one transaction. Never edit a
+Migrations 1-11 have an `up(conn)` taking the sqlite3 connection; from 12 on
+a migration has an `apply(db)` taking a sqlite_utils.Database, so schema work
+can use its table API. Each runs inside the caller's transaction. Never edit a
 migration that has shipped: add the next number instead.
 """
 
 from callbackctl.migrations import (
     m001_orders, m002_callbacks, m003_chases, m004_complaints, m005_head_office, m006_views,
     m007_due_indexes, m008_chase_indexes, m009_spot_and_contact_indexes,
-    m010_reached_index_shape, m011_first_round_closed,
+    m010_reached_index_shape, m011_first_round_closed, m012_sqlite_utils_history,
 )
 
 MIGRATIONS = [m001_orders, m002_callbacks, m003_chases, m004_complaints, m005_head_office, m006_views,
               m007_due_indexes, m008_chase_indexes, m009_spot_and_contact_indexes,
-              m010_reached_index_shape, m011_first_round_closed]
+              m010_reached_index_shape, m011_first_round_closed, m012_sqlite_utils_history]
+
+
+def name(module) -> str:
+    """A migration's name in the history: m001_orders."""
+    return module.__name__.rsplit(".", 1)[-1]
+
+
+def migration_set(upto: int):
+    """sqlite-utils' Migrations for the first `upto` migrations; each also sets user_version."""
+    from sqlite_utils.migrations import Migrations
+
+    migrations = Migrations("callbackctl")
+    for number, module in enumerate(MIGRATIONS[:upto], 1):
+        migrations(name=name(module))(_step(module, number))
+    return migrations
+
+
+def _step(module, number):
+    def step(db):
+        if hasattr(module, "apply"):
+            module.apply(db)
+        else:
+            module.up(db.conn)
+        # The version in PRAGMA user_version is what every start reads: cheap,
+        # and no sqlite-utils import unless a migration is pending.
+        db.conn.execute(f"PRAGMA user_version = {number}")
+
+    return step

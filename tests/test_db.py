@@ -74,13 +74,13 @@ def test_connect_settings(conn, pragma, expected):
 def test_connect_applies_every_migration_once(tmp_path):
     path = str(tmp_path / "new.db")
     conn = db.connect(path)
-    assert db.schema_version(conn) == len(MIGRATIONS) == 11
-    assert [tuple(r) for r in conn.execute("SELECT version, name FROM schema_migrations ORDER BY version")] == [
-        (i, m.__name__.rsplit(".", 1)[-1]) for i, m in enumerate(MIGRATIONS, 1)]
+    assert db.schema_version(conn) == len(MIGRATIONS) == 12
+    assert [tuple(r) for r in conn.execute("SELECT migration_set, name FROM _sqlite_migrations ORDER BY id")] == [
+        ("callbackctl", m.__name__.rsplit(".", 1)[-1]) for m in MIGRATIONS]
     conn.close()
     conn = db.connect(path)  # again: nothing pending
     assert db.apply_migrations(conn) == []
-    assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(MIGRATIONS)
+    assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == len(MIGRATIONS)
     conn.close()
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from callbackctl.migrations import MIGRATIONS
+from callbackctl.migrations import MIGRATIONS, name as migration_name
 
 EXE = shutil.which("callbackctl")
 pytestmark = pytest.mark.skipif(EXE is None, reason="callbackctl must be installed (pip install -e .)")
@@ -133,8 +133,17 @@ def test_upgrade_keeps_every_row(name, tmp_path, fresh):
     assert pragma(db, "user_version") == [(VERSIONS[name],)]
     before = read_rows(db)
     old_shape = {t: (cols, None) for t, (cols, _) in before.items()}
+    history = sql(db, "SELECT name, applied_at FROM schema_migrations ORDER BY version")
+    assert [n for n, _ in history] == [migration_name(m) for m in MIGRATIONS[:VERSIONS[name]]]
 
     info = upgrade(db)
+
+    # The history moved to sqlite-utils' table, the old entries with their times.
+    assert sql(db, "SELECT name, applied_at FROM _sqlite_migrations WHERE migration_set = 'callbackctl' "
+                   "ORDER BY id")[:len(history)] == history
+    assert [n for n, in sql(db, "SELECT name FROM _sqlite_migrations ORDER BY id")] == [
+        migration_name(m) for m in MIGRATIONS]
+    assert sql(db, "SELECT name FROM sqlite_master WHERE name = 'schema_migrations'") == []
 
     assert info["schema_version"] == len(MIGRATIONS)
     assert pragma(db, "user_version") == [(len(MIGRATIONS),)]
@@ -161,6 +170,14 @@ def test_upgrade_keeps_every_row(name, tmp_path, fresh):
     finally:
         conn.close()
         fconn.close()
+
+
+def sql(db, query):
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(query).fetchall()
+    finally:
+        conn.close()
 
 
 def normalized_show(show, os_user):
@@ -201,7 +218,7 @@ def test_upgrading_twice_changes_nothing(name, tmp_path):
     db = copy_desk(name, tmp_path)
     upgrade(db)
     once = (read_rows(db, skip=()), schema(db), pragma(db, "user_version"))
-    assert "schema_migrations" in once[0]
+    assert "_sqlite_migrations" in once[0] and "schema_migrations" not in once[0]
     upgrade(db)
     twice = (read_rows(db, skip=()), schema(db), pragma(db, "user_version"))
     assert twice == once
