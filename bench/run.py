@@ -58,11 +58,11 @@ def _desk(db):
 
 
 def due_sql(db):
-    from callbackctl import callbacks
+    from callbackctl import schedule
 
     d = _desk(db)
-    lower = callbacks.earliest_open_completion(callbacks.Scheduler(d), d.now)
-    return inline(*callbacks.due_query(d.policy, d.now, d.now, lower))
+    lower = schedule.earliest_open_completion(schedule.Scheduler(d), d.now)
+    return inline(*schedule.due_query(d.policy, d.now, d.now, lower))
 
 
 def chase_sql(db):

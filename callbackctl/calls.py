@@ -1,4 +1,4 @@
-"""Recording calls: outcome, the five scores, the authenticity checks (真实性).
+"""Recording calls (what happened on each): outcome, the five scores, the authenticity checks (真实性).
 
 A call that finds the customer dissatisfied or the order not genuine, a wrong
 number, or the last unanswered attempt opens a follow-up; a head-office spot
@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 
 from callbackctl import clock, followups, headoffice, normalize, orders
-from callbackctl.callbacks import RETRY_OUTCOMES, order_schedule
+from callbackctl.schedule import RETRY_OUTCOMES, order_schedule
 from callbackctl.db import transaction
 from callbackctl.errors import InvalidValue, StateError
 from callbackctl.vocab import OUTCOMES, SATISFACTION_LEVELS

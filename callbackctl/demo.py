@@ -67,7 +67,7 @@ def record_calls(desk):
 
 def build(desk) -> list[tuple[str, list, list]]:
     """A desk's morning: imports, calls, a complaint; returns (title, columns, rows) to show."""
-    from callbackctl import batches, callbacks, complaints, dispatch, followups, orders, reports
+    from callbackctl import batches, schedule, complaints, dispatch, followups, orders, reports
 
     imported = []
     for name in FIXTURES:
@@ -85,7 +85,7 @@ def build(desk) -> list[tuple[str, list, list]]:
         ("calls recorded this morning", ["order_no", "outcome", "index", "genuine", "followup", "reason"], calls),
         ("callbacks due now (callbackctl due)", ["order_no", "customer", "service_type", "region", "due_at",
                                                  "deadline", "attempts", "reason", "overdue"],
-         callbacks.due(desk, limit=12)),
+         schedule.due(desk, limit=12)),
         ("handed back for a second visit or a contact check (callbackctl followup list)",
          ["order_no", "reason", "since", "engineer", "detail"], followups.followups(desk)),
         ("providers to chase (callbackctl chase)", ["order_no", "provider", "zone", "reported_at", "deadline",

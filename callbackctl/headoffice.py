@@ -3,7 +3,7 @@
 `sample` picks reached callbacks stratified by region, in proportion to each
 region's volume and at least one per region that has any, reproducibly for a
 seed; an order is sampled once. Each pick is a spot_check callback due now;
-the head-office call is compared with the region's (callbacks.py).
+the head-office call is compared with the region's (headoffice.answer_spot_check, called by calls.py).
 
 `merge` copies a regional file's orders, calls, follow-ups, complaints and
 chases into this file. Rows carry their source (the regional file's desk id)

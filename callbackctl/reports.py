@@ -23,7 +23,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
-from callbackctl import callbacks, clock
+from callbackctl import clock, schedule
 from callbackctl.errors import one_of
 from callbackctl.vocab import GROUPS, PERIODS
 
@@ -54,7 +54,7 @@ def _setup(desk, lo: str, hi: str):
     """The deadline lookup table and SQL functions for one report run."""
     conn, policy = desk.conn, desk.policy
     first, last = dt.date.fromisoformat(lo[:10]), dt.date.fromisoformat(hi[:10])
-    sched = callbacks.Scheduler(desk, span=(first - dt.timedelta(days=1), last + dt.timedelta(days=60)))
+    sched = schedule.Scheduler(desk, span=(first - dt.timedelta(days=1), last + dt.timedelta(days=60)))
     conn.execute("DROP TABLE IF EXISTS temp.report_deadlines")
     conn.execute("CREATE TEMP TABLE report_deadlines (service_type TEXT, day TEXT, deadline TEXT, "
                  "PRIMARY KEY (service_type, day)) WITHOUT ROWID")

@@ -44,9 +44,9 @@ def details(desk, order_no: str) -> list[tuple[str, list, list]]:
 
 @section("callback schedule", ["step", "value"])
 def _schedule(desk, order):
-    from callbackctl import callbacks
+    from callbackctl import schedule
 
-    return callbacks.explain(desk, order["order_no"])
+    return schedule.explain(desk, order["order_no"])
 
 
 @section("calls", ["called_at", "round", "reason", "outcome", "skill", "attitude", "timeliness", "parts",

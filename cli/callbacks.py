@@ -36,7 +36,7 @@ def due(
       callbackctl due --region 华北 --limit 20
       callbackctl due --until "tomorrow 17:00" -f csv > due-tomorrow.csv
     """
-    from callbackctl import callbacks
+    from callbackctl import schedule
 
     desk = open_desk(ctx, "due")
     if service_type is not None:
@@ -46,12 +46,12 @@ def due(
             service_type = normalize.service_type(service_type)
         except ValueError as e:
             raise typer.BadParameter(str(e), param_hint="--type")
-    rows = callbacks.due(
+    rows = schedule.due(
         desk, until=desk.when(until, "until") if until else None, region=region, provider=provider,
         engineer=engineer, service_type=service_type, reason=reason.value if reason else None,
         overdue_only=overdue, limit=limit,
     )
-    emit(rows, callbacks.DUE_COLUMNS, fmt, empty="no callbacks due")
+    emit(rows, schedule.DUE_COLUMNS, fmt, empty="no callbacks due")
 
 
 def record(

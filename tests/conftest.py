@@ -58,8 +58,8 @@ def write(path, text, encoding="utf-8"):
 
 def candidates(db_path, now):
     """The orders the due query reads before working out their schedules."""
-    from callbackctl import callbacks, desk as desk_mod
+    from callbackctl import schedule, desk as desk_mod
 
     d = desk_mod.open_desk(db_path, now=now)
-    lower = callbacks.earliest_open_completion(callbacks.Scheduler(d), d.now)
-    return sorted(r["order_no"] for r in d.conn.execute(*callbacks.due_query(d.policy, d.now, d.now, lower)))
+    lower = schedule.earliest_open_completion(schedule.Scheduler(d), d.now)
+    return sorted(r["order_no"] for r in d.conn.execute(*schedule.due_query(d.policy, d.now, d.now, lower)))

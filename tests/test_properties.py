@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from callbackctl import calendar, callbacks, calls, desk as desk_mod, orders, policy as policy_mod, vocab
+from callbackctl import calendar, calls, desk as desk_mod, orders, policy as policy_mod, schedule, vocab
 from callbackctl.errors import CallbackctlError
 from callbackctl.policy import DEFAULT, Duration
 
@@ -122,7 +122,7 @@ delivery = { delay = "2d", within = "2h" }
 maintenance = { delay = "45m", within = "1d" }
 repair = { delay = "30m", within = "3h" }
 """, "test")
-SCHEDULER = callbacks.Scheduler(SimpleNamespace(now=dt.datetime(2026, 6, 1), policy=MIXED, cal=calendar.from_policy(MIXED)),
+SCHEDULER = schedule.Scheduler(SimpleNamespace(now=dt.datetime(2026, 6, 1), policy=MIXED, cal=calendar.from_policy(MIXED)),
                                 span=(dt.date(2025, 12, 1), dt.date(2027, 4, 30)))
 
 

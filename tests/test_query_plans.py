@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from callbackctl import callbacks, desk as desk_mod, dispatch
+from callbackctl import desk as desk_mod, dispatch, schedule
 
 
 def plan(d, sql, params):
@@ -17,8 +17,8 @@ def plan(d, sql, params):
 
 def test_due_reads_an_index_range_not_every_order(tmp_path):
     d = desk_mod.open_desk(str(tmp_path / "p.db"), now="2026-11-23 10:00")
-    lower = callbacks.earliest_open_completion(callbacks.Scheduler(d), d.now)
-    steps = plan(d, *callbacks.due_query(d.policy, d.now, d.now, lower))
+    lower = schedule.earliest_open_completion(schedule.Scheduler(d), d.now)
+    steps = plan(d, *schedule.due_query(d.policy, d.now, d.now, lower))
     # whether the first round is open, the type and the status, from the index alone
     assert "SEARCH orders USING COVERING INDEX orders_completed (completed_at>? AND completed_at<?)" in steps, steps
     # calls are read for those orders alone: their round's, one probe each
@@ -30,7 +30,7 @@ def test_due_reads_an_index_range_not_every_order(tmp_path):
 
 def test_the_due_window_is_tight(tmp_path):
     d = desk_mod.open_desk(str(tmp_path / "p.db"), now="2026-11-23 10:00")
-    lower = callbacks.earliest_open_completion(callbacks.Scheduler(d), d.now)
+    lower = schedule.earliest_open_completion(schedule.Scheduler(d), d.now)
     # repair: due the next working day, 3 working days to call, then 7 calendar days
     assert dt.datetime(2026, 11, 10) <= lower < dt.datetime(2026, 11, 12)
 
@@ -77,7 +77,7 @@ def test_due_never_scans_orders_or_calls_whatever_the_filter(tmp_path, filters):
     # check (91 checks, 900k calls: 56 s), and a filter made SQLite scan
     # every order to find the few open checks.
     d = desk_mod.open_desk(str(tmp_path / "p.db"), now="2026-11-23 10:00")
-    plans = plans_of_statements(d, lambda: callbacks.due(d, **filters))
+    plans = plans_of_statements(d, lambda: schedule.due(d, **filters))
     spot = [p for s, p in plans.items() if "FROM spot_checks" in s]
     assert spot and "SCAN s USING INDEX spot_checks_open" in spot[0], spot
     assert spot[0].count("SEARCH c USING INDEX callbacks_spot (spot_check_id=?)") + \

@@ -1,4 +1,4 @@
-"""Customer callbacks (回访): which are due, and why.
+"""When customer callbacks (回访) fall due, and why: the schedule of each order's rounds.
 
 An order's callback work comes in rounds. Round 1 starts at completion; each
 second visit (`followup done`) starts another. A round is due `delay` after
