@@ -29,7 +29,11 @@ setup(
         # to date by its maintainers each year: not something to hand-maintain here.
         "chinesecalendar>=1.9",
         "tzdata",
+        # Workbooks (.xlsx, .xls, .ods) as dealers' systems export them: a
+        # maintained reader in Rust, typed cells, no hand-written XML parsing.
+        "python-calamine>=0.9",
     ],
-    extras_require={"test": ["pytest>=7", "hypothesis>=6"]},
+    # XlsxWriter makes the workbooks the tests read.
+    extras_require={"test": ["pytest>=7", "hypothesis>=6", "XlsxWriter>=3"]},
     entry_points={"console_scripts": ["callbackctl=callbackctl.cli:main"]},
 )

@@ -10,12 +10,12 @@ undoes every write of the file (the batch and its rejects are still kept).
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from callbackctl import db
-from callbackctl.io import BadRecord
+from callbackctl.readers import BadRecord
 
-SUMMARY_COLUMNS = ["file", "read", "inserted", "updated", "unchanged", "rejected"]
+SUMMARY_COLUMNS = ["file", "read", "inserted", "updated", "unchanged", "rejected", "error"]
 REJECT_COLUMNS = ["batch", "file", "line", "error", "raw", "imported_at"]
 CHUNK_ROWS = 5000
 
@@ -42,11 +42,13 @@ class Summary:
     format: str = ""
     encoding: str = ""
     strict_failed: bool = False
+    error: str | None = None       # why the file could not be read at all
+    unknown: list = field(default_factory=list)  # headers that match no field (kept)
     preamble: list = field(default_factory=list)
     rejects: list = field(default_factory=list, repr=False)  # (line, error, raw) in file order
 
     def row(self):
-        return {k: v for k, v in asdict(self).items() if k in SUMMARY_COLUMNS}
+        return {k: getattr(self, k) for k in SUMMARY_COLUMNS}
 
 
 def raw_row(source, row):

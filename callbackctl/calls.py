@@ -243,7 +243,7 @@ def record_file(desk, path: str, encoding="auto"):
     """
     from callbackctl import batches
     from callbackctl.errors import CallbackctlError
-    from callbackctl.io import open_input
+    from callbackctl.readers import open_input
 
     source = open_input(path, encoding)
     done = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 from functools import lru_cache
 
 from callbackctl.vocab import (  # noqa: F401 - re-exported for the modules that parse input
@@ -42,8 +43,19 @@ _STATUSES = _alias_map(STATUS_ALIASES)
 _TRUE, _FALSE = frozenset(map(header_key, YES_WORDS)), frozenset(map(header_key, NO_WORDS))
 
 
-def canonical_header(name: str) -> str | None:
-    return HEADER_MAP.get(header_key(name))
+# A note in a header: 服务类型（必填）, *工单号, 完工时间(yyyy-mm-dd), 电话【手机】, 客户:
+_HEADER_NOTE = re.compile(r"[(（\[【<《][^)）\]】>》]*[)）\]】>》]|^[*＊#]+|[*＊:：]+$")
+
+
+def canonical_header(name: str, table: dict = HEADER_MAP) -> str | None:
+    """The field a header names, by its aliases, also with a note written in it."""
+    key = header_key(name)
+    found = table.get(key)
+    if found is None and key:
+        bare = header_key(_HEADER_NOTE.sub("", str(name)))
+        if bare != key:
+            found = table.get(bare)
+    return found
 
 
 def outcome(text: str) -> str:
@@ -87,9 +99,12 @@ def boolean(text: str) -> bool:
 _NUMBER_JUNK = re.compile(r"[,，\s]|^[¥￥$]|(元|小时|h|hrs?)$", re.IGNORECASE)
 
 
+LARGEST = 1e12  # no fee or machine-hour count comes near: a number this size is a typing or export error
+
+
 def number(text: str) -> float:
     """'1,234.5', '¥120', '120元', '3500小时' -> float."""
-    if len(text) <= 15 and text.isdecimal():  # most cells: plain digits
+    if len(text) <= 12 and text.isdecimal():  # most cells: plain digits
         return int(text)
     cleaned = _NUMBER_JUNK.sub("", text)
     try:
@@ -98,6 +113,8 @@ def number(text: str) -> float:
         raise ValueError(f"not a number: {text!r}") from None
     if value != value or value in (float("inf"), float("-inf")):
         raise ValueError(f"not a number: {text!r}")
+    if abs(value) >= LARGEST:
+        raise ValueError(f"too large a number: {text!r}")
     return int(value) if value.is_integer() else value
 
 
@@ -134,20 +151,46 @@ def present(row: dict) -> dict:
 _PHONE_JUNK = re.compile(r"[\s\-()（）.]")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{9,11}$|^[48]00\d{7}$")
+_EXTENSION = re.compile(r"\s*(?:转|分机|ext\.?|x)\s*(\d{1,6})$", re.IGNORECASE)
+_SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?e\+?\d+$", re.IGNORECASE)
 
 
 def phone(text: str) -> tuple[str, bool]:
     """Normalise a phone number; returns (number, looks_valid).
 
-    Spaces, dashes, brackets and a +86/0086 prefix are removed. Valid: an
-    11-digit mobile, a landline with area code, or a 400/800 service number.
+    Full-width digits, spaces, dashes, brackets, a trailing ".0" (a number cell
+    in Excel) and a +86/0086/86 prefix are removed; an extension (转 123,
+    ext 123) is kept after a comma, as a dialler writes it. Valid: an 11-digit
+    mobile, a landline with its area code, or a 400/800 service number. What
+    is not valid is kept as typed, for the desk to check.
     """
+    typed = text
+    text = unicodedata.normalize("NFKC", text).strip()
+    ext = _EXTENSION.search(text)
+    if ext:
+        text = text[:ext.start()]
+    if text.endswith(".0"):
+        text = text[:-2]
     p = _PHONE_JUNK.sub("", text)
     if p.startswith("+86"):
         p = p[3:]
     elif p.startswith("0086"):
         p = p[4:]
-    return p, bool(_MOBILE.match(p) or _LANDLINE.match(p))
+    elif p.startswith("86") and len(p) == 13 and _MOBILE.match(p[2:]):
+        p = p[2:]
+    if not (_MOBILE.match(p) or _LANDLINE.match(p)):
+        return typed, False
+    return (f"{p},{ext.group(1)}" if ext else p), True
+
+
+def phone_problem(text: str | None) -> str:
+    """Why a stored phone number cannot be called, for the contact check."""
+    if text is None:
+        return "no phone number"
+    if _SCIENTIFIC.match(unicodedata.normalize("NFKC", text).strip()):
+        return (f"phone {text!r} is in scientific notation: Excel has lost its last digits "
+                "(ask the dealer for the number)")
+    return f"phone {text!r} does not look valid"
 
 
 def parts(text: str) -> frozenset[str]:
@@ -167,20 +210,30 @@ _DATE = re.compile(
 _AFTERNOON = {"下午", "晚上", "PM"}
 
 
-def datetime(text: str, tz=None) -> str:
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # a time outside them is a typing or export error
+_NO_DAY = re.compile(r"^\d{4}(?:\s*[-/.年]\s*\d{1,2}\s*月?)?$")
+_DAY_MONTH = re.compile(r"^(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4})(.*)$")
+
+
+def datetime(text: str, tz=None, date_order: str | None = None) -> str:
     """Parse the formats dealers export into 'YYYY-MM-DD HH:MM:SS'.
 
     Fast path: ISO text (what most systems write) via fromisoformat; then one
     regular expression for slashes, dots and 年月日时分; dateutil last. A time
-    with a UTC offset is converted into `tz` (the database's zone).
+    with a UTC offset is converted into `tz` (the database's zone). Nothing is
+    guessed: a date without its day, or 03/04/2026 (day and month both 12 or
+    less) without a `date_order` ("dmy" or "mdy"), is refused.
     """
     n = len(text)
     if (n == 16 or n == 19) and text[4] == "-" and text[10] in " T" and text[13] == ":":
         try:
             dt.datetime.fromisoformat(text)  # validates; the text is already canonical
+            if not "1900" <= text[:4] <= "2200":
+                raise ValueError(f"year out of range {text!r} (years {FIRST_YEAR}-{LAST_YEAR})")
             return f"{text[:10]} {text[11:]}:00" if n == 16 else f"{text[:10]} {text[11:]}"
-        except ValueError:
-            pass
+        except ValueError as e:
+            if "out of range" in str(e):
+                raise
     m = _DATE.match(text)
     if m:
         y, mo, d, half, h, mi, s, half2, offset = m.groups()
@@ -198,8 +251,33 @@ def datetime(text: str, tz=None) -> str:
             raise ValueError(f"impossible date {text!r}") from None
         if offset:
             value = _to_zone(value.replace(tzinfo=_offset(offset)), tz)
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        return _checked(value, text)
+    if _NO_DAY.match(text):
+        raise ValueError(f"no day in date {text!r}")
+    m = _DAY_MONTH.match(text)
+    if m:
+        return _day_month(m, text, tz, date_order)
+    if text.isdigit() and len(text) not in (8, 12, 14):
+        raise ValueError(f"a number, not a date: {text!r}")
     return _fallback(text, tz)
+
+
+def _day_month(m, text, tz, date_order):
+    """03/04/2026 or 20/11/2026: the order is told, or shown by a number over 12."""
+    a, _, b, year, rest = m.groups()
+    a, b = int(a), int(b)
+    if date_order is None:
+        if a <= 12 and b <= 12 and a != b:
+            raise ValueError(f"ambiguous date {text!r}: day/month or month/day? (pass --date-order dmy or mdy)")
+        date_order = "dmy" if a > 12 else "mdy"
+    day, month = (a, b) if date_order == "dmy" else (b, a)
+    return datetime(f"{year}-{month:02d}-{day:02d}{rest}", tz)
+
+
+def _checked(value: dt.datetime, text: str) -> str:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"year out of range {text!r} (years {FIRST_YEAR}-{LAST_YEAR})")
+    return value.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _offset(text: str) -> dt.timezone:
@@ -214,7 +292,10 @@ def _to_zone(value: dt.datetime, tz) -> dt.datetime:
     if tz is None:
         from zoneinfo import ZoneInfo
         tz = ZoneInfo("Asia/Shanghai")
-    return value.astimezone(tz).replace(tzinfo=None)
+    try:
+        return value.astimezone(tz).replace(tzinfo=None)
+    except OverflowError:  # year 9999 with an offset
+        raise ValueError(f"year out of range {value.isoformat()!r} (years {FIRST_YEAR}-{LAST_YEAR})") from None
 
 
 def _fallback(text: str, tz) -> str:
@@ -222,10 +303,13 @@ def _fallback(text: str, tz) -> str:
 
     if not re.search(r"\d{4}", text):  # no year: refuse rather than guess one
         raise ValueError(f"not a date: {text!r}")
-    try:
+    try:  # parsed with two defaults: a part the text lacks comes out different
         value = parser.parse(text, yearfirst=True, default=dt.datetime(2000, 1, 1))
+        other = parser.parse(text, yearfirst=True, default=dt.datetime(2001, 2, 2))
     except (ValueError, OverflowError, parser.ParserError):
         raise ValueError(f"not a date: {text!r}") from None
+    if value.date() != other.date():
+        raise ValueError(f"no day in date {text!r}" if value.year == other.year else f"not a date: {text!r}")
     if value.tzinfo is not None:
         value = _to_zone(value, tz)
-    return value.replace(microsecond=0).strftime("%Y-%m-%d %H:%M:%S")
+    return _checked(value.replace(microsecond=0), text)

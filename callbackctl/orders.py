@@ -15,7 +15,8 @@ from functools import partial
 from callbackctl import batches, db, normalize, status
 from callbackctl.batches import RowError
 from callbackctl.errors import InputError, NotFound
-from callbackctl.io import open_input
+from callbackctl.readers import open_input
+from callbackctl.vocab import FAULT_HEADERS
 
 FIELDS = tuple(normalize.ORDER_COLUMNS)  # canonical input columns, in contract order
 # Stored columns: status is stored as status_given (the table derives status).
@@ -26,8 +27,8 @@ STORED = tuple("status_given" if f == "status" else f for f in FIELDS) + ("phone
 IMPORT_CACHE_KIB = 64 * 1024
 
 
-def _parsers(tz):
-    to_time = partial(normalize.datetime, tz=tz)
+def _parsers(tz, date_order=None):
+    to_time = partial(normalize.datetime, tz=tz, date_order=date_order)
     parsers = {f: to_time for f in normalize.TIME_COLUMNS}
     parsers.update(
         service_type=normalize.service_type, zone=normalize.zone, status=normalize.status,
@@ -42,7 +43,8 @@ class Plan:
     """How one header row's cells become an order: decided once per file."""
 
     width: int
-    known: list        # [(index, field)] of columns that fill an order field
+    known: list        # [(index, field)]: the first column of each field
+    spare: list        # [(index, field, header)]: more columns for a field already named
     parsers: list      # [(field, parse, label)] in column order, for fields that need one
     extra: list        # [(index, header)] of columns kept in `extra`
 
@@ -50,13 +52,19 @@ class Plan:
         """Cells in header order -> (order, extra); RowError names the bad cell.
 
         The import's inner loop: strips every cell at once, keeps the
-        non-empty ones, then runs the few parsers the file's columns need.
+        non-empty ones, then runs the few parsers the file's columns need. A
+        second column for a field fills it when the first is empty, and is
+        kept under its own header when both hold different values.
         """
         if len(cells) < self.width:
             cells = cells + [""] * (self.width - len(cells))
         cells = list(map(str.strip, cells))
         order = {name: cells[i] for i, name in self.known if cells[i]}
         extra = {header: cells[i] for i, header in self.extra if cells[i]} if self.extra else {}
+        for i, name, header in self.spare:
+            value = cells[i]
+            if value and order.setdefault(name, value) != value:
+                extra[header] = value
         for name, parse, label in self.parsers:
             value = order.get(name)
             if value is None:
@@ -76,11 +84,26 @@ class Plan:
 
 
 class RowConverter:
-    """Maps a file's headers once to a Plan; the first alias of a field wins."""
+    """Maps a file's headers once to a Plan; the first column of a field wins.
 
-    def __init__(self, tz):
-        self._parse = _parsers(tz)
+    `columns`: a desk's own headers, header -> field (--map and the policy's
+    [import.columns]), before the built-in aliases. Also keeps, for the file,
+    the headers that match no field and the orders already read from it.
+    """
+
+    def __init__(self, tz, columns=None, date_order=None):
+        self._parse = _parsers(tz, date_order)
+        self._columns = {normalize.header_key(h): f for h, f in (columns or {}).items()}
         self._plans = {}
+        self.unknown = []   # headers kept in extra that name no field, in file order
+        self.seen = {}      # order_no -> line << 40 | fields given, for orders read from this file
+
+    def field_of(self, header) -> str | None:
+        return self._columns.get(normalize.header_key(header)) or normalize.canonical_header(header)
+
+    def is_header(self, cells) -> bool:
+        """A header row names the order number (in an alias, or as --map says)."""
+        return any(self.field_of(c) == "order_no" for c in cells)
 
     def plan(self, headers) -> Plan:
         key = tuple(headers)
@@ -90,19 +113,24 @@ class RowConverter:
         return plan
 
     def _make_plan(self, headers) -> Plan:
-        seen, known, parsers, extra = set(), [], [], []
+        seen, known, spare, parsers, extra = set(), [], [], [], []
         for i, h in enumerate(headers):
-            name = normalize.canonical_header(h)
-            if name in seen:
-                name = None  # a second column for the same field is kept as extra
+            name = self.field_of(h)
             if name is None:
                 extra.append((i, h))
-                continue
-            seen.add(name)
-            known.append((i, name))
-            if name in self._parse:
-                parsers.append((name, self._parse[name], h if h == name else f"{h} ({name})"))
-        return Plan(len(headers), known, parsers, extra)
+                if h not in self.unknown and normalize.header_key(h) not in _FAULT_KEYS:
+                    self.unknown.append(h)
+            elif name in seen:
+                spare.append((i, name, h))
+            else:
+                seen.add(name)
+                known.append((i, name))
+                if name in self._parse:
+                    parsers.append((name, self._parse[name], h if h == name else f"{h} ({name})"))
+        return Plan(len(headers), known, spare, parsers, extra)
+
+
+_FAULT_KEYS = frozenset(map(normalize.header_key, FAULT_HEADERS))
 
 
 def _cells(source, conv, row):
@@ -112,27 +140,43 @@ def _cells(source, conv, row):
             raise RowError(f"row has {len(row)} cells but the header has {len(source.headers)}")
         return conv.plan(source.headers), row
     if isinstance(row, dict):  # JSON: true -> "true", 120 -> "120", null -> empty
-        return conv.plan(list(row)), [v if isinstance(v, str) else "" if v is None else json.dumps(v, ensure_ascii=False)
-                                      for v in row.values()]
+        return conv.plan(list(row)), [_json_cell(v) for v in row.values()]
     raise RowError("not a JSON object")
 
 
-def has_order_no(cells) -> bool:
-    """A header row names the order number in one of its aliases."""
-    return any(normalize.canonical_header(c) == "order_no" for c in cells)
+def _json_cell(value) -> str:
+    if isinstance(value, str):
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise RowError(f"broken text in JSON (a lone surrogate): {value.encode('utf-8', 'backslashreplace')!r}")
+        return value
+    if value is None:
+        return ""
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (RecursionError, ValueError):
+        raise RowError("a JSON value nested too deeply") from None
 
 
-def import_file(desk, path, encoding="auto", input_format=None, dry_run=False,
-                strict=False, progress=None) -> batches.Summary:
-    """Import one file; its summary holds the rejected rows (line, error, raw)."""
-    source = open_input(path, encoding, input_format, is_header=has_order_no)
+def import_file(desk, path, encoding="auto", input_format=None, dry_run=False, strict=False, progress=None,
+                columns=None, date_order=None, delimiter=None, sheet=None) -> batches.Summary:
+    """Import one file; its summary holds the rejected rows (line, error, raw).
+
+    `columns`: header -> field for a dealer's own headers (the policy's
+    [import.columns] and --map, the latter winning).
+    """
+    conv = RowConverter(desk.tz, {**desk.policy.import_columns, **(columns or {})}, date_order)
+    source = open_input(path, encoding, input_format, is_header=conv.is_header, delimiter=delimiter, sheet=sheet)
     previous = desk.conn.execute("PRAGMA cache_size").fetchone()[0]
     desk.conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
     try:
-        conv = RowConverter(desk.tz)
         _require_order_no(source, conv)
-        return batches.run(desk, source, partial(_write_chunk, desk, source, conv), strict=strict,
-                           dry_run=dry_run, event="import", progress=progress)
+        summary = batches.run(desk, source, partial(_write_chunk, desk, source, conv), strict=strict,
+                              dry_run=dry_run, event="import", progress=progress)
+        summary.unknown = conv.unknown
+        return summary
     finally:
         desk.conn.execute(f"PRAGMA cache_size = {previous}")
         source.close()
@@ -158,12 +202,17 @@ def _write_chunk(desk, source, conv, rows, summary, write):
             rejects.append((line, str(e), batches.raw_row(source, row)))
             continue
         converted.append((line, row, order, extra))
-    _apply(desk, converted, summary, rejects, write, lambda row: batches.raw_row(source, row))
+    _apply(desk, converted, summary, rejects, write, lambda row: batches.raw_row(source, row), conv.seen)
     return rejects
 
 
-def _apply(desk, batch, result, rejects, write, raw_of):
-    """Upsert one batch of converted rows, counting each row's effect in file order."""
+def _apply(desk, batch, result, rejects, write, raw_of, seen):
+    """Upsert one batch of converted rows, counting each row's effect in file order.
+
+    `seen`: the orders read so far from this file. A later row for one of them
+    is one order with the earlier rows when it agrees with them (or fills
+    their empty cells; parts add up), else it is rejected: never a mix of two.
+    """
     if not batch:
         return
     conn = desk.conn
@@ -187,9 +236,23 @@ def _apply(desk, batch, result, rejects, write, raw_of):
     for line, row, order, extra in batch:
         no = order["order_no"]
         target = new.get(no) or current.get(no) or existing.get(no)
+        first = seen.get(no)
+        if first is not None and target is not None:  # the same order earlier in this file
+            clash = _clash(target, order, extra, first & _MASK)
+            if clash:
+                clash = "status" if clash == "status_given" else clash
+                rejects.append((line, f"order_no {no} also on line {first >> 40} with a different {clash}",
+                                raw_of(row)))
+                continue
+            _join_parts(target, order)
+        seen[no] = (first or line << 40) | _mask(order)
+        if "parts_replaced" in order and target is not None and _parts_within(order, target):
+            del order["parts_replaced"]  # parts only add up: a row naming fewer changes nothing
         if target is None:
             if "service_type" not in order:
                 rejects.append((line, "service_type is empty (required for a new order)", raw_of(row)))
+                if first is None:
+                    del seen[no]
                 continue
             order["extra"] = extra
             order.setdefault("zone", "other")
@@ -220,6 +283,40 @@ def _apply(desk, batch, result, rejects, write, raw_of):
         changed = {c: row[c] for c in row if row[c] != before.get(c)}
         if changed:
             _update(desk, before, changed, batch=result.batch_id)
+
+
+_BITS = {name: 1 << i for i, name in enumerate(STORED)}
+_MASK = (1 << 40) - 1
+_masks = {}
+
+
+def _mask(order) -> int:
+    """The fields a row gave, as bits (cached: rows share a few shapes)."""
+    key = tuple(order)
+    mask = _masks.get(key)
+    if mask is None:
+        mask = _masks[key] = sum(_BITS.get(k, 0) for k in key)
+    return mask
+
+
+def _clash(target, order, extra, given) -> str | None:
+    """The first field (or kept column) an earlier row of the file gave otherwise."""
+    for name, value in order.items():
+        if given & _BITS.get(name, 0) and name not in ("phone_valid", "parts_replaced") and target.get(name) != value:
+            return name
+    have = target["extra"]
+    return next((h for h, v in extra.items() if have.get(h) not in (None, v)), None)
+
+
+def _parts_within(order, target) -> bool:
+    have = target.get("parts_replaced")
+    return have is not None and normalize.parts(order["parts_replaced"]) <= normalize.parts(have)
+
+
+def _join_parts(target, order):
+    """Parts named on several rows of one order add up."""
+    if "parts_replaced" in order and target.get("parts_replaced") and not _parts_within(order, target):
+        order["parts_replaced"] = f"{target['parts_replaced']}, {order['parts_replaced']}"
 
 
 def _update(desk, before: dict, changed: dict, **why):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from callbackctl.errors import PolicyError
-from callbackctl.vocab import SERVICE_TYPES, ZONES
+from callbackctl.vocab import ORDER_COLUMNS, SERVICE_TYPES, ZONES
 
 
 # The built-in policy, as `policy show` prints it (a dict, not TOML text, so
@@ -45,6 +45,7 @@ DEFAULTS = {
         "respond_within": {"urban": "24h", "suburban": "48h", "other": "72h"},
     },
     "complaint": {"reply_within": "24h"},
+    "import": {"columns": {}},  # a desk's own headers: "完工日期" = "completed_at"
     "apology": {
         "windows": ["08:30-12:00", "14:30-21:00"],
         "max_attempts": 3,
@@ -136,6 +137,7 @@ class Policy:
     apology_max_attempts: int
     close_within: Duration
     serial_complaints: int
+    import_columns: dict
     raw: dict = field(compare=False, repr=False)
     source: str = "built-in defaults"
 
@@ -145,7 +147,9 @@ def merge(base: dict, override: dict, path: str = "") -> dict:
     out = dict(base)
     for key, value in override.items():
         name = f"{path}{key}"
-        if path == "callback.rules." and key not in base:
+        if path == "import.columns.":
+            out[key] = value  # any header; its field is checked in build()
+        elif path == "callback.rules." and key not in base:
             if key not in SERVICE_TYPES:
                 raise PolicyError(f"policy: unknown service type in {name}")
             out[key] = value
@@ -218,6 +222,12 @@ def build(raw: dict, source: str = "built-in defaults") -> Policy:
             raise ValueError(f"{v!r} is not supported (use \"CN\", or \"none\" for weekends only)")
         return v
 
+    def import_columns(v):
+        for header, name in v.items():
+            if name not in ORDER_COLUMNS:
+                raise ValueError(f"{header!r} = {name!r}: not a field (use one of {', '.join(ORDER_COLUMNS)})")
+        return dict(v)
+
     rules = {}
     for stype, rule in raw["callback"]["rules"].items():
         prefix = f"callback.rules.{stype}"
@@ -263,6 +273,7 @@ def build(raw: dict, source: str = "built-in defaults") -> Policy:
         apology_max_attempts=get("apology.max_attempts", number(1, integer=True)),
         close_within=get("apology.close_within", parse_duration),
         serial_complaints=get("apology.serial_complaints", number(1, integer=True)),
+        import_columns=get("import.columns", import_columns),
         raw=raw,
         source=source,
     )
@@ -285,6 +296,9 @@ def to_toml(raw: dict) -> str:
             return "{ " + ", ".join(f"{k} = {value(x)}" for k, x in v.items()) + " }"
         return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
+    def key(k):  # a bare key, or quoted (a Chinese header)
+        return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else value(k)
+
     lines = []
 
     def table(name, data):
@@ -294,7 +308,7 @@ def to_toml(raw: dict) -> str:
             lines.append(f"\n[{name}]")
         width = max((len(k) for k in scalars), default=0) if name == "callback.rules" else 0
         for k, v in scalars.items():
-            lines.append(f"{k.ljust(width)} = {value(v)}")
+            lines.append(f"{key(k).ljust(width)} = {value(v)}")
         for k, v in subs.items():
             table(f"{name}.{k}" if name else k, v)
 

@@ -25,6 +25,7 @@ from functools import lru_cache
 
 from callbackctl import clock, schedule
 from callbackctl.errors import one_of
+from callbackctl.vocab import FAULT_HEADERS
 from callbackctl.vocab import GROUPS, PERIODS
 
 METRICS = ["orders_completed", "callbacks_due", "callbacks_done", "completion_rate", "on_time", "on_time_rate",
@@ -260,7 +261,6 @@ PRESETS = {
                    "chases", "late_dispatches"]),
 }
 FAULT_COLUMNS = ["product", "kind", "name", "orders", "share"]
-_FAULT_KEYS = ("fault", "故障", "故障描述", "故障现象", "fault_description")
 
 
 @dataclass(frozen=True)
@@ -299,7 +299,7 @@ def preset_range(which: str, today: dt.date) -> tuple[dt.date, dt.date]:
 def fault_structure(desk, date_from=None, date_to=None, top=10) -> list[dict]:
     """The most frequent faults and replaced parts per product (故障结构), by completion date."""
     lo, hi = clock.day_range(date_from, date_to)
-    fault = "coalesce(" + ", ".join(f"json_extract(extra, '$.\"{k}\"')" for k in _FAULT_KEYS) + ")"
+    fault = "coalesce(" + ", ".join(f"json_extract(extra, '$.\"{k}\"')" for k in FAULT_HEADERS) + ")"
     from callbackctl import normalize
 
     counts: dict = {}

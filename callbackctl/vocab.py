@@ -14,6 +14,8 @@ COMPLAINT_AGAINST = ("engineer", "provider", "agent", "product", "sales")
 SEVERITIES = ("general", "special")
 APOLOGY_OUTCOMES = ("accepted", "refused", "hung_up", "no_answer")
 
+DATE_ORDERS = ("dmy", "mdy")  # how to read 03/04/2026 when a file is told
+
 PERIODS = ("day", "week", "month")
 GROUPS = ("region", "provider", "engineer", "service_type", "agent")
 REPORT_NAMES = ("daily", "weekly", "providers", "faults")
@@ -23,25 +25,25 @@ REPORT_NAMES = ("daily", "weekly", "providers", "faults")
 
 ORDER_COLUMNS = {
     "order_no": ["工单号", "单号", "服务单号", "order", "order_id", "work_order", "order_number"],
-    "service_type": ["服务类型", "类型", "type", "工单类型"],
+    "service_type": ["服务类型", "类型", "type", "工单类型", "服务项目"],
     "customer": ["客户", "客户姓名", "用户", "用户姓名", "customer_name", "客户名称"],
     "phone": ["电话", "联系电话", "手机", "手机号", "mobile", "客户电话", "phone_number"],
     "address": ["地址", "客户地址"],
     "zone": ["区域类型", "城乡", "zone_type"],
-    "region": ["区域", "大区", "片区", "办事处"],
-    "provider": ["服务商", "网点", "服务网点", "代理商", "dealer"],
-    "engineer": ["工程师", "服务工程师", "维修员", "技术员"],
+    "region": ["区域", "大区", "片区", "办事处", "所属区域"],
+    "provider": ["服务商", "网点", "服务网点", "代理商", "dealer", "服务站"],
+    "engineer": ["工程师", "服务工程师", "维修员", "技术员", "维修工程师", "维修人员"],
     "product": ["机型", "产品", "型号", "model"],
     "serial_no": ["出厂编号", "序列号", "机号", "serial"],
-    "reported_at": ["报修时间", "报单时间", "受理时间"],
+    "reported_at": ["报修时间", "报单时间", "受理时间", "报修日期"],
     "dispatched_at": ["派工时间", "派单时间"],
     "feedback_at": ["反馈时间", "首次反馈时间"],
     "appointment_at": ["预约时间"],
     "arrived_at": ["到达时间"],
-    "completed_at": ["完工时间", "完成时间"],
-    "machine_hours": ["工作小时", "小时数", "工时", "hours"],
+    "completed_at": ["完工时间", "完成时间", "完工日期"],
+    "machine_hours": ["工作小时", "小时数", "工时", "hours", "工作时长"],
     "parts_replaced": ["更换配件", "配件"],
-    "fee": ["费用", "收费", "收费金额"],
+    "fee": ["费用", "收费", "收费金额", "实收金额", "结算金额"],
     "location": ["服务地点", "施工地点"],
     "warranty": ["保内", "是否保内"],
     "vip": ["客户等级"],
@@ -122,3 +124,7 @@ SATISFACTION_LEVELS = {
     2: ["2", "不满意", "dissatisfied", "poor"],
     1: ["1", "非常不满意", "很差", "very dissatisfied", "very_dissatisfied", "bad"],
 }
+
+# Columns kept with the order that callbackctl reads without a field of their
+# own: the fault a dealer wrote down, for `report --name faults`.
+FAULT_HEADERS = ("fault", "故障", "故障描述", "故障现象", "fault_description")

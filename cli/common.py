@@ -6,7 +6,7 @@ import enum
 import os
 import sys
 from dataclasses import dataclass
-from typing import Annotated, Optional
+from typing import Annotated, List, Optional
 
 import typer
 
@@ -22,6 +22,39 @@ Fmt = choices("Fmt", vocab.OUTPUT_FORMATS)
 
 
 FormatOpt = Annotated[Fmt, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)]
+
+# The options of the file reader, shared by `import` and `record --from`.
+InputFmt = choices("InputFmt", vocab.INPUT_FORMATS)
+DateOrder = choices("DateOrder", vocab.DATE_ORDERS)
+InputFormatOpt = Annotated[Optional[InputFmt], typer.Option(
+    "--input-format", help="csv, tsv, json or jsonl [default: from the file's name and content; workbooks by their name].")]
+EncodingOpt = Annotated[str, typer.Option(
+    "--encoding", help="auto (UTF-8, UTF-8 BOM, UTF-16 BOM, GBK/GB18030) or a codec name.")]
+DelimiterOpt = Annotated[Optional[str], typer.Option(
+    "--delimiter", metavar="C", help="The cell delimiter [default: found: , tab ; or |].")]
+SheetOpt = Annotated[Optional[str], typer.Option(
+    "--sheet", metavar="NAME", help="A workbook's sheet [default: the first].")]
+MapOpt = Annotated[Optional[List[str]], typer.Option(
+    "--map", metavar="HEADER=FIELD", help="Read a column of your own under a field (repeatable): --map '完工日期=completed_at'.")]
+DateOrderOpt = Annotated[Optional[DateOrder], typer.Option(
+    "--date-order", help="How to read 03/04/2026: dmy (3 April) or mdy (4 March) [default: refuse the row].")]
+
+
+def reader_options(input_format, encoding, delimiter, sheet, mapping, date_order, fields) -> dict:
+    """The shared reader options as the library takes them; a bad --map or --delimiter exits 2."""
+    if delimiter is not None:
+        delimiter = {"\\t": "\t", "tab": "\t"}.get(delimiter, delimiter)
+        if len(delimiter) != 1 or delimiter in "\"\r\n":
+            usage(f"--delimiter: {delimiter!r} is not one character (use , ; | or tab)")
+    columns = {}
+    for item in mapping or []:
+        header, sep, name = item.partition("=")
+        if not sep or not header.strip() or name.strip() not in fields:
+            usage(f"--map: {item!r} is not HEADER=FIELD with a field of {', '.join(fields)}")
+        columns[header.strip()] = name.strip()
+    return dict(input_format=input_format.value if input_format else None, encoding=encoding,
+                delimiter=delimiter, sheet=sheet, columns=columns,
+                date_order=date_order.value if date_order else None)
 
 
 @dataclass
@@ -92,6 +125,13 @@ def emit(rows, columns, fmt: Fmt, empty: str | None = None, out=None):
     if n == 0 and fmt == Fmt.table and empty:
         note(empty)
     return n
+
+
+def open_private(path: str, encoding: str = "utf-8-sig"):
+    """A file for rows with phone numbers in them: readable by its owner only, from its first byte."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a file that was there before keeps no wider mode
+    return os.fdopen(fd, "w", encoding=encoding, newline="")
 
 
 def is_tty(stream) -> bool:

@@ -9,10 +9,11 @@ from typing import Annotated, List, Optional
 import typer
 
 from callbackctl import vocab
-from callbackctl.cli.common import Fmt, FormatOpt, choices, emit, is_tty, note, open_desk
+from callbackctl.cli.common import (
+    DateOrderOpt, DelimiterOpt, EncodingOpt, Fmt, FormatOpt, InputFormatOpt, MapOpt, SheetOpt, choices, emit, is_tty,
+    note, open_desk, open_private, reader_options, warn,
+)
 
-
-InputFmt = choices("InputFmt", vocab.INPUT_FORMATS)
 ExportFmt = choices("ExportFmt", vocab.EXPORT_FORMATS)
 Table = choices("Table", vocab.EXPORT_TABLES)
 
@@ -35,15 +36,19 @@ def _progress(name):
 
 def import_cmd(
     ctx: typer.Context,
-    files: Annotated[List[str], typer.Argument(metavar="FILE", help="CSV/TSV/JSON/JSONL files; - for stdin.")],
-    input_format: Annotated[Optional[InputFmt], typer.Option("--input-format", help="Input format [default: from the file name or content].")] = None,
-    encoding: Annotated[str, typer.Option("--encoding", help="auto (UTF-8, UTF-8 BOM, UTF-16 BOM, GBK/GB18030) or a codec name.")] = "auto",
+    files: Annotated[List[str], typer.Argument(metavar="FILE", help="CSV/TSV/JSON/JSONL files or workbooks (.xlsx, .xls, .ods); - for stdin.")],
+    input_format: InputFormatOpt = None,
+    encoding: EncodingOpt = "auto",
+    delimiter: DelimiterOpt = None,
+    sheet: SheetOpt = None,
+    mapping: MapOpt = None,
+    date_order: DateOrderOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and count; write nothing.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="One rejected row means nothing from that file is imported.")] = False,
     rejects: Annotated[Optional[str], typer.Option("--rejects", metavar="PATH", help="Also write rejected rows as CSV with an error column.")] = None,
     fmt: FormatOpt = Fmt.table,
 ):
-    """Import work orders, upserting by order_no. Exit 1 when any row was rejected.
+    """Import work orders, upserting by order_no. Exit 1 when any row or file failed.
 
     \b
     Examples:
@@ -51,25 +56,22 @@ def import_cmd(
       callbackctl import --dry-run --strict dealer_export_gbk.csv
     """
     from callbackctl import batches, orders
+    from callbackctl.errors import InputError
 
+    options = reader_options(input_format, encoding, delimiter, sheet, mapping, date_order, orders.FIELDS)
     desk = open_desk(ctx, "import")
-    rejects_file = open(rejects, "w", encoding="utf-8-sig", newline="") if rejects else None  # fail before importing
+    rejects_file = open_private(rejects) if rejects else None  # fail before importing
     results, rejected_rows = [], []
-    for path in files:
+    for path in files:  # every file is tried, each in its own transaction
         progress = _progress(path) if is_tty(sys.stderr) and path != "-" else None
-        result = orders.import_file(
-            desk, path, encoding=encoding, input_format=input_format.value if input_format else None,
-            dry_run=dry_run, strict=strict, progress=progress,
-        )
+        try:
+            result = orders.import_file(desk, path, dry_run=dry_run, strict=strict, progress=progress, **options)
+        except InputError as e:
+            results.append(batches.Summary(path, error=str(e)))
+            sys.stderr.write(f"Error: {e}\n")
+            continue
         results.append(result)
-        for line, text in result.preamble:
-            note(f"{result.file}: line {line} is above the header, read as a title: {text!r}")
-        for line, error, raw in result.rejects:
-            rejected_rows.append((line, error, {"file": result.file, **raw}))
-            if len(rejected_rows) <= 5:
-                note(f"{result.file}: line {line}: {error}")
-        if result.strict_failed:
-            note(f"{result.file}: --strict: {result.rejected} row(s) rejected, nothing imported")
+        _tell(result, rejected_rows)
     emit([r.row() for r in results], batches.SUMMARY_COLUMNS, fmt)
     total = sum(r.rejected for r in results)
     if total > 5:
@@ -82,8 +84,23 @@ def import_cmd(
             io.write(rows, columns, rejects_file, "csv")
     if dry_run:
         note("dry run: nothing was written")
-    if total:
+    if total or any(r.error for r in results):
         raise typer.Exit(1)
+
+
+def _tell(result, rejected_rows):
+    """What a user should know about one file: titles skipped, columns kept unmapped, rejects."""
+    for line, text in result.preamble:
+        note(f"{result.file}: line {line} is above the header, read as a title: {text!r}")
+    if result.unknown:
+        warn(f"{result.file}: kept with each order but matching no field: {', '.join(result.unknown)} "
+             "(if one is a field, say so with --map 'HEADER=FIELD')")
+    for line, error, raw in result.rejects:
+        rejected_rows.append((line, error, {"file": result.file, **raw}))
+        if len(rejected_rows) <= 5:
+            note(f"{result.file}: line {line}: {error}")
+    if result.strict_failed:
+        note(f"{result.file}: --strict: {result.rejected} row(s) rejected, nothing imported")
 
 
 def rejects_cmd(

@@ -27,7 +27,7 @@ def test_gbk_dealer_export_with_chinese_headers(cli, db_path, fixture_file):
     path = fixture_file("dealer_export_gbk.csv")
     r = cli("import", path, "-f", "csv")
     assert r.exit_code == 1  # three bad rows
-    assert summary(r) == [{"file": path, "read": "39", "inserted": "36", "updated": "0", "unchanged": "0", "rejected": "3"}]
+    assert summary(r) == [{"file": path, "read": "39", "inserted": "36", "updated": "0", "unchanged": "0", "rejected": "3", "error": ""}]
     assert f"{path}: line 38: 服务类型 (service_type): unknown service type '拆机'" in r.stderr
     order = rows(db_path, "SELECT * FROM orders WHERE order_no = 'SY2026110001'")[0]
     assert order["service_type"] == "maintenance"
@@ -43,7 +43,7 @@ def test_reimporting_the_same_file_changes_nothing(cli, db_path, fixture_file):
     cli("import", path)
     before = rows(db_path, "SELECT * FROM orders ORDER BY id")
     r = cli("import", path, "-f", "csv")
-    assert summary(r)[0] | {"file": ""} == {"file": "", "read": "39", "inserted": "0", "updated": "0", "unchanged": "36", "rejected": "3"}
+    assert summary(r)[0] | {"file": ""} == {"file": "", "read": "39", "inserted": "0", "updated": "0", "unchanged": "36", "rejected": "3", "error": ""}
     assert rows(db_path, "SELECT * FROM orders ORDER BY id") == [
         {**o, "batch_id": o["batch_id"]} for o in before
     ]
@@ -77,7 +77,7 @@ def test_an_empty_cell_never_erases_and_updates_are_audited(cli, db_path, tmp_pa
 def test_the_same_order_twice_in_one_file(cli, db_path, tmp_path):
     path = write(tmp_path / "dup.csv", HEADER + "A1,安装,Li,,,\nA1,安装,,13800138000,,\nA1,安装,,,,\n")
     r = cli("import", path, "-f", "csv")
-    assert summary(r)[0] | {"file": ""} == {"file": "", "read": "3", "inserted": "1", "updated": "1", "unchanged": "1", "rejected": "0"}
+    assert summary(r)[0] | {"file": ""} == {"file": "", "read": "3", "inserted": "1", "updated": "1", "unchanged": "1", "rejected": "0", "error": ""}
     assert rows(db_path, "SELECT customer, phone FROM orders") == [{"customer": "Li", "phone": "13800138000"}]
 
 
@@ -85,8 +85,11 @@ def test_a_status_that_only_repeats_what_completion_implies_changes_nothing(cli,
     text = ("order_no,type,completed_at,status\nA1,安装,2026-11-20 10:00,\nA1,安装,2026-11-20 10:00,已完工\n"
             "A1,安装,2026-11-20 10:00,已取消\n")
     r = cli("import", write(tmp_path / "s.csv", text), "-f", "csv")
-    assert summary(r)[0] | {"file": ""} == {"file": "", "read": "3", "inserted": "1", "updated": "1", "unchanged": "1", "rejected": "0"}
-    assert rows(db_path, "SELECT status, status_given FROM orders") == [{"status": "cancelled", "status_given": "cancelled"}]
+    # 已完工 repeats what the completion time says; 已取消 on a third row for the
+    # same order contradicts the row before it, so it is rejected, not mixed in.
+    assert summary(r)[0] | {"file": ""} == {"file": "", "read": "3", "inserted": "1", "updated": "0", "unchanged": "1", "rejected": "1", "error": ""}
+    assert "line 4: order_no A1 also on line 2 with a different status" in r.stderr
+    assert rows(db_path, "SELECT status, status_given FROM orders") == [{"status": "completed", "status_given": None}]
 
 
 def test_invalid_phone_flags_the_order_but_keeps_it(cli, db_path, tmp_path):
@@ -189,17 +192,27 @@ def test_bad_jsonl_line_is_rejected_not_fatal(cli, db_path, tmp_path):
     (None, "Error: {path}: no such file"),
     (b"", "Error: {path}: the file is empty"),
     (b"a,b\n1,2\n", "Error: {path}: no order_no column (looked for order_no, 工单号, 单号, 服务单号, order, ...); the header is: a, b"),
-    (b"PK\x03\x04\x14\x00\x00\x00garbage", "Error: {path}: not a text file (NUL byte at offset 5); is it a spreadsheet? Save it as CSV"),
-    (b"[1, 2", "Error: {path}: line 1: not valid JSON (Expecting ',' delimiter)"),
+    (b"PK\x03\x04\x14\x00\x00\x00garbage", "Error: {path}: not a text file (NUL byte at offset 5), nor a workbook (.xlsx, .xls, .ods)"),
 ])
 def test_unreadable_input_is_one_error_line(cli, db_path, tmp_path, content, message):
-    path = tmp_path / ("in.json" if content == b"[1, 2" else "in.csv")
+    path = tmp_path / "in.csv"
     if content is not None:
         path.write_bytes(content)
     r = cli("import", path)
     assert r.exit_code == 1
     assert r.stderr == message.format(path=path) + "\n"
     assert rows(db_path, "SELECT count(*) AS n FROM import_batches") == [{"n": 0}]
+
+
+def test_a_broken_json_array_costs_only_its_broken_rows(cli, db_path, tmp_path):
+    path = write(tmp_path / "in.json", '[{"order_no": "J1", "type": "repair"}, {"order_no": "J2", "type": oops},\n'
+                                       ' {"order_no": "J3", "type": "repair"}')
+    r = cli("import", path, "-f", "csv")
+    assert r.exit_code == 1
+    assert summary(r)[0] | {"file": ""} == {"file": "", "read": "3", "inserted": "2", "updated": "0", "unchanged": "0",
+                                            "rejected": "1", "error": ""}
+    assert r.stderr.splitlines() == [f"{path}: line 2: not valid JSON (Expecting value)"]
+    assert rows(db_path, "SELECT order_no FROM orders ORDER BY order_no") == [{"order_no": "J1"}, {"order_no": "J3"}]
 
 
 def test_a_decoding_error_late_in_the_file_imports_nothing(cli, db_path, tmp_path):

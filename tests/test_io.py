@@ -13,7 +13,8 @@ import sys
 import pytest
 
 from callbackctl.errors import InputError
-from callbackctl.io import BadRecord, detect_encoding, guess_format, open_input, write
+from callbackctl.io import write
+from callbackctl.readers import BadRecord, detect_encoding, guess_format, open_input
 
 
 def exactly(message):
@@ -248,9 +249,9 @@ def test_detect_encoding(sample, encoding):
 
 
 @pytest.mark.parametrize("sample, message", [
-    (b"a,b\x00c", "f.csv: not a text file (NUL byte at offset 3); is it a spreadsheet? Save it as CSV"),
-    (b"PK\x03\x04\x14\x00", "f.csv: not a text file (NUL byte at offset 5); is it a spreadsheet? Save it as CSV"),
-    ("ab".encode("utf-16-le"), "f.csv: not a text file (NUL byte at offset 1); is it a spreadsheet? Save it as CSV"),
+    (b"a,b\x00c", "f.csv: not a text file (NUL byte at offset 3), nor a workbook (.xlsx, .xls, .ods)"),
+    (b"PK\x03\x04\x14\x00", "f.csv: not a text file (NUL byte at offset 5), nor a workbook (.xlsx, .xls, .ods)"),
+    ("ab".encode("utf-16-le"), "f.csv: not a text file (NUL byte at offset 1), nor a workbook (.xlsx, .xls, .ods)"),
     (b"a\xff\xffb", "f.csv: cannot tell the text encoding; pass --encoding"),
 ])
 def test_detect_encoding_refuses(sample, message):
@@ -403,13 +404,11 @@ def test_position_reaches_the_size(tmp_path):
     ("empty.csv", b"", {}, "{path}: the file is empty"),
     ("blank.csv", b"  \r\n\n\t\n", {}, "{path}: the file is empty"),
     ("blank.json", b"\n", {}, "{path}: the file is empty"),
-    ("nul.csv", b"a,b\n\x00\x01", {}, "{path}: not a text file (NUL byte at offset 4); is it a spreadsheet? Save it as CSV"),
-    ("book.xlsx", b"PK\x03\x04\x14\x00\x06\x00", {},
-     "{path}: not a text file (NUL byte at offset 5); is it a spreadsheet? Save it as CSV"),
+    ("nul.csv", b"a,b\n\x00\x01", {}, "{path}: not a text file (NUL byte at offset 4), nor a workbook (.xlsx, .xls, .ods)"),
+    ("book.xlsx", b"PK\x03\x04\x14\x00\x06\x00", {}, "{path}: not a workbook (a damaged or renamed file?)"),
     ("mixed.csv", b"a,b\n1,2\n\xff\xfe,3\n", {}, "{path}: cannot tell the text encoding; pass --encoding"),
     ("x.csv", b"a,b\n", {"encoding": "klingon"}, "unknown encoding 'klingon'"),
     ("x.csv", b"a,b\n", {"input_format": "xml"}, "unknown input format 'xml' (use csv, tsv, json, jsonl)"),
-    ("bad.json", b'[{"a": 1},\n  oops]', {}, "{path}: line 2: not valid JSON (Expecting value)"),
     ("scalar.json", b'"hello"', {}, "{path}: expected a JSON array of objects"),
 ])
 def test_open_input_refuses(tmp_path, name, data, kw, message):
@@ -451,3 +450,9 @@ def test_a_bad_byte_past_the_sample_names_its_line(tmp_path, name, lines, bad):
     line = data.count(b"\n")  # the bad text is on the last line
     with pytest.raises(InputError, match=exactly(f"{path}: line {line}: not valid utf-8 text; pass --encoding")):
         read(path)
+
+
+def test_a_broken_element_of_a_json_array_is_one_bad_record(tmp_path):
+    path = make(tmp_path, "bad.json", b'[{"a": 1},\n  oops, {"a": 3}]')
+    assert read(path)[1] == [(1, {"a": 1}), (2, BadRecord("oops", "not valid JSON (Expecting value)")),
+                             (3, {"a": 3})]

@@ -101,6 +101,10 @@ respond_within = { urban = "24h", suburban = "48h", other = "72h" }
 [complaint]
 reply_within = "24h"
 
+[import]
+
+[import.columns]
+
 [apology]
 windows = ["08:30-12:00", "14:30-21:00"]
 max_attempts = 3

@@ -1,0 +1,162 @@
+"""Reading workbooks (.xlsx, .xls, .ods) with python-calamine, as rows of text.
+
+Cells become the text the dealer saw, so the importer parses workbooks and CSV alike.
+`sniff` tells what a file holds whatever its name: ERPs write TSV or HTML and call it .xls.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from python_calamine import CalamineWorkbook, PasswordError
+
+from callbackctl.errors import InputError
+
+WORKBOOK_FORMATS = ("xlsx", "xls", "ods")
+_TITLE_ROWS = 10  # the header is looked for among the first ten non-empty rows, as in CSV
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ODS = b"application/vnd.oasis.opendocument.spreadsheet"
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream an xlsx with a password is in
+_WHAT = {
+    "html": "is HTML or XML Spreadsheet 2003 (a web export), not a workbook; open it in Excel and save it as .xlsx",
+    "text": "is text (TSV or CSV), not a workbook",
+    "binary": "is not a workbook (binary data of an unknown kind)",
+    "zip": "is a zip archive but not an xlsx or ods workbook",
+}
+
+
+@dataclass
+class Sheet:
+    headers: list[str]  # the header row's cells, as in the sheet
+    rows: Iterator[tuple[int, list[str]]]  # (line as Excel shows it, cells), non-empty rows only
+    preamble: list[tuple[int, str]] = field(default_factory=list)  # title rows above the header
+    sheet_name: str = ""
+    format: str = ""  # xlsx, xls or ods
+
+
+def sniff(path: str, name: str | None = None) -> str:
+    """xlsx, ods, xls, html, text or binary: what the file holds, from its bytes, not its name."""
+    name = name or path
+    try:
+        with open(path, "rb") as f:
+            head = f.read(1 << 16)
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such file") from None
+    except OSError as e:  # a directory, no permission
+        raise InputError(f"{name}: cannot open ({e.strerror})") from None
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as z:
+                names = set(z.namelist())
+                if "xl/workbook.xml" in names:
+                    return "xlsx"
+                if "mimetype" in names and z.read("mimetype").strip().startswith(_ODS):
+                    return "ods"
+                return "binary"
+        except (zipfile.BadZipFile, OSError, KeyError):
+            # A damaged zip: judge by its first entries, so that the reader names the damage.
+            if head[30:38] == b"mimetype" and head[38:].startswith(_ODS):
+                return "ods"
+            return "xlsx" if b"[Content_Types].xml" in head[:200] or b"xl/" in head else "binary"
+    if head.startswith(_OLE2):
+        return "xls"  # also an encrypted xlsx: Office wraps those in OLE2 (see `read`)
+    text = _decode(head)
+    return "binary" if text is None else "html" if text.lstrip("\ufeff \t\r\n").startswith("<") else "text"
+
+
+def _decode(sample: bytes) -> str | None:
+    """The sample as text, or None: a NUL byte (outside UTF-16), or no encoding fits."""
+    utf16 = sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))  # Excel's "Unicode text"
+    for encoding in ("utf-16",) if utf16 else () if b"\x00" in sample else ("utf-8-sig", "gb18030"):
+        try:  # not final: the sample may end inside a character
+            return codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def cell_text(value) -> str:
+    """A calamine cell value as the text the importer parses."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):  # before int: a bool is an int
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        # Excel stores every number as a float: a phone 13800138000 must not gain ".0".
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime.datetime):  # before date: a datetime is a date
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, datetime.date):  # calamine gives a date when the time is 00:00
+        return value.isoformat() + " 00:00:00"
+    if isinstance(value, datetime.time):  # a serial below 1: a time of day only
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, datetime.timedelta):  # an [h]:mm:ss duration in xlsx
+        minutes, seconds = divmod(int(value.total_seconds()), 60)
+        return f"{minutes // 60}:{minutes % 60:02}:{seconds:02}"
+    return str(value)
+
+
+def _load(path: str, name: str, kind: str, sheet: str | None):
+    """The sheet's cells; calamine parses a sheet only when asked, so its errors come here too."""
+    try:
+        if os.path.splitext(path)[1].lower() == "." + kind:
+            book = CalamineWorkbook.from_path(path)  # picks its reader by the name: clearer errors
+        else:  # misnamed (an xlsx called .xls): let calamine tell the format from the bytes
+            with open(path, "rb") as f:
+                book = CalamineWorkbook.from_filelike(f)
+        if sheet is None:
+            return book.get_sheet_by_index(0)
+        if sheet in book.sheet_names:
+            return book.get_sheet_by_name(sheet)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:  # any calamine error, also a Rust panic (a BaseException)
+        reason = str(e) or type(e).__name__
+        if isinstance(e, PasswordError) or (kind == "xls" and _ENCRYPTED in Path(path).read_bytes()):
+            reason = "it is password-protected; remove the password in Excel and save it again"
+        raise InputError(f"{name}: cannot read the workbook ({reason})") from None
+    raise InputError(f"{name}: no sheet {sheet!r} (sheets: {', '.join(map(repr, book.sheet_names))})")
+
+
+def read(path: str, name: str, sheet: str | None = None, is_header=None) -> Sheet:
+    """Open a workbook's sheet (the first one unless `sheet` names one) and start reading its rows.
+
+    `is_header(cells)` picks the header among the first ten non-empty rows (else the first
+    one); the rows above it (a merged title, an export date) are the preamble.
+    """
+    kind = sniff(path, name)
+    if kind not in WORKBOOK_FORMATS:
+        if os.path.getsize(path) == 0:
+            raise InputError(f"{name}: the file is empty")
+        raise InputError(f"{name}: {_WHAT['zip' if zipfile.is_zipfile(path) else kind]}")
+    data = _load(path, name, kind, sheet)
+    # iter_rows() yields empty rows for those above `data.start` (python-calamine 0.9), so the
+    # n-th row is Excel's row n; columns left of `start` are left out, in every row alike.
+    numbered = (
+        (line, cells)
+        for line, cells in enumerate(([cell_text(v) for v in row] for row in data.iter_rows()), 1)
+        if any(cells)  # Excel leaves empty (formatted) rows at the end: not rows
+    )
+    first = []
+    for line, cells in numbered:
+        first.append((line, cells))
+        if is_header is None or is_header(cells) or len(first) >= _TITLE_ROWS:
+            break
+    if not first:
+        raise InputError(f"{name}: sheet {data.name!r} is empty")
+    found = next((i for i, (_, cells) in enumerate(first) if is_header is None or is_header(cells)), 0)
+    preamble = [(line, " ".join(c for c in cells if c)) for line, cells in first[:found]]
+
+    def rows():
+        yield from first[found + 1:]
+        yield from numbered
+
+    return Sheet(first[found][1], rows(), preamble, data.name, kind)
