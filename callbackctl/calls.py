@@ -54,6 +54,7 @@ class Call:
     agent: str | None = None
     callback_at: dt.datetime | None = None
     called_at: dt.datetime | None = None
+    kept: dict | None = None      # a call log's columns that name no field, kept in the audit log
 
 
 def validate(call: Call) -> dict:
@@ -167,30 +168,54 @@ def record_in_transaction(desk, call: Call) -> dict:
         "discrepancies": discrepancies, "followup": ", ".join(w for w, _ in opened) or None, "reason": reason,
     }
     desk.log("callback_recorded", order["order_no"], {**out, "round": rnd, "agent": call.agent or desk.actor,
-                                                     "note": call.note, "callback_at": clock.fmt(call.callback_at)},
+                                                     "note": call.note, "callback_at": clock.fmt(call.callback_at),
+                                                     "columns": call.kept},
              actor=call.agent)
     return out
 
 
 # -- a batch of calls from a file ---------------------------------------------
 
-def call_from_row(desk, row: dict) -> Call:
-    """A row of `record --from` as a Call; ValueError names the bad column.
+class CallColumns:
+    """How a call log's headers map to the fields of a call: once per header row.
 
-    Headers may be any alias in normalize.CALL_COLUMNS; where two name the
-    same field, the first that is filled wins, as in an import.
+    Headers may be any alias in vocab.CALL_COLUMNS, with a note written in them,
+    or a desk's own (`columns`, from --map). Where two name the same field, the
+    first that is filled wins, as in an import; headers that name no field are
+    kept with the call (in its audit event) and listed in `unknown`.
     """
-    data, label, unknown = {}, {}, []
-    for header, value in row.items():
-        name = normalize.CALL_HEADER_MAP.get(normalize.header_key(header))
+
+    def __init__(self, columns=None):
+        self._columns = {normalize.header_key(h): f for h, f in (columns or {}).items()}
+        self._plans, self.unknown = {}, []
+
+    def plan(self, headers):
+        plan = self._plans.get(tuple(headers))
+        if plan is None:
+            plan = self._plans[tuple(headers)] = [self._field(h) for h in headers]
+        return plan
+
+    def _field(self, header):
+        name = (self._columns.get(normalize.header_key(header))
+                or normalize.canonical_header(header, normalize.CALL_HEADER_MAP))
+        if name is None and header not in self.unknown:
+            self.unknown.append(header)
+        return name
+
+
+def call_from_row(desk, row: dict, columns: CallColumns | None = None, date_order=None) -> Call:
+    """A row of `record --from` as a Call; ValueError names the bad column."""
+    columns = columns or CallColumns()
+    data, label, kept = {}, {}, {}
+    for (header, value), name in zip(row.items(), columns.plan(list(row))):
+        value = value.strip() if isinstance(value, str) else value
         if name is None:
-            unknown.append(header)
+            if value not in ("", None):
+                kept[header] = value
         elif data.get(name) in ("", None):
-            data[name] = value.strip() if isinstance(value, str) else value
+            data[name] = value
             # errors name the column as the file does, as an import's do
-            label[name] = name if normalize.header_key(header) == name else f"{header} ({name})"
-    if unknown:
-        raise ValueError(f"unknown column {sorted(unknown)[0]!r}")
+            label[name] = name if normalize.header_key(header) == normalize.header_key(name) else f"{header} ({name})"
 
     def get(name):
         value = data.get(name)
@@ -210,7 +235,7 @@ def call_from_row(desk, row: dict) -> Call:
         if v is None:
             return None
         try:
-            return clock.when(str(v), desk.now, desk.tz)
+            return clock.when(str(v), desk.now, desk.tz, date_order)
         except ValueError as e:
             raise ValueError(f"{label[name]}: {e}") from None
 
@@ -226,27 +251,40 @@ def call_from_row(desk, row: dict) -> Call:
                 raise ValueError(f"{label[name]}: {v} is not a score from 1 to 5")
             scores[name] = int(v)
     genuine = get("genuine")
+    called_at = when("called_at")
+    if called_at is not None and called_at > desk.now:
+        raise ValueError(f"{label['called_at']}: {clock.fmt(called_at)} is later than now ({desk.now_text})")
     return Call(
-        order_no=str(get("order_no")), outcome=normalize.outcome(get("outcome")), scores=scores,
+        order_no=str(get("order_no")).strip(), outcome=normalize.outcome(get("outcome")), scores=scores,
         satisfaction=get("satisfaction"), hours=num("hours"), location=get("location"),
         parts=get("parts_replaced"), fee=num("fee"),
         genuine=None if genuine is None else normalize.boolean(str(genuine)),
-        note=get("note"), agent=get("agent"), callback_at=when("callback_at"), called_at=when("called_at"),
+        note=get("note"), agent=get("agent"), callback_at=when("callback_at"), called_at=called_at, kept=kept,
     )
 
 
-def record_file(desk, path: str, encoding="auto"):
+def already_recorded(desk, call: Call) -> bool:
+    """The same call is in the desk already: its order, time and outcome (a file given twice)."""
+    return desk.conn.execute(
+        "SELECT 1 FROM callbacks c JOIN orders o ON o.id = c.order_id "
+        "WHERE o.order_no = ? AND c.called_at = ? AND c.outcome = ? LIMIT 1",
+        (call.order_no, clock.fmt(call.called_at or desk.now), call.outcome)).fetchone() is not None
+
+
+def record_file(desk, path: str, encoding="auto", input_format=None, delimiter=None, sheet=None,
+                columns=None, date_order=None):
     """Record every valid row of a file in one transaction.
 
     Returns (recorded rows, the batch's Summary). A rejected row is kept whole
-    with its reason, like an import's; a row that fails leaves no trace.
+    with its reason, like an import's; a row that fails leaves no trace; a
+    call recorded before (the same file again) is counted unchanged.
     """
     from callbackctl import batches
     from callbackctl.errors import CallbackctlError
     from callbackctl.readers import open_input
 
-    source = open_input(path, encoding)
-    done = []
+    source = open_input(path, encoding, input_format, delimiter=delimiter, sheet=sheet)
+    mapping, done = CallColumns(columns), []
 
     def write_chunk(rows, summary, write):
         rejects = []
@@ -255,7 +293,10 @@ def record_file(desk, path: str, encoding="auto"):
             try:
                 if not isinstance(row, (list, dict)):
                     raise ValueError("not a JSON object")
-                call = call_from_row(desk, raw)
+                call = call_from_row(desk, raw, mapping, date_order)
+                if already_recorded(desk, call):
+                    summary.unchanged += 1
+                    continue
                 with transaction(desk.conn):
                     done.append(record_in_transaction(desk, call))
                 summary.inserted += 1
@@ -267,6 +308,7 @@ def record_file(desk, path: str, encoding="auto"):
 
     try:
         summary = batches.run(desk, source, write_chunk, kind="calls/")
+        summary.unknown = mapping.unknown
     finally:
         source.close()
     return done, summary

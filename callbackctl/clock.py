@@ -45,7 +45,7 @@ _DAYWORD = re.compile(r"^(today|tomorrow|yesterday|今天|明天|昨天)(?:\s+(\
 _DAY_OFFSET = {"today": 0, "今天": 0, "tomorrow": 1, "明天": 1, "yesterday": -1, "昨天": -1}
 
 
-def when(text: str, now: dt.datetime, tz=None) -> dt.datetime:
+def when(text: str, now: dt.datetime, tz=None, date_order: str | None = None) -> dt.datetime:
     """A time as a user types it: absolute, 'now', 'tomorrow 17:00', '+1d', '-2h'.
 
     Raises ValueError naming the text when it is none of these.
@@ -56,8 +56,11 @@ def when(text: str, now: dt.datetime, tz=None) -> dt.datetime:
     m = _RELATIVE.match(s)
     if m:
         sign, n, unit = m.groups()
-        delta = dt.timedelta(**{{"d": "days", "h": "hours", "m": "minutes"}[unit]: int(n)})
-        return now + delta if sign == "+" else now - delta
+        try:
+            delta = dt.timedelta(**{{"d": "days", "h": "hours", "m": "minutes"}[unit]: int(n)})
+            return now + delta if sign == "+" else now - delta
+        except OverflowError:
+            raise ValueError(f"bad time {text!r} {_HINT}") from None
     m = _CLOCK.match(s)
     if m:  # a bare HH:MM means today
         s = f"today {s}"
@@ -75,8 +78,9 @@ def when(text: str, now: dt.datetime, tz=None) -> dt.datetime:
             return parse(s)
         from callbackctl import normalize
 
-        return parse(normalize.datetime(text.strip(), tz))
+        return parse(normalize.datetime(text.strip(), tz, date_order))
     except ValueError:
-        raise ValueError(
-            f"bad time {text!r} (use YYYY-MM-DD HH:MM[:SS], 'now', 'tomorrow 17:00' or +1d/-2h/+30m)"
-        ) from None
+        raise ValueError(f"bad time {text!r} {_HINT}") from None
+
+
+_HINT = "(use YYYY-MM-DD HH:MM[:SS], 'now', 'tomorrow 17:00' or +1d/-2h/+30m)"

@@ -7,7 +7,10 @@ from typing import Annotated, Optional
 import typer
 
 from callbackctl import vocab
-from callbackctl.cli.common import Fmt, FormatOpt, choices, emit, note, open_desk, usage
+from callbackctl.cli.common import (
+    DateOrderOpt, DelimiterOpt, EncodingOpt, Fmt, FormatOpt, InputFormatOpt, MapOpt, SheetOpt, choices, emit, note,
+    open_desk, reader_options, usage, warn,
+)
 
 
 Outcome = choices("Outcome", vocab.OUTCOMES)
@@ -72,7 +75,13 @@ def record(
     note_text: Annotated[Optional[str], typer.Option("--note")] = None,
     agent: Annotated[Optional[str], typer.Option("--agent", help="Who called [default: your user name].")] = None,
     callback_at: Annotated[Optional[str], typer.Option("--callback-at", metavar="TIME", help="A call-back time promised to the customer.")] = None,
-    from_file: Annotated[Optional[str], typer.Option("--from", metavar="FILE", help="Record a batch of calls from CSV/TSV/JSON/JSONL (- for stdin).")] = None,
+    from_file: Annotated[Optional[str], typer.Option("--from", metavar="FILE", help="Record a batch of calls from CSV/TSV/JSON/JSONL or a workbook (- for stdin).")] = None,
+    input_format: InputFormatOpt = None,
+    encoding: EncodingOpt = "auto",
+    delimiter: DelimiterOpt = None,
+    sheet: SheetOpt = None,
+    mapping: MapOpt = None,
+    date_order: DateOrderOpt = None,
     fmt: FormatOpt = Fmt.table,
 ):
     """Record a callback: outcome, the five scores and the authenticity checks.
@@ -87,12 +96,20 @@ def record(
     if from_file:
         if order_no or outcome:
             raise typer.BadParameter("give either ORDER_NO --outcome ... or --from FILE, not both")
+        from callbackctl import vocab
+
+        options = reader_options(input_format, encoding, delimiter, sheet, mapping, date_order,
+                                 tuple(vocab.CALL_COLUMNS))
         desk = open_desk(ctx, "record", actor=agent)
-        done, summary = calls.record_file(desk, from_file)
+        done, summary = calls.record_file(desk, from_file, **options)
         emit(done, calls.RECORD_COLUMNS, fmt)
+        if summary.unknown:
+            warn(f"{from_file}: kept with each call (in the audit log) but matching no field: "
+                 f"{', '.join(summary.unknown)} (if one is a field, say so with --map 'HEADER=FIELD')")
         for line, error, _ in summary.rejects[:5]:
             note(f"{from_file}: line {line}: {error}")
-        note(f"{len(done)} call(s) recorded, {summary.rejected} rejected (batch {summary.batch_id})")
+        again = f", {summary.unchanged} recorded before" if summary.unchanged else ""
+        note(f"{len(done)} call(s) recorded{again}, {summary.rejected} rejected (batch {summary.batch_id})")
         if summary.rejected:
             raise typer.Exit(1)
         return

@@ -236,15 +236,22 @@ def test_record_from_a_file_with_rejects(desk, db_path, tmp_path):
     assert r.exit_code == 1
     lines = r.stdout.splitlines()
     assert lines[1:] == ["R1,2026-11-23 09:40:00,no_answer,,,,,,,,,,first",
-                         "R1,2026-11-23 14:50:00,reached,5,4,4,4,4,4.2,1,,,retry",
-                         "I1,2026-11-25 00:00:00,busy,,,,,,,,,,first"]
+                         "R1,2026-11-23 14:50:00,reached,5,4,4,4,4,4.2,1,,,retry"]
     assert f"{path}: line 4: unknown order 'NOPE'" in r.stderr
     assert f"{path}: line 5: skill: 9 is not a score from 1 to 5" in r.stderr
-    assert "3 call(s) recorded, 2 rejected" in r.stderr
+    # a call cannot have been made after now (a typo, or the wrong --now)
+    assert f"{path}: line 6: called_at: 2026-11-25 00:00:00 is later than now (2026-11-24 09:00:00)" in r.stderr
+    assert "2 call(s) recorded, 3 rejected" in r.stderr
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT agent FROM callbacks ORDER BY id LIMIT 1").fetchone() == ("王芳",)
     assert conn.execute("SELECT line, error FROM import_rejects").fetchall() == [
-        (4, "unknown order 'NOPE'"), (5, "skill: 9 is not a score from 1 to 5")]
+        (4, "unknown order 'NOPE'"), (5, "skill: 9 is not a score from 1 to 5"),
+        (6, "called_at: 2026-11-25 00:00:00 is later than now (2026-11-24 09:00:00)")]
+    # The same log again records nothing new: each call is already there.
+    again = desk("record", "--from", path, "-f", "csv", now="2026-11-24 09:00")
+    assert again.exit_code == 1 and again.stdout.splitlines()[1:] == []
+    assert "0 call(s) recorded, 2 recorded before, 3 rejected" in again.stderr
+    assert conn.execute("SELECT count(*) FROM callbacks").fetchone() == (2,)
 
 
 def test_record_from_stdin_jsonl(desk):
