@@ -110,9 +110,12 @@ def _write_delimited(rows, columns, out: _Batched, delimiter, excel):
     module instead; so does every line for Excel, and for a single column
     (where csv writes a lone empty cell as "").
     """
-    w = csv.writer(out, delimiter=delimiter, lineterminator="\n")
-    w.writerow(columns)
+    # The csv module quotes a cell holding a character of its line terminator:
+    # with \r\n it quotes a lone CR too (a reader would split the row there),
+    # and _LineFeed writes the row's end as \n.
+    w = csv.writer(_LineFeed(out), delimiter=delimiter, lineterminator="\r\n")
     fmt = "csv" if delimiter == "," else "tsv"
+    w.writerow([_cell(c, fmt, excel) for c in columns])  # a header can be a formula too
     pick, fast, delimiters = operator.itemgetter(*columns), not excel and len(columns) > 1, len(columns) - 1
     write, n = out.write, 0
     for n, row in enumerate(rows, 1):
@@ -135,6 +138,16 @@ def _write_delimited(rows, columns, out: _Batched, delimiter, excel):
             write(line + "\n")
         out.flush(when_full=True)
     return n
+
+
+class _LineFeed:
+    """Writes each csv row with \n in place of its \r\n terminator."""
+
+    def __init__(self, out):
+        self.out = out
+
+    def write(self, text):
+        return self.out.write(text[:-2] + "\n" if text.endswith("\r\n") else text)
 
 
 def _numeric(rows, column):

@@ -61,11 +61,22 @@ def test_delimited_lines_match_the_csv_module_cell_by_cell(fmt, delimiter):
     # come out as the module writes it, quoting included, wherever it sits.
     import csv
 
+    # A lone CR is quoted too (as the module quotes with a \r\n terminator), and
+    # every line ends with \n.
     rows = [{"a": v, "b": w, "c": "end"} for v in TRICKY for w in TRICKY]
-    expected = io.StringIO()
-    writer = csv.writer(expected, delimiter=delimiter, lineterminator="\n")
-    writer.writerow(["a", "b", "c"])
-    for r in rows:
-        writer.writerow(["" if v is None else ("1" if v else "0") if isinstance(v, bool)
-                         else "; ".join(v) if isinstance(v, list) else v for v in r.values()])
-    assert out(rows, ["a", "b", "c"], fmt) == (len(rows), expected.getvalue())
+
+    def line(cells):
+        one = io.StringIO()
+        csv.writer(one, delimiter=delimiter, lineterminator="\r\n").writerow(cells)
+        return one.getvalue()[:-2] + "\n"
+
+    expected = line(["a", "b", "c"]) + "".join(
+        line(["" if v is None else ("1" if v else "0") if isinstance(v, bool)
+              else "; ".join(v) if isinstance(v, list) else v for v in r.values()]) for r in rows)
+    assert out(rows, ["a", "b", "c"], fmt) == (len(rows), expected)
+
+
+def test_excel_makes_header_cells_inert_too():
+    columns = ["order_no", "=HYPERLINK(\"http://x\")"]
+    assert out([{"order_no": "W1", columns[1]: "@SUM(A1)"}], columns, "csv", excel=True) == (
+        1, '\ufefforder_no,"\'=HYPERLINK(""http://x"")"\nW1,\'@SUM(A1)\n')
