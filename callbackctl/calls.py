@@ -61,6 +61,9 @@ def validate(call: Call) -> dict:
     """The five scores, those not given filled from the satisfaction phrase; InvalidValue on a bad value."""
     if call.outcome not in OUTCOMES:
         raise InvalidValue(f"unknown outcome {call.outcome!r} (use {', '.join(OUTCOMES)})", usage=True)
+    for name, value in (("hours", call.hours), ("fee", call.fee)):
+        if value is not None and not -normalize.LARGEST < value < normalize.LARGEST:  # also NaN and infinity
+            raise InvalidValue(f"{value!r} is not a {'number of hours' if name == 'hours' else 'fee'}", field=name)
     scores = dict(call.scores)
     for name, value in scores.items():
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:

@@ -8,6 +8,7 @@ the key, so a typo never silently falls back to a default.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -82,7 +83,12 @@ def parse_duration(text: str) -> Duration:
     if not m or not any(m.groups()):
         raise ValueError(f"bad duration {text!r} (use e.g. 30m, 4h, 1h30m, 1d)")
     d, h, mi = (int(g) if g else 0 for g in m.groups())
+    if d > MAX_DAYS or h * 60 + mi > MAX_DAYS * 24 * 60:
+        raise ValueError(f"bad duration {text!r} (at most {MAX_DAYS}d or {MAX_DAYS * 24}h)")
     return Duration(days=d, minutes=h * 60 + mi)
+
+
+MAX_DAYS = 366  # no desk rule waits a year: a longer duration is a typing error
 
 
 Window = tuple[int, int]  # minutes after midnight, [start, end)
@@ -190,7 +196,7 @@ def build(raw: dict, source: str = "built-in defaults") -> Policy:
         def conv(v):
             if isinstance(v, bool) or not isinstance(v, (int, float)) or (integer and not isinstance(v, int)):
                 raise ValueError(f"must be a {'whole ' if integer else ''}number, not {v!r}")
-            if v < lo or (hi is not None and v > hi):
+            if not lo <= v < float("inf") or (hi is not None and not v <= hi):  # also NaN and infinity
                 raise ValueError(f"{v} is out of range ({lo} to {hi if hi is not None else 'any'})")
             return v
         return conv
@@ -294,7 +300,7 @@ def to_toml(raw: dict) -> str:
             return "[" + ", ".join(value(x) for x in v) + "]"
         if isinstance(v, dict):
             return "{ " + ", ".join(f"{k} = {value(x)}" for k, x in v.items()) + " }"
-        return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return json.dumps(str(v), ensure_ascii=False)  # a TOML basic string: \n, \" and \\ escaped alike
 
     def key(k):  # a bare key, or quoted (a Chinese header)
         return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else value(k)

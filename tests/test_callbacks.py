@@ -317,3 +317,15 @@ def test_record_from_a_gbk_call_log_with_chinese_headers_and_outcomes(desk, db_p
     assert f"{path}: line 6: unknown outcome '接通了吧'" in r.stderr
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT agent, note FROM callbacks ORDER BY id DESC LIMIT 1").fetchone() == ("王芳", '说："很好"')
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--hours", "nan"], "Error: --hours: nan is not a number of hours\n"),
+    (["--hours", "1e309"], "Error: --hours: inf is not a number of hours\n"),
+    (["--fee", "nan"], "Error: --fee: nan is not a fee\n"),
+    (["--fee", "-inf"], "Error: --fee: -inf is not a fee\n"),
+])
+def test_not_a_number_is_a_bad_option_value(desk, db_path, args, message):
+    r = desk("record", "R1", "--outcome", "reached", "--satisfaction", "满意", *args)
+    assert (r.exit_code, r.stderr) == (2, message)
+    assert sqlite3.connect(db_path).execute("SELECT count(*) FROM callbacks").fetchone() == (0,)
