@@ -92,21 +92,28 @@ def _chase_rows(desk, sql, params) -> list[dict]:
 
 
 def record_chases(desk, rows, note=None) -> int:
-    """Log one chase per listed order at now, in one transaction."""
+    """Log one chase per listed order at now, in one transaction; returns how many.
+
+    An order chased within `rechase_after` is not chased again, so a cron job
+    that runs twice (or two desks at once) counts each chase once. The test is
+    made inside the write transaction, against what is stored then.
+    """
+    since, now, recorded = clock.fmt(desk.now - desk.policy.rechase_after.delta), desk.now_text, 0
     with transaction(desk.conn):
-        desk.conn.executemany(
-            "INSERT INTO chases (order_id, chased_at, reason, deadline, overdue_hours, actor, note) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(r["order_id"], desk.now_text, r["reason"], r["deadline"], r["overdue_hours"], desk.actor, note)
-             for r in rows],
-        )
         for r in rows:
-            desk.log("chased", r["order_no"], {"reason": r["reason"], "deadline": r["deadline"],
-                                               "overdue_hours": r["overdue_hours"]})
-    for r in rows:
-        r["chases"] += 1
-        r["last_chased_at"] = desk.now_text
-    return len(rows)
+            inserted = desk.conn.execute(
+                "INSERT INTO chases (order_id, chased_at, reason, deadline, overdue_hours, actor, note) "
+                "SELECT ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS "
+                "(SELECT 1 FROM chases WHERE order_id = ? AND chased_at > ? AND chased_at <= ?)",
+                (r["order_id"], now, r["reason"], r["deadline"], r["overdue_hours"], desk.actor, note,
+                 r["order_id"], since, now)).rowcount
+            if inserted:
+                desk.log("chased", r["order_no"], {"reason": r["reason"], "deadline": r["deadline"],
+                                                   "overdue_hours": r["overdue_hours"]})
+                r["chases"] += 1
+                r["last_chased_at"] = now
+                recorded += 1
+    return recorded
 
 
 def chases_of(desk, order) -> list[dict]:

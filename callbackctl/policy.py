@@ -44,6 +44,7 @@ DEFAULTS = {
         "hours": ["08:30-17:00"],
         "feedback_within": "4h",
         "respond_within": {"urban": "24h", "suburban": "48h", "other": "72h"},
+        "rechase_after": "1h",
     },
     "complaint": {"reply_within": "24h"},
     "import": {"columns": {}},  # a desk's own headers: "完工日期" = "completed_at"
@@ -138,6 +139,7 @@ class Policy:
     dispatch_hours: tuple
     feedback_within: Duration
     respond_within: dict
+    rechase_after: Duration
     reply_within: Duration
     apology_windows: tuple
     apology_max_attempts: int
@@ -274,6 +276,7 @@ def build(raw: dict, source: str = "built-in defaults") -> Policy:
         dispatch_hours=get("dispatch.hours", parse_windows),
         feedback_within=get("dispatch.feedback_within", parse_duration),
         respond_within=respond,
+        rechase_after=get("dispatch.rechase_after", parse_duration),
         reply_within=get("complaint.reply_within", parse_duration),
         apology_windows=get("apology.windows", parse_windows),
         apology_max_attempts=get("apology.max_attempts", number(1, integer=True)),

@@ -29,5 +29,7 @@ def chase(
     rows = dispatch.chase_list(desk, region=region, provider=provider)
     if record and rows:
         n = dispatch.record_chases(desk, rows)
-        note(f"{n} chase(s) recorded at {desk.now_text}")
+        again = len(rows) - n
+        note(f"{n} chase(s) recorded at {desk.now_text}" + (
+            f"; {again} order(s) chased within the last {desk.policy.rechase_after}, not again" if again else ""))
     emit(rows, dispatch.COLUMNS, fmt, empty="nothing to chase")

@@ -99,6 +99,23 @@ def test_record_counts_every_chase(one, db_path):
     assert sqlite3.connect(db_path).execute("SELECT count(*) FROM events WHERE kind = 'chased'").fetchone() == (3,)
 
 
+def test_chase_record_twice_within_rechase_after_chases_once(one, db_path):
+    cli = one("A,repair,urban,E,P1,E1,Li,13800138000,2026-11-20 09:00,,,,",
+              "B,repair,urban,W,P2,E2,Wu,13800138001,2026-11-23 08:40,,,,")
+    first = cli("chase", "--record", "-f", "csv", now="2026-11-23 14:00")
+    assert first.stderr == "2 chase(s) recorded at 2026-11-23 14:00:00\n"
+    again = cli("chase", "--record", "-f", "csv", now="2026-11-23 14:00")
+    assert again.stderr == ("0 chase(s) recorded at 2026-11-23 14:00:00; "
+                            "2 order(s) chased within the last 1h, not again\n")
+    assert again.stdout == first.stdout  # the same list, the chases counted once
+    later = cli("chase", "--record", now="2026-11-23 14:59")
+    assert later.stderr.startswith("0 chase(s) recorded")
+    hour_on = cli("chase", "--record", now="2026-11-23 15:00")
+    assert hour_on.stderr == "2 chase(s) recorded at 2026-11-23 15:00:00\n"
+    assert sqlite3.connect(db_path).execute("SELECT chased_at, count(*) FROM chases GROUP BY 1").fetchall() == [
+        ("2026-11-23 14:00:00", 2), ("2026-11-23 15:00:00", 2)]
+
+
 def test_cron_recipe_in_a_bare_environment(tmp_path, fixture_file):
     """The README's nightly job, run as cron would: env -i, no TTY, no locale, minimal PATH."""
     exe = installed()

@@ -97,6 +97,7 @@ consultation    = { delay = "1d", within = "1d", coverage = 1.0 }
 hours = ["08:30-17:00"]
 feedback_within = "4h"
 respond_within = { urban = "24h", suburban = "48h", other = "72h" }
+rechase_after = "1h"
 
 [complaint]
 reply_within = "24h"
