@@ -32,8 +32,13 @@ def desk_id(conn) -> str:
     return db.get_meta(conn, "desk_id")
 
 
-def sample(desk, rate: float, date_from=None, date_to=None, seed=None) -> tuple[list[dict], int]:
-    """Pick reached callbacks per region; returns (picks, seed used)."""
+def sample(desk, rate: float, date_from=None, date_to=None, seed=None) -> tuple[list[dict], int, int]:
+    """Pick reached callbacks per region; returns (picks, seed used, how many are new).
+
+    The pick depends only on the calls in the range, the rate and the seed:
+    run again, it picks the same orders, and those sampled before are not
+    added twice (an order is sampled once).
+    """
     if not 0 < rate <= 1:
         raise InvalidValue(f"{rate} is not between 0 and 1 (0.05 is 5%)", field="rate")
     seed = random.SystemRandom().randrange(1, 10**6) if seed is None else seed
@@ -42,7 +47,6 @@ def sample(desk, rate: float, date_from=None, date_to=None, seed=None) -> tuple[
         "SELECT o.id AS order_id, o.order_no, o.region, o.provider, o.engineer, c.id AS call_id, c.called_at, "
         "c.satisfaction AS 'index', c.genuine FROM callbacks c JOIN orders o ON o.id = c.order_id "
         "WHERE c.outcome = 'reached' AND c.spot_check_id IS NULL AND c.called_at >= ? AND c.called_at < ? "
-        "AND NOT EXISTS (SELECT 1 FROM spot_checks s WHERE s.order_id = o.id) "
         "AND c.id = (SELECT min(c2.id) FROM callbacks c2 WHERE c2.order_id = o.id AND c2.outcome = 'reached' "
         "            AND c2.spot_check_id IS NULL) "
         "ORDER BY o.region, o.order_no", (lo, hi)).fetchall()
@@ -54,15 +58,18 @@ def sample(desk, rate: float, date_from=None, date_to=None, seed=None) -> tuple[
         rows = by_region[region]
         k = max(1, round(rate * len(rows)))
         picks += random.Random(f"{seed}:{region}").sample(rows, min(k, len(rows)))
+    new = 0
     with transaction(desk.conn):
-        desk.conn.executemany(
-            "INSERT INTO spot_checks (order_id, regional_call_id, sampled_at, seed, rate) VALUES (?, ?, ?, ?, ?)",
-            [(p["order_id"], p["call_id"], desk.now_text, seed, rate) for p in picks])
-        desk.log("sampled", detail={"rate": rate, "seed": seed, "picked": len(picks),
-                                    "from": str(date_from or ""), "to": str(date_to or "")})
+        for p in picks:
+            new += desk.conn.execute(
+                "INSERT OR IGNORE INTO spot_checks (order_id, regional_call_id, sampled_at, seed, rate) "
+                "VALUES (?, ?, ?, ?, ?)", (p["order_id"], p["call_id"], desk.now_text, seed, rate)).rowcount
+        if new:
+            desk.log("sampled", detail={"rate": rate, "seed": seed, "picked": len(picks), "new": new,
+                                        "from": str(date_from or ""), "to": str(date_to or "")})
     for p in picks:
         normalize.present(p)
-    return sorted(picks, key=lambda p: (p["region"] or "", p["order_no"])), seed
+    return sorted(picks, key=lambda p: (p["region"] or "", p["order_no"])), seed, new
 
 
 def open_spot_check(conn, order_id):

@@ -26,10 +26,11 @@ def sample(
     from callbackctl import headoffice
 
     desk = open_desk(ctx, "sample")
-    picks, used = headoffice.sample(desk, rate, desk.when(date_from, "from").date() if date_from else None,
+    picks, used, new = headoffice.sample(desk, rate, desk.when(date_from, "from").date() if date_from else None,
                                     desk.when(date_to, "to").date() if date_to else None, seed)
     emit(picks, headoffice.SAMPLE_COLUMNS, fmt)
-    note(f"{len(picks)} spot check(s) due now (seed {used})")
+    before = f", {len(picks) - new} sampled before" if len(picks) > new else ""
+    note(f"{new} spot check(s) due now{before} (seed {used})")
 
 
 def spot_checks(ctx: typer.Context, fmt: FormatOpt = Fmt.table):

@@ -38,8 +38,11 @@ def test_stratified_at_least_one_per_region_and_reproducible(desk, db_path, tmp_
     first = picks(desk, "--rate", "0.2", "--seed", "42")
     assert [region for region, _ in first] == ["East", "East", "North", "West"]
     assert picks(Cli(copy), "--rate", "0.2", "--seed", "42") == first
-    again = picks(desk, "--rate", "0.2", "--seed", "42")
-    assert not set(again) & set(first)  # an order is sampled once
+    # The same seed, range and rate again: the same pick, and nothing added.
+    r = desk("sample", "--rate", "0.2", "--seed", "42", "-f", "json")
+    assert [(p["region"], p["order_no"]) for p in json.loads(r.stdout)] == first
+    assert r.stderr == "0 spot check(s) due now, 4 sampled before (seed 42)\n"
+    assert sqlite3.connect(db_path).execute("SELECT count(*) FROM spot_checks").fetchone() == (4,)
 
 
 def test_the_seed_is_printed_when_not_given(desk):
