@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from callbackctl import clock, followups, headoffice, normalize, orders
 from callbackctl.schedule import RETRY_OUTCOMES, order_schedule
 from callbackctl.db import transaction
-from callbackctl.errors import InvalidValue, StateError
+from callbackctl.errors import CallbackctlError, InvalidValue, StateError
 from callbackctl.vocab import OUTCOMES, SATISFACTION_LEVELS
 
 SCORES = ("skill", "attitude", "timeliness", "parts", "overall")
@@ -25,9 +25,10 @@ _PHRASES = {normalize.header_key(p): level for level, phrases in SATISFACTION_LE
 
 
 def satisfaction_level(text: str) -> int:
-    """非常满意 / 'very satisfied' / '5' -> 5, and so on down to 1."""
+    """非常满意 / 'very satisfied' / '5' / '5分' -> 5, and so on down to 1."""
+    key = normalize.header_key(text)
     try:
-        return _PHRASES[normalize.header_key(text)]
+        return _PHRASES[key[:-1] if key[-1:] == "分" else key]
     except KeyError:
         raise ValueError(
             f"unknown satisfaction {text!r} (use 1-5, 非常满意, 满意, 一般, 不满意, 非常不满意, "
@@ -55,6 +56,7 @@ class Call:
     callback_at: dt.datetime | None = None
     called_at: dt.datetime | None = None
     kept: dict | None = None      # a call log's columns that name no field, kept in the audit log
+    no_rating: str | None = None  # why a reached customer gave no rating (declined, no time)
 
 
 def validate(call: Call) -> dict:
@@ -77,6 +79,9 @@ def validate(call: Call) -> dict:
             scores.setdefault(name, level)
     if (scores or call.satisfaction) and call.outcome != "reached":
         raise InvalidValue(f"scores are for a reached call (not {call.outcome})", usage=True)
+    if call.outcome == "reached" and not scores and not (call.no_rating or "").strip():
+        raise InvalidValue("a reached call needs the customer's rating (the scores or a satisfaction phrase), "
+                           "or the reason there is none (no_rating)", usage=True)
     return scores
 
 
@@ -122,11 +127,13 @@ def record_in_transaction(desk, call: Call) -> dict:
             f"({sched.last_outcome}); record a second visit with `followup done` first"
         )
     called_at = call.called_at or desk.now
+    early = (sched is not None and not spot and sched.reason in ("retry", "promised") and called_at < sched.next_due)
     rnd = sched.round if sched else 1 + order["visits"]
     reason = "spot_check" if spot else (sched.reason if sched else ("first" if rnd == 1 else "second"))
     attempts = (sched.attempts if sched else order["attempts"]) + 1
 
     index = round(sum(scores.values()) / len(scores), 2) if scores else None
+    note = "; ".join(filter(None, (f"no rating: {call.no_rating.strip()}" if call.no_rating else None, call.note))) or None
     discrepancies = checks(order, call, policy.hours_tolerance) if call.outcome == "reached" else []
     checked = any(v is not None for v in (call.hours, call.location, call.parts, call.fee))
     genuine = call.genuine if call.genuine is not None else (not discrepancies if checked else None)
@@ -155,7 +162,7 @@ def record_in_transaction(desk, call: Call) -> dict:
          json.dumps(discrepancies, ensure_ascii=False) if discrepancies else None,
          call.hours, call.location, call.parts, call.fee,
          clock.fmt(call.callback_at) if call.callback_at else None, int(bool(closes)),
-         call.agent or desk.actor, call.note, spot["id"] if spot else None),
+         call.agent or desk.actor, note, spot["id"] if spot else None),
     )
     if spot and call.outcome == "reached":
         headoffice.answer_spot_check(conn, spot, cur.lastrowid, index, genuine, policy)
@@ -171,9 +178,12 @@ def record_in_transaction(desk, call: Call) -> dict:
         "discrepancies": discrepancies, "followup": ", ".join(w for w, _ in opened) or None, "reason": reason,
     }
     desk.log("callback_recorded", order["order_no"], {**out, "round": rnd, "agent": call.agent or desk.actor,
-                                                     "note": call.note, "callback_at": clock.fmt(call.callback_at),
+                                                     "note": note, "callback_at": clock.fmt(call.callback_at),
                                                      "columns": call.kept},
              actor=call.agent)
+    if early:  # not refused: the customer may have called in, or the agent had a moment
+        out["warnings"] = [f"{order['order_no']}: called at {clock.fmt(called_at)}, before the {sched.reason} "
+                           f"was due ({clock.fmt(sched.next_due)})"]
     return out
 
 
@@ -263,15 +273,20 @@ def call_from_row(desk, row: dict, columns: CallColumns | None = None, date_orde
         parts=get("parts_replaced"), fee=num("fee"),
         genuine=None if genuine is None else normalize.boolean(str(genuine)),
         note=get("note"), agent=get("agent"), callback_at=when("callback_at"), called_at=called_at, kept=kept,
+        no_rating=get("no_rating"),
     )
 
 
 def already_recorded(desk, call: Call) -> bool:
     """The same call is in the desk already: its order, time and outcome (a file given twice)."""
+    try:
+        order_no = orders.number(desk.conn, call.order_no)
+    except CallbackctlError:
+        return False  # recording it says why
     return desk.conn.execute(
         "SELECT 1 FROM callbacks c JOIN orders o ON o.id = c.order_id "
         "WHERE o.order_no = ? AND c.called_at = ? AND c.outcome = ? LIMIT 1",
-        (call.order_no, clock.fmt(call.called_at or desk.now), call.outcome)).fetchone() is not None
+        (order_no, clock.fmt(call.called_at or desk.now), call.outcome)).fetchone() is not None
 
 
 def record_file(desk, path: str, encoding="auto", input_format=None, delimiter=None, sheet=None,

@@ -391,10 +391,27 @@ def _merge(target, order, extra):
 
 
 def get(conn, order_no: str) -> dict:
-    row = conn.execute("SELECT * FROM orders WHERE order_no = ?", (order_no,)).fetchone()
-    if row is None:
-        raise NotFound(f"unknown order {order_no!r}")
+    row = conn.execute("SELECT * FROM orders WHERE order_no = ?", (number(conn, order_no),)).fetchone()
     return dict(row)
+
+
+def number(conn, text: str) -> str:
+    """The stored order_no a user means, typed in any case with spaces around it.
+
+    As typed, upper and lower case are index lookups; only a mixed-case
+    number falls back to a case-blind scan. NotFound when none matches.
+    """
+    typed = str(text).strip()
+    for candidate in dict.fromkeys((typed, typed.upper(), typed.lower())):
+        if conn.execute("SELECT 1 FROM orders WHERE order_no = ?", (candidate,)).fetchone():
+            return candidate
+    found = [r[0] for r in conn.execute(
+        "SELECT order_no FROM orders WHERE order_no = ? COLLATE NOCASE LIMIT 3", (typed,))]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise NotFound(f"order {text!r} is ambiguous: {', '.join(found)}; type it as stored")
+    raise NotFound(f"unknown order {text!r}")
 
 
 def mark_phone_invalid(conn, order_id):

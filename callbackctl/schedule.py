@@ -158,14 +158,11 @@ _LIST_COLUMNS = ("o.id, o.order_no, o.customer, o.phone, o.service_type, o.regio
 
 
 def order_schedule(desk, order_no: str) -> tuple[dict, Schedule | None]:
-    """One order, every column of it, and where its callback stands."""
-    row = desk.conn.execute(_ORDER_STATE_SQL.format(order_columns="o.*", where="o.order_no = ?"),
-                            (order_no,)).fetchone()
-    if row is None:
-        from callbackctl import orders  # here: `due` never needs the importer
+    """One order (its number in any case), every column of it, and where its callback stands."""
+    from callbackctl import orders  # here: `due` never needs the importer
 
-        orders.get(desk.conn, order_no)  # raises NotFound with the usual message
-    row = dict(row)
+    row = dict(desk.conn.execute(_ORDER_STATE_SQL.format(order_columns="o.*", where="o.order_no = ?"),
+                                 (orders.number(desk.conn, order_no),)).fetchone())
     s, row["attempts"] = _state(Scheduler(desk), row["service_type"], row["order_no"], row["completed_at"],
                                 row["visits"], row["last_visit"], row["calls"])
     return row, s  # attempts: this round's, also for orders without a rule

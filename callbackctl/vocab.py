@@ -69,6 +69,7 @@ CALL_COLUMNS = {
     "note": ["备注", "说明"],
     "agent": ["回访人", "回访员", "坐席", "客服"],
     "callback_at": ["约定回访时间", "预约回访时间", "再次回访时间"],
+    "no_rating": ["未评价原因", "不评价原因"],
 }
 
 TIME_COLUMNS = ("reported_at", "dispatched_at", "feedback_at", "appointment_at", "arrived_at", "completed_at")
@@ -119,8 +120,8 @@ ORDER_STATUSES = tuple(STATUS_ALIASES)
 # The satisfaction scale: phrases (and digits) a customer or a call log uses, per score.
 SATISFACTION_LEVELS = {
     5: ["5", "非常满意", "非常好", "特别好", "很满意", "very satisfied", "very_satisfied", "excellent"],
-    4: ["4", "满意", "比较满意", "satisfied", "good"],
-    3: ["3", "一般", "基本满意", "neutral", "ok", "fair"],
+    4: ["4", "满意", "比较满意", "挺好", "还不错", "satisfied", "good"],
+    3: ["3", "一般", "基本满意", "还行", "还可以", "neutral", "ok", "fair"],
     2: ["2", "不满意", "dissatisfied", "poor"],
     1: ["1", "非常不满意", "很差", "very dissatisfied", "very_dissatisfied", "bad"],
 }

@@ -13,7 +13,6 @@ from callbackctl.cli.common import (
 )
 
 
-Outcome = choices("Outcome", vocab.OUTCOMES)
 Reason = choices("Reason", vocab.CALLBACK_REASONS)
 
 
@@ -60,13 +59,14 @@ def due(
 def record(
     ctx: typer.Context,
     order_no: Annotated[Optional[str], typer.Argument(metavar="ORDER_NO")] = None,
-    outcome: Annotated[Optional[Outcome], typer.Option("--outcome")] = None,
+    outcome: Annotated[Optional[str], typer.Option("--outcome", metavar="OUTCOME", help="reached, no_answer, busy, hung_up, refused, wrong_number, wrong_person; or as a call log says it: 已接通, 未接通, 占线, 挂断, 拒访, 空号, 非本人.")] = None,
     skill: Annotated[Optional[int], Score("skill", "Service skill 服务技能")] = None,
     attitude: Annotated[Optional[int], Score("attitude", "Attitude 服务态度")] = None,
     timeliness: Annotated[Optional[int], Score("timeliness", "Timeliness 服务及时性")] = None,
     parts: Annotated[Optional[int], Score("parts", "Parts supply 配件供应")] = None,
     overall: Annotated[Optional[int], Score("overall", "Overall 服务综合")] = None,
-    satisfaction: Annotated[Optional[str], typer.Option("--satisfaction", metavar="PHRASE", help="Fill the scores not given: 1-5, 非常满意 .. 非常不满意, very satisfied .. very dissatisfied.")] = None,
+    satisfaction: Annotated[Optional[str], typer.Option("--satisfaction", metavar="PHRASE", help="Fill the scores not given: 1-5 (or 4分), 非常满意 .. 非常不满意, 挺好, 还行, very satisfied .. very dissatisfied.")] = None,
+    no_rating: Annotated[Optional[str], typer.Option("--no-rating", metavar="REASON", help="A reached customer who gave no rating, and why (declined, no time).")] = None,
     hours: Annotated[Optional[float], typer.Option("--hours", help="Machine hours the customer reads out.")] = None,
     location: Annotated[Optional[str], typer.Option("--location", help="Where the machine works now.")] = None,
     parts_said: Annotated[Optional[str], typer.Option("--parts-replaced", help="Parts the customer says were replaced.")] = None,
@@ -115,17 +115,29 @@ def record(
         return
     if not order_no or outcome is None:
         raise typer.BadParameter("give ORDER_NO and --outcome (or --from FILE)")
+    from callbackctl import normalize, vocab
+
+    said = normalize.outcome(outcome)
+    if said not in vocab.OUTCOMES:
+        usage(f"--outcome: {outcome!r} is not an outcome (use {', '.join(vocab.OUTCOMES)}, or 已接通, 未接通, 占线, "
+              "挂断, 拒访, 空号, 非本人)")
     scores = {k: v for k, v in dict(skill=skill, attitude=attitude, timeliness=timeliness, parts=parts,
                                     overall=overall).items() if v is not None}
-    if (scores or satisfaction) and outcome.value != "reached":
-        usage(f"scores need --outcome reached (not {outcome.value})")
+    if (scores or satisfaction) and said != "reached":
+        usage(f"scores need --outcome reached (not {said})")
+    if said == "reached" and not (scores or satisfaction or no_rating):
+        usage("--outcome reached needs the customer's rating: --satisfaction PHRASE or the five scores, "
+              "or --no-rating REASON when they gave none")
     desk = open_desk(ctx, "record", actor=agent)
     call = calls.Call(
-        order_no=order_no, outcome=outcome.value, scores=scores, satisfaction=satisfaction, hours=hours,
+        order_no=order_no, outcome=said, scores=scores, satisfaction=satisfaction, hours=hours,
         location=location, parts=parts_said, fee=fee, genuine=genuine, note=note_text, agent=agent,
-        callback_at=desk.when(callback_at, "callback_at") if callback_at else None,
+        callback_at=desk.when(callback_at, "callback_at") if callback_at else None, no_rating=no_rating,
     )
-    emit([calls.record(desk, call)], calls.RECORD_COLUMNS, fmt)
+    row = calls.record(desk, call)
+    for warning in row.pop("warnings", []):
+        warn(warning)
+    emit([row], calls.RECORD_COLUMNS, fmt)
 
 
 followup_app = typer.Typer(help="Orders handed back for a second visit or a contact check.", no_args_is_help=True, rich_markup_mode=None,

@@ -134,7 +134,7 @@ def test_a_finished_callback_stays_finished_when_the_completion_date_is_correcte
     desk("record", "R1", "--outcome", "reached", "--satisfaction", "满意", now="2026-11-23 10:00")
     desk("import", write(tmp_path / "fixed.csv", "order_no,completed_at\nR1,2026-12-18 15:00\n"))
     assert [r["order_no"] for r in due(desk, "--until", "+30d", now="2026-12-21 10:00")] == []
-    r = desk("record", "R1", "--outcome", "reached", now="2026-12-21 10:00")
+    r = desk("record", "R1", "--outcome", "reached", "--satisfaction", "满意", now="2026-12-21 10:00")
     assert r.exit_code == 1 and "the callback of round 1 is finished (reached)" in r.stderr
 
 
@@ -207,13 +207,16 @@ def test_wrong_number_and_refusal(desk, db_path):
 
 
 @pytest.mark.parametrize("args, code, message", [
-    (["NOPE", "--outcome", "reached"], 1, "Error: unknown order 'NOPE'\n"),
-    (["O1", "--outcome", "reached"], 1, "Error: order O1 is open: callbacks are for completed orders\n"),
+    (["NOPE", "--outcome", "reached", "--satisfaction", "4"], 1, "Error: unknown order 'NOPE'\n"),
+    (["O1", "--outcome", "reached", "--satisfaction", "4"], 1, "Error: order O1 is open: callbacks are for completed orders\n"),
     (["R1", "--outcome", "no_answer", "--skill", "4"], 2, "Error: scores need --outcome reached (not no_answer)\n"),
     (["R1", "--outcome", "reached", "--satisfaction", "meh"], 2, "Error: --satisfaction: unknown satisfaction 'meh'"),
-    (["R1", "--outcome", "reached", "--callback-at", "soon"], 2, "Error: --callback-at: bad time 'soon'"),
+    (["R1", "--outcome", "reached", "--no-rating", "declined", "--callback-at", "soon"], 2,
+     "Error: --callback-at: bad time 'soon'"),
     (["R1", "--outcome", "reached", "--skill", "6"], 2, "Invalid value for '--skill'"),
-    (["R1", "--outcome", "maybe"], 2, "Invalid value for '--outcome'"),
+    (["R1", "--outcome", "maybe"], 2, "Error: --outcome: 'maybe' is not an outcome (use reached, no_answer"),
+    (["R1", "--outcome", "reached"], 2, "Error: --outcome reached needs the customer's rating: --satisfaction PHRASE "
+                                        "or the five scores, or --no-rating REASON when they gave none\n"),
 ])
 def test_bad_record_writes_nothing(desk, db_path, args, code, message):
     r = desk("record", *args)
@@ -229,7 +232,7 @@ def test_record_from_a_file_with_rejects(desk, db_path, tmp_path):
                  "order_no,outcome,satisfaction,skill,hours,called_at,agent,note\n"
                  "R1,no_answer,,,,2026-11-23 09:40,王芳,\n"
                  "R1,reached,满意,5,1000,2026-11-23 14:50,王芳,ok\n"
-                 "NOPE,reached,,,,,,\n"
+                 "NOPE,reached,4,,,,,\n"
                  "M1,reached,,9,,,,\n"
                  "I1,busy,,,,tomorrow,,\n")
     r = desk("record", "--from", path, "-f", "csv", now="2026-11-24 09:00")
@@ -329,3 +332,40 @@ def test_not_a_number_is_a_bad_option_value(desk, db_path, args, message):
     r = desk("record", "R1", "--outcome", "reached", "--satisfaction", "满意", *args)
     assert (r.exit_code, r.stderr) == (2, message)
     assert sqlite3.connect(db_path).execute("SELECT count(*) FROM callbacks").fetchone() == (0,)
+
+
+def test_record_takes_a_call_logs_words_and_any_case_of_the_order_number(desk, db_path):
+    r = desk("record", "  r1 ", "--outcome", "已接通", "--satisfaction", "还行", "-f", "csv", now="2026-11-23 10:00")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines()[1] == "R1,2026-11-23 10:00:00,reached,3,3,3,3,3,3.0,,,,first"
+    r = desk("record", "m1", "--outcome", "已接通", "--satisfaction", "4分", "-f", "csv", now="2026-11-23 10:00")
+    assert r.stdout.splitlines()[1].startswith("M1,2026-11-23 10:00:00,reached,4,4,4,4,4,4.0,")
+    r = desk("record", "I1", "--outcome", "未接通", now="2026-11-25 10:00")
+    assert r.exit_code == 0, r.output
+
+
+def test_a_customer_who_gives_no_rating(desk, db_path):
+    r = desk("record", "R1", "--outcome", "reached", "--no-rating", "客户说没时间", "--note", "下次再聊",
+             "-f", "json", now="2026-11-23 10:00")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)[0]["index"] is None
+    assert sqlite3.connect(db_path).execute("SELECT outcome, satisfaction, closes, note FROM callbacks").fetchall() == [
+        ("reached", None, 1, "no rating: 客户说没时间; 下次再聊")]
+
+
+def test_a_call_before_its_retry_time_is_recorded_with_a_warning(desk, db_path):
+    assert desk("record", "R1", "--outcome", "no_answer", now="2026-11-23 09:40").exit_code == 0
+    r = desk("record", "R1", "--outcome", "busy", now="2026-11-23 10:00")
+    assert r.exit_code == 0
+    assert r.stderr == "Warning: R1: called at 2026-11-23 10:00:00, before the retry was due (2026-11-23 14:40:00)\n"
+    assert sqlite3.connect(db_path).execute("SELECT count(*) FROM callbacks").fetchone() == (2,)
+
+
+def test_a_reached_row_without_a_rating_is_rejected_from_a_file(desk, db_path, tmp_path):
+    path = write(tmp_path / "c.csv", "order_no,outcome,satisfaction,no_rating,called_at\n"
+                                     "R1,reached,,,2026-11-23 09:40\nM1,reached,,declined,2026-11-23 09:45\n")
+    r = desk("record", "--from", path, "-f", "csv", now="2026-11-23 10:00")
+    assert r.exit_code == 1
+    assert (f"{path}: line 2: a reached call needs the customer's rating (the scores or a satisfaction phrase), "
+            "or the reason there is none (no_rating)") in r.stderr
+    assert sqlite3.connect(db_path).execute("SELECT note FROM callbacks").fetchall() == [("no rating: declined",)]
