@@ -191,17 +191,26 @@ def _order_metrics(desk, period, by, lo, hi):
 
 
 def _complaint_metrics(desk, period, by, lo, hi):
-    grp = "c.target" if by == "agent" else f"o.{by}"
     reply_minutes = int(desk.policy.reply_within.delta.total_seconds() // 60)
     return [dict(r) for r in desk.conn.execute(f"""
         SELECT {period_sql(period, 'c.received_at')} AS period,
-               CASE WHEN '{by}' = 'agent' AND c.against != 'agent' THEN NULL ELSE {grp} END AS grp,
+               {_complaint_group(by)} AS grp,
                count(*) AS complaints, sum(c.severity = 'special') AS special_complaints,
                sum(coalesce(c.replied_at, :now) > datetime(coalesce(c.reopened_at, c.received_at),
                    '+{reply_minutes} minutes')) AS overdue_complaints
         FROM complaints c LEFT JOIN orders o ON o.id = c.order_id
         WHERE c.received_at >= :lo AND c.received_at < :hi
         GROUP BY 1, 2""", {"lo": lo, "hi": hi, "now": desk.now_text})]
+
+
+def _complaint_group(by) -> str:
+    """A complaint counts for the agent it names under --by agent; one against a
+    desk agent never counts against the order's provider or engineer."""
+    if by == "agent":
+        return "CASE WHEN c.against = 'agent' THEN c.target END"
+    if by in ("provider", "engineer"):
+        return f"CASE WHEN c.against = 'agent' THEN NULL ELSE o.{by} END"
+    return f"o.{by}"
 
 
 def _chase_metrics(desk, period, by, lo, hi):

@@ -183,3 +183,14 @@ def test_a_sampling_rule_counts_only_the_orders_it_picks(cli, tmp_path):
     assert 15 <= picked <= 45
     due_list = json.loads(cli("due", "-f", "json", "--until", "+30d", policy=pol).stdout)
     assert len(due_list) == east["callbacks_due"]  # the report and the due list agree on who is called
+
+
+def test_a_complaint_against_a_desk_agent_counts_for_the_agent_not_the_provider_or_engineer(desk):
+    desk("complaint", "add", "--order", "R1", "--against", "agent", "--target", "ann", "--text", "rude",
+         now="2026-11-06 10:00")
+    count = lambda rows, by: {r[by]: r["complaints"] for r in rows if r["complaints"]}  # noqa: E731
+    assert count(report(desk, "--by", "agent", "--from", "2026-11-01"), "agent") == {"ann": 1, None: 2}
+    # R1 is P1's and E1's order; the complaint is against the agent, not them
+    assert count(report(desk, "--by", "provider", "--from", "2026-11-01"), "provider") == {None: 1, "P1": 1, "P2": 1}
+    assert count(report(desk, "--by", "engineer", "--from", "2026-11-01"), "engineer") == {None: 1, "E1": 1, "E3": 1}
+    assert count(report(desk, "--by", "region", "--from", "2026-11-01"), "region") == {"East": 2, "West": 1}
