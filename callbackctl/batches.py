@@ -147,8 +147,18 @@ def _read(source, write_chunk, summary, strict, progress, chunk_rows, store, wri
 def _store(conn, batch_id, rejects):
     conn.executemany(
         "INSERT INTO import_rejects (batch_id, line, error, raw) VALUES (?, ?, ?, ?)",
-        [(batch_id, line, error, json.dumps(raw, ensure_ascii=False, default=str)) for line, error, raw in rejects],
+        [(batch_id, line, error, _raw_json(raw)) for line, error, raw in rejects],
     )
+
+
+def _raw_json(raw) -> str:
+    """A rejected row as JSON text; broken text (a lone surrogate) kept as its \\u escape."""
+    text = json.dumps(raw, ensure_ascii=False, default=str)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(raw, default=str)
+    return text
 
 
 def rejects(conn, batch_id: int | None = None) -> list[dict]:

@@ -208,10 +208,14 @@ class CallColumns:
             plan = self._plans[tuple(headers)] = [self._field(h) for h in headers]
         return plan
 
-    def _field(self, header):
+    def is_header(self, cells) -> bool:
+        """A call log's header row names the order number (title lines may stand above it)."""
+        return any(self._field(c, note=False) == "order_no" for c in cells)
+
+    def _field(self, header, note=True):
         name = (self._columns.get(normalize.header_key(header))
                 or normalize.canonical_header(header, normalize.CALL_HEADER_MAP))
-        if name is None and header not in self.unknown:
+        if name is None and note and header not in self.unknown:
             self.unknown.append(header)
         return name
 
@@ -301,8 +305,8 @@ def record_file(desk, path: str, encoding="auto", input_format=None, delimiter=N
     from callbackctl.errors import CallbackctlError
     from callbackctl.readers import open_input
 
-    source = open_input(path, encoding, input_format, delimiter=delimiter, sheet=sheet)
     mapping, done = CallColumns(columns), []
+    source = open_input(path, encoding, input_format, is_header=mapping.is_header, delimiter=delimiter, sheet=sheet)
 
     def write_chunk(rows, summary, write):
         rejects = []

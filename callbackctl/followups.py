@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from callbackctl import clock, orders
+from callbackctl import clock, normalize, orders
 from callbackctl.db import transaction
-from callbackctl.errors import StateError
+from callbackctl.errors import InvalidValue, StateError
 
 FOLLOWUP_COLUMNS = ["order_no", "reason", "since", "round", "customer", "phone", "region", "provider",
                     "engineer", "detail"]
@@ -28,25 +28,68 @@ def followups(desk) -> list[dict]:
         types,
     ):
         if (r["order_no"], "invalid_contact") not in listed:
-            detail = "no phone number" if r["phone"] is None else f"phone {r['phone']!r} does not look valid"
+            detail = normalize.phone_problem(r["phone"])
             rows.append({**dict(r), "reason": "invalid_contact", "round": None, "detail": detail})
     rows.sort(key=lambda r: (r["since"] or "", r["order_no"]))
     return rows
 
 
-def followup_done(desk, order_no: str, at: dt.datetime | None = None) -> int:
-    """Record the second visit: open follow-ups are done and a new round starts."""
+def followup_done(desk, order_no: str, at: dt.datetime | None = None) -> tuple[int, str | None]:
+    """Record the second visit: open follow-ups are done and a new round starts.
+
+    Returns how many follow-ups the visit answers, and, when the visit was
+    recorded before (the same command again), when it was: one visit, not two.
+    """
     order = orders.get(desk.conn, order_no)
-    at = at or desk.now
+    when = clock.fmt(at or desk.now)
     with transaction(desk.conn):
+        opened = desk.conn.execute(
+            "SELECT max(since) FROM followups WHERE order_id = ? AND done_at IS NULL AND resolved_at IS NULL",
+            (order["id"],)).fetchone()[0]
+        if opened is None:
+            done = desk.conn.execute(
+                "SELECT max(done_at) FROM followups WHERE order_id = ? AND done_at IS NOT NULL AND resolved_at IS NULL",
+                (order["id"],)).fetchone()[0]
+            if done is not None:
+                return 0, done
+            raise StateError(f"order {order['order_no']} has no open follow-up")
+        if when < opened:
+            raise InvalidValue(f"{when} is before the follow-up was opened ({opened})", field="at")
         n = desk.conn.execute(
             "UPDATE followups SET done_at = ? WHERE order_id = ? AND done_at IS NULL AND resolved_at IS NULL",
-            (clock.fmt(at), order["id"]),
+            (when, order["id"]),
         ).rowcount
-        if n == 0:
-            raise StateError(f"order {order_no} has no open follow-up")
-        desk.log("followup_done", order_no, {"at": clock.fmt(at), "followups": n})
-    return n
+        desk.log("followup_done", order["order_no"], {"at": when, "followups": n})
+    return n, None
+
+
+def verify_contact(desk, order_no: str, phone: str, reason: str) -> str:
+    """A corrected phone number: contact verification, not a second visit.
+
+    The order gets the number; its invalid-contact follow-ups are resolved
+    (kept, so the invalid contact still counts in the period it was found);
+    an order flagged on import, which has no follow-up yet, gets a resolved one.
+    """
+    from callbackctl import normalize
+
+    number, valid = normalize.phone(phone.strip())
+    if not valid:
+        raise InvalidValue(f"{phone!r} does not look like a phone number", field="phone")
+    order = orders.get(desk.conn, order_no)
+    now = desk.now_text
+    with transaction(desk.conn):
+        orders.correct(desk, order["order_no"], {"phone": phone}, reason=reason, kind="contact_verified")
+        detail = f"verified: {order['phone'] or 'no number'} -> {number} ({reason.strip()})"
+        n = desk.conn.execute(
+            "UPDATE followups SET resolved_at = ?, detail = coalesce(detail || '; ', '') || ? WHERE order_id = ? "
+            "AND reason = 'invalid_contact' AND done_at IS NULL AND resolved_at IS NULL",
+            (now, detail, order["id"])).rowcount
+        if n == 0 and order["phone_valid"] != 1:
+            desk.conn.execute(
+                "INSERT INTO followups (order_id, reason, round, since, detail, resolved_at) "
+                "VALUES (?, 'invalid_contact', 1, ?, ?, ?)",
+                (order["id"], order["completed_at"] or now, detail, now))
+    return number
 
 
 def hand_back(conn, order_id, reason, rnd, since, callback_id, detail):

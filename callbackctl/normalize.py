@@ -47,14 +47,21 @@ _TRUE, _FALSE = frozenset(map(header_key, YES_WORDS)), frozenset(map(header_key,
 _HEADER_NOTE = re.compile(r"[(（\[【<《][^)）\]】>》]*[)）\]】>》]|^[*＊#]+|[*＊:：]+$")
 
 
+_REPEAT = re.compile(r"^(.+)_\d+$")  # 电话_2: the reader's name for a second 电话 column
+
+
 def canonical_header(name: str, table: dict = HEADER_MAP) -> str | None:
-    """The field a header names, by its aliases, also with a note written in it."""
+    """The field a header names, by its aliases, also with a note written in it,
+    or as the second column of a field's name (电话_2)."""
     key = header_key(name)
     found = table.get(key)
     if found is None and key:
         bare = header_key(_HEADER_NOTE.sub("", str(name)))
         if bare != key:
             found = table.get(bare)
+        repeat = _REPEAT.match(str(name))
+        if found is None and repeat:
+            found = canonical_header(repeat.group(1), table)
     return found
 
 
@@ -97,6 +104,8 @@ def boolean(text: str) -> bool:
 
 
 _NUMBER_JUNK = re.compile(r"[,，\s]|^[¥￥$]|(元|小时|h|hrs?)$", re.IGNORECASE)
+# Commas must group thousands (1,234.5): 12,5 or 1.200,00 is a decimal comma, not guessed.
+_GROUPED = re.compile(r"^[^\d]*\d{1,3}([,，]\d{3})+(\.\d+)?\D*$")
 
 
 LARGEST = 1e12  # no fee or machine-hour count comes near: a number this size is a typing or export error
@@ -106,6 +115,8 @@ def number(text: str) -> float:
     """'1,234.5', '¥120', '120元', '3500小时' -> float."""
     if len(text) <= 12 and text.isdecimal():  # most cells: plain digits
         return int(text)
+    if ("," in text or "，" in text) and not _GROUPED.match(text.strip()):
+        raise ValueError(f"not a number: {text!r} (commas only group thousands, as in 1,234.5)")
     cleaned = _NUMBER_JUNK.sub("", text)
     try:
         value = float(cleaned)
@@ -172,12 +183,15 @@ def phone(text: str) -> tuple[str, bool]:
     if text.endswith(".0"):
         text = text[:-2]
     p = _PHONE_JUNK.sub("", text)
+    country = p.startswith(("+86", "0086"))
     if p.startswith("+86"):
         p = p[3:]
     elif p.startswith("0086"):
         p = p[4:]
     elif p.startswith("86") and len(p) == 13 and _MOBILE.match(p[2:]):
         p = p[2:]
+    if country and p[:1] not in ("0", "1") or country and p[:2] == "10":
+        p = "0" + p  # +86 10 6552 8888: the area code's 0 is dropped after the country code
     if not (_MOBILE.match(p) or _LANDLINE.match(p)):
         return typed, False
     return (f"{p},{ext.group(1)}" if ext else p), True
@@ -228,12 +242,13 @@ def datetime(text: str, tz=None, date_order: str | None = None) -> str:
     if (n == 16 or n == 19) and text[4] == "-" and text[10] in " T" and text[13] == ":":
         try:
             dt.datetime.fromisoformat(text)  # validates; the text is already canonical
+            valid = True
+        except ValueError:
+            valid = False  # the regular expression below says why
+        if valid:
             if not "1900" <= text[:4] <= "2200":
                 raise ValueError(f"year out of range {text!r} (years {FIRST_YEAR}-{LAST_YEAR})")
             return f"{text[:10]} {text[11:]}:00" if n == 16 else f"{text[:10]} {text[11:]}"
-        except ValueError as e:
-            if "out of range" in str(e):
-                raise
     m = _DATE.match(text)
     if m:
         y, mo, d, half, h, mi, s, half2, offset = m.groups()
@@ -271,7 +286,10 @@ def _day_month(m, text, tz, date_order):
             raise ValueError(f"ambiguous date {text!r}: day/month or month/day? (pass --date-order dmy or mdy)")
         date_order = "dmy" if a > 12 else "mdy"
     day, month = (a, b) if date_order == "dmy" else (b, a)
-    return datetime(f"{year}-{month:02d}-{day:02d}{rest}", tz)
+    try:
+        return datetime(f"{year}-{month:02d}-{day:02d}{rest}", tz)
+    except ValueError:
+        raise ValueError(f"impossible date {text!r} (read as {date_order})") from None
 
 
 def _checked(value: dt.datetime, text: str) -> str:

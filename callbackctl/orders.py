@@ -14,7 +14,7 @@ from functools import partial
 
 from callbackctl import batches, db, normalize, status
 from callbackctl.batches import RowError
-from callbackctl.errors import InputError, NotFound
+from callbackctl.errors import InputError, InvalidValue, NotFound
 from callbackctl.readers import open_input
 from callbackctl.vocab import FAULT_HEADERS
 
@@ -137,7 +137,9 @@ def _cells(source, conv, row):
     """(plan, cells) for a row of any format; RowError for rows that are not rows."""
     if isinstance(row, list) and source.headers is not None:
         if len(row) > len(source.headers):
-            raise RowError(f"row has {len(row)} cells but the header has {len(source.headers)}")
+            if any(c.strip() for c in row[len(source.headers):]):
+                raise RowError(f"row has {len(row)} cells but the header has {len(source.headers)}")
+            row = row[:len(source.headers)]  # a trailing delimiter: nothing is dropped
         return conv.plan(source.headers), row
     if isinstance(row, dict):  # JSON: true -> "true", 120 -> "120", null -> empty
         return conv.plan(list(row)), [_json_cell(v) for v in row.values()]
@@ -319,10 +321,9 @@ def _join_parts(target, order):
         order["parts_replaced"] = f"{target['parts_replaced']}, {order['parts_replaced']}"
 
 
-def _update(desk, before: dict, changed: dict, **why):
+def _update(desk, before: dict, changed: dict, kind="order_updated", **why):
     """Write one order's changed fields, logged with their values before."""
-    desk.log("order_updated", before["order_no"], {**why, "before": {c: before.get(c) for c in changed},
-                                                   "after": changed})
+    desk.log(kind, before["order_no"], {**why, "before": {c: before.get(c) for c in changed}, "after": changed})
     values = {**changed, "updated_at": desk.now_text}
     if isinstance(values.get("extra"), dict):  # an import's: kept as a dict for the log
         values["extra"] = _extra_json(values["extra"])
@@ -417,3 +418,48 @@ def number(conn, text: str) -> str:
 def mark_phone_invalid(conn, order_id):
     """A call found the number wrong: the order needs its contact checked."""
     conn.execute("UPDATE orders SET phone_valid = 0 WHERE id = ?", (order_id,))
+
+
+# -- corrections ---------------------------------------------------------------
+
+def correct(desk, order_no: str, values: dict, clear=(), reason: str = "", kind="order_corrected") -> tuple[str, dict]:
+    """Set fields of one order as a user types them (parsed as an import parses
+    them), or clear them; returns the order's number and what changed, logged
+    with the reason.
+
+    An empty cell in an import never erases a value: this is how one is erased.
+    """
+    if not reason or not reason.strip():
+        raise InvalidValue("a correction needs its reason", field="reason")
+    unknown = [f for f in [*values, *clear] if f not in FIELDS or f == "order_no"]
+    if unknown:
+        raise InvalidValue(f"{unknown[0]!r} is not a field that can be corrected (use one of "
+                           f"{', '.join(f for f in FIELDS if f != 'order_no')})", field=unknown[0])
+    if "service_type" in clear:
+        raise InvalidValue("an order always has a service type", field="clear")
+    parse = _parsers(desk.tz)
+    new = {}
+    for name, text in values.items():
+        try:
+            value = parse[name](text.strip()) if name in parse else text.strip()
+        except ValueError as e:
+            raise InvalidValue(str(e), field=name) from None
+        if name == "phone":
+            new["phone"], new["phone_valid"] = value
+        else:
+            new["status_given" if name == "status" else name] = value
+    for name in clear:
+        new["status_given" if name == "status" else name] = None
+        if name == "phone":
+            new["phone_valid"] = None
+    with db.transaction(desk.conn):
+        before = get(desk.conn, order_no)
+        changed = {k: v for k, v in new.items() if before.get(k) != v}
+        if changed:
+            _update(desk, before, changed, kind=kind, reason=reason.strip())
+    return before["order_no"], changed
+
+
+def cancel(desk, order_no: str, reason: str) -> tuple[str, dict]:
+    """Cancel an order (a duplicate, a mistake): it is neither called back nor chased."""
+    return correct(desk, order_no, {"status": "cancelled"}, reason=reason, kind="order_cancelled")

@@ -385,7 +385,7 @@ def _json_value(text):
     except json.JSONDecodeError as e:
         return BadRecord(text.rstrip("\r\n"), f"not valid JSON ({e.msg})")
     except RecursionError:
-        return BadRecord(text.rstrip("\r\n")[:2000], "JSON nested too deeply")
+        return BadRecord(text.rstrip("\r\n"), "JSON nested too deeply")
     if isinstance(value, dict) and not any(v not in ("", None) for v in value.values()):
         return None  # a blank row
     return value
@@ -448,6 +448,6 @@ def _elements(text, name):
     if begin is not None:  # a file cut short: its last row counts if it is whole
         value = _json_value(text[begin:])
         if isinstance(value, BadRecord):
-            value = BadRecord(value.text[:2000], "not valid JSON (the array is not closed)")
+            value = BadRecord(value.text, "not valid JSON (the array is not closed)")
         if value is not None:
             yield n + 1, value

@@ -104,6 +104,7 @@ COMMANDS = {  # in the order of a desk's day, as --help lists them
     "complaint": "callbackctl.cli.complaints:complaint_app",
     "apology": "callbackctl.cli.complaints:apology_app",
     "policy": "callbackctl.cli.admin:policy_app",
+    "order": "callbackctl.cli.order:order_app",
 }
 
 

@@ -175,5 +175,28 @@ def followup_done(
     from callbackctl import followups
 
     desk = open_desk(ctx, "followup done")
-    n = followups.followup_done(desk, order_no, desk.when(at, "at") if at else None)
-    note(f"{order_no}: {n} follow-up(s) done; a second callback falls due")
+    n, before = followups.followup_done(desk, order_no, desk.when(at, "at") if at else None)
+    if before:
+        note(f"{order_no}: the second visit was recorded already, at {before}; nothing changed")
+    else:
+        note(f"{order_no}: {n} follow-up(s) done; a second callback falls due")
+
+
+@followup_app.command("verify")
+def followup_verify(
+    ctx: typer.Context,
+    order_no: Annotated[str, typer.Argument(metavar="ORDER_NO")],
+    phone: Annotated[str, typer.Option("--phone", help="The checked, correct number.")],
+    reason: Annotated[str, typer.Option("--reason", help="How it was checked: kept in the audit log.")],
+):
+    """Record a checked phone number (contact verification, not a second visit).
+
+    \b
+    Examples:
+      callbackctl followup verify SY2026110017 --phone 13911112222 --reason "经销商核实"
+    """
+    from callbackctl import followups
+
+    desk = open_desk(ctx, "followup verify")
+    number = followups.verify_contact(desk, order_no, phone, reason)
+    note(f"{order_no}: phone {number} verified; the invalid contact stays counted where it was found")

@@ -21,15 +21,16 @@ from callbackctl.cli import app
 README = os.path.join(os.path.dirname(__file__), "..", "README.md")
 EXE = shutil.which("callbackctl")
 
-GROUPS = ["followup", "complaint", "apology", "policy"]
+GROUPS = ["followup", "complaint", "apology", "policy", "order"]
 COMMAND_PATHS = [
     "import", "rejects", "export", "due", "record", "chase", "report", "sample", "spot-checks",
     "merge", "info", "backup", "demo", "show",
-    "followup", "followup list", "followup done",
+    "followup", "followup list", "followup done", "followup verify",
     "complaint", "complaint add", "complaint list", "complaint escalate", "complaint respond",
     "complaint resolve", "complaint close",
     "apology", "apology open", "apology due", "apology record", "apology sms", "apology list",
     "policy", "policy show", "policy check", "policy load",
+    "order", "order set", "order cancel",
 ]
 
 # Examples that exit non-zero on the demo desk, and why. Anything else must exit 0.
