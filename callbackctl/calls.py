@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from callbackctl import clock, followups, headoffice, normalize, orders
 from callbackctl.schedule import RETRY_OUTCOMES, order_schedule
 from callbackctl.db import transaction
-from callbackctl.errors import CallbackctlError, InvalidValue, StateError
+from callbackctl.errors import CallbackctlError, InvalidValue, NotFound, StateError
 from callbackctl.vocab import OUTCOMES, SATISFACTION_LEVELS
 
 SCORES = ("skill", "attitude", "timeliness", "parts", "overall")
 RECORD_COLUMNS = ["order_no", "called_at", "outcome", "skill", "attitude", "timeliness", "parts",
-                  "overall", "index", "genuine", "discrepancies", "followup", "reason"]
+                  "overall", "index", "genuine", "discrepancies", "followup", "reason", "call_id"]
 
 _PHRASES = {normalize.header_key(p): level for level, phrases in SATISFACTION_LEVELS.items() for p in phrases}
 
@@ -176,6 +176,7 @@ def record_in_transaction(desk, call: Call) -> dict:
         "order_no": order["order_no"], "called_at": clock.fmt(called_at), "outcome": call.outcome,
         **{s: scores.get(s) for s in SCORES}, "index": index, "genuine": genuine,
         "discrepancies": discrepancies, "followup": ", ".join(w for w, _ in opened) or None, "reason": reason,
+        "call_id": cur.lastrowid,
     }
     desk.log("callback_recorded", order["order_no"], {**out, "round": rnd, "agent": call.agent or desk.actor,
                                                      "note": note, "callback_at": clock.fmt(call.callback_at),
@@ -336,12 +337,53 @@ def record_file(desk, path: str, encoding="auto", input_format=None, delimiter=N
     return done, summary
 
 
+def void(desk, call_id: int, reason: str) -> dict:
+    """Void a call entered by mistake: it counts nowhere from now on, and is kept.
+
+    Its outcome becomes 'voided' and it no longer closes its round (m013); the
+    follow-ups it opened are withdrawn. Returns the call as it was, with
+    `voided_before` set when it was voided already (the command run twice).
+    """
+    if not reason or not reason.strip():
+        raise InvalidValue("voiding a call needs its reason", field="reason")
+    conn = desk.conn
+    with transaction(conn):
+        row = conn.execute("SELECT c.*, o.order_no FROM callbacks c JOIN orders o ON o.id = c.order_id WHERE c.id = ?",
+                           (call_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"unknown call {call_id}")
+        call = dict(row)
+        if call["outcome"] == "voided":
+            at = conn.execute("SELECT voided_at FROM voided_calls WHERE call_id = ?", (call_id,)).fetchone()
+            return {**call, "voided_before": at[0] if at else "?"}
+        if headoffice.spot_check_of_call(conn, call_id):
+            raise StateError(f"call {call_id} is part of a head-office spot check: it cannot be voided")
+        withdrawn = followups.withdraw(conn, call_id)
+        conn.execute("UPDATE callbacks SET outcome = 'voided', closes = 0 WHERE id = ?", (call_id,))
+        kept = {**call, "followups": withdrawn}
+        conn.execute("INSERT INTO voided_calls (call_id, order_id, voided_at, voided_by, reason, call) "
+                     "VALUES (?, ?, ?, ?, ?, ?)", (call_id, call["order_id"], desk.now_text, desk.actor,
+                                                   reason.strip(), json.dumps(kept, ensure_ascii=False)))
+        desk.log("call_voided", call["order_no"], {"call": call_id, "reason": reason.strip(),
+                                                   "called_at": call["called_at"], "outcome": call["outcome"],
+                                                   "followups": [f["reason"] for f in withdrawn]})
+    return {**call, "voided_before": None}
+
+
 def calls_of(desk, order) -> list[dict]:
+    """An order's calls for `show`; a voided one says when, by whom, why, and what it was."""
     rows = []
     for r in desk.conn.execute(
-        "SELECT called_at, round, reason, outcome, skill, attitude, timeliness, parts, overall, satisfaction AS 'index', "
-        "genuine, discrepancies, callback_at, agent, note FROM callbacks WHERE order_id = ? ORDER BY called_at, id",
+        "SELECT c.id AS call_id, c.called_at, c.round, c.reason, c.outcome, c.skill, c.attitude, c.timeliness, "
+        "c.parts, c.overall, c.satisfaction AS 'index', c.genuine, c.discrepancies, c.callback_at, c.agent, c.note, "
+        "v.voided_at, v.voided_by, v.reason AS void_reason, json_extract(v.call, '$.outcome') AS was "
+        "FROM callbacks c LEFT JOIN voided_calls v ON v.call_id = c.id WHERE c.order_id = ? ORDER BY c.called_at, c.id",
         (order["id"],),
     ):
-        rows.append(normalize.present(dict(r)))
+        row = dict(r)
+        voided = [row.pop(k) for k in ("voided_at", "voided_by", "void_reason", "was")]
+        if voided[0]:
+            row["note"] = "; ".join(filter(None, (
+                f"voided {voided[0]} by {voided[1]}: {voided[2]} (was {voided[3]})", row["note"])))
+        rows.append(normalize.present(row))
     return rows

@@ -108,6 +108,18 @@ def resolve_visited(conn, order_id, at):
     )
 
 
+def withdraw(conn, callback_id) -> list[dict]:
+    """Remove the follow-ups a voided call opened; returns them, to be kept with the call.
+
+    A follow-up already answered by a second visit stays: the visit happened.
+    """
+    rows = [dict(r) for r in conn.execute(
+        "SELECT id, reason, round, since, detail FROM followups WHERE callback_id = ? AND done_at IS NULL",
+        (callback_id,))]
+    conn.execute("DELETE FROM followups WHERE callback_id = ? AND done_at IS NULL", (callback_id,))
+    return rows
+
+
 def followups_of(desk, order) -> list[dict]:
     return [dict(r) for r in desk.conn.execute(
         "SELECT reason, round, since, detail, done_at, resolved_at FROM followups WHERE order_id = ? ORDER BY id",

@@ -72,6 +72,12 @@ def sample(desk, rate: float, date_from=None, date_to=None, seed=None) -> tuple[
     return sorted(picks, key=lambda p: (p["region"] or "", p["order_no"])), seed, new
 
 
+def spot_check_of_call(conn, call_id) -> bool:
+    """A call head office sampled, or head office's own call: part of a comparison."""
+    return conn.execute("SELECT 1 FROM spot_checks WHERE regional_call_id = ? OR call_id = ? LIMIT 1",
+                        (call_id, call_id)).fetchone() is not None
+
+
 def open_spot_check(conn, order_id):
     """The order's spot check waiting for head office's call, if any."""
     return conn.execute("SELECT * FROM spot_checks WHERE order_id = ? AND call_id IS NULL", (order_id,)).fetchone()

@@ -131,7 +131,7 @@ _ORDER_STATE_SQL = """
     SELECT s.*,
            (SELECT json_group_array(json_array(c.id, c.called_at, c.outcome, c.callback_at, c.closes))
               FROM callbacks c WHERE c.order_id = s.id AND c.round = 1 + s.visits
-              AND c.spot_check_id IS NULL) AS calls
+              AND c.spot_check_id IS NULL AND c.outcome != 'voided') AS calls
     FROM (SELECT {order_columns},
                  (SELECT count(*) FROM followups f WHERE f.order_id = o.id AND f.done_at IS NOT NULL) AS visits,
                  (SELECT max(f.done_at) FROM followups f WHERE f.order_id = o.id) AS last_visit
@@ -268,9 +268,9 @@ def _due_rows(scheduler, conn, sql, params, until, reason, overdue_only) -> list
 def spot_checks_due(desk, scheduler, until, region=None, provider=None, engineer=None, service_type=None):
     """Head office's open spot checks: due when sampled, deadline by the order's rule."""
     sql = ("SELECT o.order_no, o.customer, o.phone, o.service_type, o.region, o.provider, o.engineer, o.completed_at, "
-           "s.sampled_at, (SELECT count(*) FROM callbacks c WHERE c.spot_check_id = s.id) AS attempts, "
+           "s.sampled_at, (SELECT count(*) FROM callbacks c WHERE c.spot_check_id = s.id AND c.outcome != 'voided') AS attempts, "
            "(SELECT json_object('called_at', c.called_at, 'outcome', c.outcome, 'callback_at', c.callback_at) "
-           " FROM callbacks c WHERE c.spot_check_id = s.id ORDER BY c.called_at DESC, c.id DESC LIMIT 1) AS last_call "
+           " FROM callbacks c WHERE c.spot_check_id = s.id AND c.outcome != 'voided' ORDER BY c.called_at DESC, c.id DESC LIMIT 1) AS last_call "
            # CROSS JOIN keeps the few open spot checks as the outer loop: with a
            # filter on orders, SQLite would otherwise scan every order for them.
            "FROM spot_checks s CROSS JOIN orders o ON o.id = s.order_id WHERE s.call_id IS NULL")

@@ -49,7 +49,7 @@ def _schedule(desk, order):
     return schedule.explain(desk, order["order_no"])
 
 
-@section("calls", ["called_at", "round", "reason", "outcome", "skill", "attitude", "timeliness", "parts",
+@section("calls", ["call_id", "called_at", "round", "reason", "outcome", "skill", "attitude", "timeliness", "parts",
                    "overall", "index", "genuine", "discrepancies", "callback_at", "agent", "note"])
 def _calls(desk, order):
     from callbackctl import calls

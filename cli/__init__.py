@@ -105,6 +105,7 @@ COMMANDS = {  # in the order of a desk's day, as --help lists them
     "apology": "callbackctl.cli.complaints:apology_app",
     "policy": "callbackctl.cli.admin:policy_app",
     "order": "callbackctl.cli.order:order_app",
+    "call": "callbackctl.cli.call:call_app",
 }
 
 

@@ -99,7 +99,7 @@ def test_a_promise_outside_the_windows_rolls_into_the_next_one(desk):
 def test_second_visit_and_second_callback_until_satisfied(desk, db_path):
     r = desk("record", "R1", "--outcome", "reached", "--satisfaction", "不满意", "-f", "csv", now="2026-11-23 10:00")
     assert r.exit_code == 0
-    assert r.stdout.splitlines()[1] == "R1,2026-11-23 10:00:00,reached,2,2,2,2,2,2.0,,,dissatisfied,first"
+    assert r.stdout.splitlines()[1] == "R1,2026-11-23 10:00:00,reached,2,2,2,2,2,2.0,,,dissatisfied,first,1"
     assert due(desk, "--type", "repair", now="2026-11-23 10:05") == []
     done = desk("followup", "done", "R1", "--at", "2026-11-24 16:00", now="2026-11-24 17:00")
     assert done.exit_code == 0 and done.stderr == "R1: 1 follow-up(s) done; a second callback falls due\n"
@@ -238,8 +238,8 @@ def test_record_from_a_file_with_rejects(desk, db_path, tmp_path):
     r = desk("record", "--from", path, "-f", "csv", now="2026-11-24 09:00")
     assert r.exit_code == 1
     lines = r.stdout.splitlines()
-    assert lines[1:] == ["R1,2026-11-23 09:40:00,no_answer,,,,,,,,,,first",
-                         "R1,2026-11-23 14:50:00,reached,5,4,4,4,4,4.2,1,,,retry"]
+    assert lines[1:] == ["R1,2026-11-23 09:40:00,no_answer,,,,,,,,,,first,1",
+                         "R1,2026-11-23 14:50:00,reached,5,4,4,4,4,4.2,1,,,retry,2"]
     assert f"{path}: line 4: unknown order 'NOPE'" in r.stderr
     assert f"{path}: line 5: skill: 9 is not a score from 1 to 5" in r.stderr
     # a call cannot have been made after now (a typo, or the wrong --now)
@@ -313,8 +313,8 @@ def test_record_from_a_gbk_call_log_with_chinese_headers_and_outcomes(desk, db_p
                  "I1,接通了吧,,,,,\n", encoding="gbk")
     r = desk("record", "--from", path, "-f", "csv", now="2026-11-24 09:00")
     assert r.exit_code == 1
-    assert r.stdout.splitlines()[1:] == ["R1,2026-11-23 09:40:00,no_answer,,,,,,,,,,first",
-                                         "R1,2026-11-23 14:50:00,reached,4,5,5,5,5,4.8,,,,retry"]
+    assert r.stdout.splitlines()[1:] == ["R1,2026-11-23 09:40:00,no_answer,,,,,,,,,,first,1",
+                                         "R1,2026-11-23 14:50:00,reached,4,5,5,5,5,4.8,,,,retry,2"]
     assert f"{path}: line 4: unknown order 'NOPE'" in r.stderr
     assert f"{path}: line 5: 回访时间 (called_at): bad time '2026-13-01 10:00'" in r.stderr
     assert f"{path}: line 6: unknown outcome '接通了吧'" in r.stderr
@@ -337,7 +337,7 @@ def test_not_a_number_is_a_bad_option_value(desk, db_path, args, message):
 def test_record_takes_a_call_logs_words_and_any_case_of_the_order_number(desk, db_path):
     r = desk("record", "  r1 ", "--outcome", "已接通", "--satisfaction", "还行", "-f", "csv", now="2026-11-23 10:00")
     assert r.exit_code == 0, r.output
-    assert r.stdout.splitlines()[1] == "R1,2026-11-23 10:00:00,reached,3,3,3,3,3,3.0,,,,first"
+    assert r.stdout.splitlines()[1] == "R1,2026-11-23 10:00:00,reached,3,3,3,3,3,3.0,,,,first,1"
     r = desk("record", "m1", "--outcome", "已接通", "--satisfaction", "4分", "-f", "csv", now="2026-11-23 10:00")
     assert r.stdout.splitlines()[1].startswith("M1,2026-11-23 10:00:00,reached,4,4,4,4,4,4.0,")
     r = desk("record", "I1", "--outcome", "未接通", now="2026-11-25 10:00")

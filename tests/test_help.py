@@ -21,7 +21,7 @@ from callbackctl.cli import app
 README = os.path.join(os.path.dirname(__file__), "..", "README.md")
 EXE = shutil.which("callbackctl")
 
-GROUPS = ["followup", "complaint", "apology", "policy", "order"]
+GROUPS = ["followup", "complaint", "apology", "policy", "order", "call"]
 COMMAND_PATHS = [
     "import", "rejects", "export", "due", "record", "chase", "report", "sample", "spot-checks",
     "merge", "info", "backup", "demo", "show",
@@ -30,7 +30,7 @@ COMMAND_PATHS = [
     "complaint resolve", "complaint close",
     "apology", "apology open", "apology due", "apology record", "apology sms", "apology list",
     "policy", "policy show", "policy check", "policy load",
-    "order", "order set", "order cancel",
+    "order", "order set", "order cancel", "call", "call void",
 ]
 
 # Examples that exit non-zero on the demo desk, and why. Anything else must exit 0.
