@@ -75,6 +75,8 @@ def when(text: str, now: dt.datetime, tz=None, date_order: str | None = None) ->
         return dt.datetime.combine(day, dt.time(int(h), int(mi)))
     try:
         if _STORED.match(s):  # as callbackctl writes times: no need for the import parsers
+            if not "1900" <= s[:4] <= "2200":  # a year 9999 poisons every deadline computed from it
+                raise ValueError(s)
             return parse(s)
         from callbackctl import normalize
 

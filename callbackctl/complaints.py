@@ -237,14 +237,30 @@ def record_apology(desk, apology_id: int, outcome: str, note=None) -> dict:
     return _apology_row(desk, _apology(desk, apology_id))
 
 
-def sms(desk, mark_sent=False) -> list[dict]:
+def sms(desk) -> list[dict]:
     """Apology messages to send, as rows a script can pipe to an SMS gateway."""
-    rows = [{"id": a["id"], "phone": a["phone"], "text": SMS_TEXT.format(customer=a["customer"] or "客户")}
+    return [{"id": a["id"], "phone": a["phone"], "text": SMS_TEXT.format(customer=a["customer"] or "客户")}
             for a in apologies(desk) if a["state"] == "sms_pending"]
-    if mark_sent and rows:
-        with transaction(desk.conn):
-            for r in rows:
-                desk.conn.execute("UPDATE apologies SET state = 'sms_sent', sms_sent_at = ?, closed_at = ? WHERE id = ?",
-                                  (desk.now_text, desk.now_text, r["id"]))
-                desk.log("apology_sms_sent", None, {"apology": r["id"], "phone": r["phone"]})
-    return rows
+
+
+def sms_sent(desk, ids) -> tuple[list[int], list[int]]:
+    """Mark exactly these apology messages as sent; returns (marked now, sent before).
+
+    Only the ids the gateway sent: a message queued after `sms` listed them
+    stays to send. Nothing is marked when one id is unknown or has no message.
+    """
+    marked, before = [], []
+    with transaction(desk.conn):
+        for apology_id in dict.fromkeys(ids):
+            a = _apology(desk, apology_id)
+            if a["state"] == "sms_sent":
+                before.append(apology_id)
+                continue
+            if a["state"] != "sms_pending":
+                raise StateError(f"apology {apology_id} is {a['state']}: it has no message to send")
+            desk.conn.execute("UPDATE apologies SET state = 'sms_sent', sms_sent_at = ?, closed_at = ? WHERE id = ?",
+                              (desk.now_text, desk.now_text, apology_id))
+            desk.log("apology_sms_sent", _order_no(desk, _get(desk, a["complaint_id"])),
+                     {"apology": apology_id, "phone": a["phone"]})
+            marked.append(apology_id)
+    return marked, before

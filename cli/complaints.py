@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+import sys
+from typing import Annotated, List, Optional
 
 import typer
 
@@ -173,20 +174,61 @@ def apology_record(
 @apology_app.command("sms")
 def apology_sms(
     ctx: typer.Context,
-    mark_sent: Annotated[bool, typer.Option("--mark-sent", help="Record the listed messages as sent.")] = False,
+    mark_sent: Annotated[bool, typer.Option("--mark-sent", hidden=True)] = False,
     fmt: FormatOpt = Fmt.table,
 ):
-    """Apology messages to send: id, phone, text.
+    """Apology messages to send: id, phone, text (mark them with `apology sent`).
 
     \b
     Examples:
       callbackctl apology sms -f csv > apology-sms.csv
-      callbackctl apology sms --mark-sent
     """
     from callbackctl import complaints
 
+    if mark_sent:
+        usage("--mark-sent would also mark a message queued after you listed them: mark the ones your gateway "
+              "sent with `callbackctl apology sent ID...` (or `apology sent -` with the CSV `sms` wrote)")
     desk = open_desk(ctx, "apology sms")
-    emit(complaints.sms(desk, mark_sent=mark_sent), complaints.SMS_COLUMNS, fmt, empty="no apology messages to send")
+    emit(complaints.sms(desk), complaints.SMS_COLUMNS, fmt, empty="no apology messages to send")
+
+
+@apology_app.command("sent")
+def apology_sent(
+    ctx: typer.Context,
+    ids: Annotated[List[str], typer.Argument(metavar="ID...", help="Apology ids, or - to read them (or the CSV `apology sms` wrote) from stdin.")],
+):
+    """Mark exactly these apology messages as sent (a message queued since stays to send).
+
+    With -, the ids are read from stdin, or the CSV `apology sms -f csv` wrote:
+    `callbackctl apology sent - < apology-sms.csv`.
+
+    \b
+    Examples:
+      callbackctl apology sent 1
+    """
+    from callbackctl import complaints
+
+    numbers = _ids(sys.stdin.read() if ids == ["-"] else " ".join(ids))
+    desk = open_desk(ctx, "apology sent")
+    marked, before = complaints.sms_sent(desk, numbers)
+    note(f"{len(marked)} apology message(s) marked sent" + (f"; sent before: {', '.join(map(str, before))}" if before else ""))
+
+
+def _ids(text: str) -> list[int]:
+    """Ids as typed (1 2, 1,2, one a line) or the `id` column of the CSV `apology sms` wrote."""
+    lines = text.strip().splitlines()
+    if lines and lines[0].split(",")[0].strip().lstrip("\ufeff") == "id":
+        import csv
+
+        words = [row["id"] for row in csv.DictReader(lines, skipinitialspace=True) if row.get("id")]
+    else:
+        words = text.replace(",", " ").split()
+    if not words:
+        usage("no apology ids given")
+    bad = [w for w in words if not w.strip().isdigit()]
+    if bad:
+        usage(f"{bad[0]!r} is not an apology id")
+    return [int(w) for w in words]
 
 
 @apology_app.command("list")

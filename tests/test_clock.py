@@ -168,3 +168,9 @@ def test_real_now_refuses_an_unknown_zone():
 
     with pytest.raises(ZoneInfoNotFoundError):
         clock.real_now("Mars/Olympus")
+
+
+@pytest.mark.parametrize("text", ["9999-01-01 10:00", "1899-12-31 23:00:00"])
+def test_when_refuses_a_year_outside_1900_2200(text):
+    with pytest.raises(ValueError, match=exactly(f"bad time {text!r} {HINT}")):
+        clock.when(text, NOW, SHANGHAI)

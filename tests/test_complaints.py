@@ -122,7 +122,10 @@ def test_three_unanswered_attempts_queue_an_sms(desk):
     r = desk("apology", "sms", "-f", "csv", now="2026-11-23 18:00")
     assert r.stdout.splitlines() == ["id,phone,text",
                                      "1,13800138000,尊敬的客户您好：关于您反映的问题，我们深表歉意，已严肃处理并改进。感谢您的监督与支持！"]
-    assert desk("apology", "sms", "--mark-sent", now="2026-11-23 18:05").exit_code == 0
+    sent = desk("apology", "sent", "-", input=r.stdout, now="2026-11-23 18:05")
+    assert (sent.exit_code, sent.stderr) == (0, "1 apology message(s) marked sent\n")
+    again = desk("apology", "sent", "1", now="2026-11-23 18:06")
+    assert (again.exit_code, again.stderr) == (0, "0 apology message(s) marked sent; sent before: 1\n")
     assert desk("apology", "sms", "-f", "csv", now="2026-11-23 18:10").stdout == "id,phone,text\n"
     got = json.loads(desk("apology", "list", "-f", "json", now="2026-11-23 18:10").stdout)[0]
     assert (got["state"], got["attempts"], got["closed_at"], got["missed"]) == ("sms_sent", 3, "2026-11-23 18:05:00", False)
@@ -189,3 +192,27 @@ def test_complaints_show_on_the_order(desk):
     add(desk, "--order", "A1", "--against", "engineer", "--text", "迟到")
     doc = json.loads(desk("show", "A1", "-f", "json").stdout)
     assert [(c["id"], c["status"]) for c in doc["complaints"]] == [(1, "open")]
+
+
+def test_mark_sent_without_ids_is_refused(desk):
+    r = desk("apology", "sms", "--mark-sent")
+    assert r.exit_code == 2 and r.stderr.startswith("Error: --mark-sent would also mark a message queued after you "
+                                                    "listed them: mark the ones your gateway sent with")
+
+
+def test_only_the_messages_sent_are_marked(desk, db_path):
+    import sqlite3
+
+    for phone, t in (("13800138001", "10:00"), ("13800138002", "10:05")):
+        desk("complaint", "add", "--phone", phone, "--against", "agent", "--target", "小王", "--text", "x",
+             now=f"2026-11-23 {t}")
+    for cid in ("1", "2"):
+        desk("apology", "open", cid, now="2026-11-23 10:10")
+    desk("apology", "record", "1", "--outcome", "refused", now="2026-11-23 10:30")
+    listed = desk("apology", "sms", "-f", "csv", now="2026-11-23 10:40").stdout
+    desk("apology", "record", "2", "--outcome", "hung_up", now="2026-11-23 10:45")  # queued after the list
+    assert desk("apology", "sent", "-", input=listed, now="2026-11-23 10:50").exit_code == 0
+    states = sqlite3.connect(db_path).execute("SELECT id, state FROM apologies ORDER BY id").fetchall()
+    assert states == [(1, "sms_sent"), (2, "sms_pending")]
+    assert desk("apology", "sent", "9", now="2026-11-23 10:50").stderr == "Error: unknown apology 9\n"
+    assert desk("apology", "sent", "x1").stderr == "Error: 'x1' is not an apology id\n"

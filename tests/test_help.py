@@ -24,11 +24,11 @@ EXE = shutil.which("callbackctl")
 GROUPS = ["followup", "complaint", "apology", "policy", "order", "call"]
 COMMAND_PATHS = [
     "import", "rejects", "export", "due", "record", "chase", "report", "sample", "spot-checks",
-    "merge", "info", "backup", "demo", "show",
+    "merge", "info", "backup", "demo", "show", "find",
     "followup", "followup list", "followup done", "followup verify",
     "complaint", "complaint add", "complaint list", "complaint escalate", "complaint respond",
     "complaint resolve", "complaint close",
-    "apology", "apology open", "apology due", "apology record", "apology sms", "apology list",
+    "apology", "apology open", "apology due", "apology record", "apology sms", "apology sent", "apology list",
     "policy", "policy show", "policy check", "policy load",
     "order", "order set", "order cancel", "call", "call void",
 ]
@@ -42,6 +42,8 @@ EXIT_CODES = {
     "callbackctl complaint close 1 --satisfied": 1,
     # the demo has already opened the apology for complaint 1
     "callbackctl apology open 1": 1,
+    # the demo's apology 1 is still being called: no message to mark sent yet
+    "callbackctl apology sent 1": 1,
 }
 
 # Files the examples name besides the demo desk (callbackctl-demo.db) and demo.FIXTURES:
