@@ -162,16 +162,17 @@ def _raw_json(raw) -> str:
 
 
 def rejects(conn, batch_id: int | None = None) -> list[dict]:
-    """Every kept reject, or one batch's, with its file and when it was read."""
-    sql = (
-        "SELECT r.batch_id AS batch, b.file, r.line, r.error, r.raw, b.started_at AS imported_at "
-        "FROM import_rejects r JOIN import_batches b ON b.id = r.batch_id"
-    )
-    params = ()
+    """One batch's rejects, or every kept reject once: the same bad row of the same
+    file read again (a cron job's repeat) is listed with the last batch that read it."""
     if batch_id is not None:
-        sql += " WHERE r.batch_id = ?"
-        params = (batch_id,)
-    return [dict(r) for r in conn.execute(sql + " ORDER BY r.batch_id, r.line", params)]
+        return [dict(r) for r in conn.execute(
+            "SELECT r.batch_id AS batch, b.file, r.line, r.error, r.raw, b.started_at AS imported_at "
+            "FROM import_rejects r JOIN import_batches b ON b.id = r.batch_id WHERE r.batch_id = ? ORDER BY r.line",
+            (batch_id,))]
+    return [dict(r) for r in conn.execute(
+        "SELECT max(r.batch_id) AS batch, b.file, r.line, r.error, r.raw, max(b.started_at) AS imported_at "
+        "FROM import_rejects r JOIN import_batches b ON b.id = r.batch_id "
+        "GROUP BY b.file, r.line, r.error, r.raw ORDER BY 1, r.line")]
 
 
 def rejects_as_rows(headers, rejected):
