@@ -108,18 +108,30 @@ def read_policy_file(path: str) -> str:
 
 
 def open_desk(path: str, now: str | None = None, policy_path: str | None = None,
-              command: str = "", actor: str | None = None) -> Desk:
-    conn = db.connect(path)
-    pol = load_policy(conn, policy_path)
-    real = clock.real_now(pol.timezone)
+              command: str = "", actor: str | None = None, on_wait=None) -> Desk:
+    """Open the desk file (see db.connect; `on_wait` is told when a write waits for another writer).
+
+    A bad --policy file or --now is refused before the file is opened, so a
+    mistyped option never creates a desk file.
+    """
+    given = policy_mod.load_text(read_policy_file(policy_path), policy_path) if policy_path else None
     if now:
-        try:
-            moment = clock.when(now, real, ZoneInfo(pol.timezone))
-        except ValueError as e:
-            raise InvalidValue(str(e), field="now") from None
-    else:
-        moment = real
-    return Desk(conn=conn, policy=pol, now=moment, path=path, command=command, actor=actor or _os_user())
+        _now(now, given or policy_mod.DEFAULT)
+    conn = db.connect(path, on_wait=on_wait)
+    try:
+        pol = given or load_policy(conn, None)
+        moment = _now(now, pol) if now else clock.real_now(pol.timezone)
+        return Desk(conn=conn, policy=pol, now=moment, path=path, command=command, actor=actor or _os_user())
+    except BaseException:
+        conn.close()
+        raise
+
+
+def _now(text: str, pol) -> dt.datetime:
+    try:
+        return clock.when(text, clock.real_now(pol.timezone), ZoneInfo(pol.timezone))
+    except ValueError as e:
+        raise InvalidValue(str(e), field="now") from None
 
 
 def default_db_path(app_dir: str) -> str:

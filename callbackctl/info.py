@@ -12,6 +12,7 @@ def info(desk) -> list[dict]:
     conn = desk.conn
     rows = [
         ("database", os.path.abspath(desk.path)),
+        ("access", f"read-only: {conn.read_only}" if getattr(conn, "read_only", None) else "read-write"),
         ("size_bytes", os.path.getsize(desk.path) if os.path.exists(desk.path) else 0),
         ("schema_version", db.schema_version(conn)),
         ("sqlite_version", sqlite3.sqlite_version),
@@ -37,13 +38,49 @@ def _years(desk):
 
 
 def backup(conn, dest: str):
-    """A consistent copy while others write: VACUUM INTO reads one snapshot."""
+    """A consistent copy while others write: VACUUM INTO reads one snapshot.
+
+    The copy holds phone numbers: it is written 0600 from its first byte, to
+    a temporary name in DEST's folder (made empty and 0600 by mkstemp, whatever
+    the umask; VACUUM INTO writes into an empty file and keeps its mode), and
+    linked to DEST only when complete, so a failed or killed backup leaves no
+    DEST; a failure also removes the temporary file. A DEST that exists is
+    refused, also one made while the copy was written.
+    """
+    import tempfile
+
     from callbackctl.errors import CallbackctlError
 
-    if os.path.exists(dest):
+    if os.path.lexists(dest):
         raise CallbackctlError(f"{dest} already exists; choose a new file name")
+    folder = os.path.dirname(os.path.abspath(dest))
+    if not os.path.isdir(folder):
+        raise CallbackctlError(f"cannot write backup to {dest}: no such folder")
     try:
-        conn.execute("VACUUM INTO ?", (dest,))
-    except sqlite3.OperationalError as e:
-        raise CallbackctlError(f"cannot write backup to {dest}: {e}") from None
-    os.chmod(dest, 0o600)
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(dest)}.", suffix=".part", dir=folder)
+    except OSError as e:
+        raise CallbackctlError(f"cannot write backup to {dest}: {e.strerror}") from None
+    try:
+        os.close(fd)
+        try:
+            conn.execute("VACUUM INTO ?", (tmp,))
+        except sqlite3.OperationalError as e:
+            raise CallbackctlError(f"cannot write backup to {dest}: {e}") from None
+        _publish(tmp, dest)
+    finally:
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+
+
+def _publish(tmp: str, dest: str):
+    """Give the finished copy its name without replacing a file that appeared meanwhile."""
+    from callbackctl.errors import CallbackctlError
+
+    try:
+        os.link(tmp, dest)  # fails if dest exists
+    except FileExistsError:
+        raise CallbackctlError(f"{dest} already exists; choose a new file name") from None
+    except OSError:  # a file system without hard links
+        if os.path.lexists(dest):
+            raise CallbackctlError(f"{dest} already exists; choose a new file name") from None
+        os.replace(tmp, dest)

@@ -78,6 +78,10 @@ class DeskGroup(TyperGroup):
 
             if os.environ.get("CALLBACKCTL_DEBUG"):
                 raise
+            from callbackctl.cli.common import damaged_line
+
+            if damaged_line(ctx, e):  # a damaged page that opening the desk did not read
+                _fail(damaged_line(ctx, e), 1)
             if isinstance(e, sqlite3.OperationalError) and "locked" in str(e):
                 _fail("the database is busy (another process held it for 30 s); try again", 1)
             _fail(f"unexpected {type(e).__name__}: {e}", 1)
@@ -100,6 +104,7 @@ COMMANDS = {  # in the order of a desk's day, as --help lists them
     "backup": "callbackctl.cli.admin:backup",
     "demo": "callbackctl.cli.admin:demo",
     "show": "callbackctl.cli.admin:show",
+    "find": "callbackctl.cli.find:find",
     "followup": "callbackctl.cli.callbacks:followup_app",
     "complaint": "callbackctl.cli.complaints:complaint_app",
     "apology": "callbackctl.cli.complaints:apology_app",

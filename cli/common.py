@@ -94,9 +94,27 @@ def open_desk(ctx: typer.Context, command: str, actor: str | None = None):
     from callbackctl.desk import open_desk as _open
 
     st = state(ctx)
-    desk = _open(st.db_path, now=st.now, policy_path=st.policy, command=command, actor=actor)
+    path = st.db_path
+    desk = _open(path, now=st.now, policy_path=st.policy, command=command, actor=actor,
+                 on_wait=lambda: note(f"waiting for another callbackctl writing to {path} ..."))
     ctx.call_on_close(lambda: finish(desk))
+    if desk.conn.created and command != "demo":  # the demo names its file in its own words
+        note(f"created desk file {path}")
     return desk
+
+
+def damaged_line(ctx, error: BaseException) -> str | None:
+    """The message for an error SQLite raised because the desk file is damaged, or None.
+
+    For the command line's last-resort handler: opening checks the schema
+    only, so a damaged data page is found by the query that reads it.
+    """
+    from callbackctl import db
+
+    root = ctx.find_root().obj
+    if not db.is_damage(error) or not isinstance(root, State):
+        return None
+    return db.damaged_message(root.db_path, error)
 
 
 def finish(desk):

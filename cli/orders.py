@@ -141,7 +141,7 @@ def export_cmd(
     desk = open_desk(ctx, "export")
     columns, rows = export.table(desk.conn, table.value, mask_phone=mask_phone)
     if output:
-        with open(output, "w", encoding="utf-8", newline="") as f:
+        with open_private(output, encoding="utf-8") as f:  # phone numbers: 0600 from the first byte
             n = io.write(rows, columns, f, fmt.value, excel=excel)
         note(f"{n} row(s) written to {output}")
     else:

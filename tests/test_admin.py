@@ -163,7 +163,7 @@ def test_help_lists_every_command_though_they_are_loaded_lazily(db_path):
     r = CliRunner().invoke(app, ["--help"])
     listed = [line.split()[0] for line in r.stdout.split("Commands:")[1].splitlines() if line.startswith("  ")]
     assert listed == ["import", "rejects", "export", "due", "record", "chase", "report", "sample", "spot-checks",
-                      "merge", "info", "backup", "demo", "show", "followup", "complaint", "apology",
+                      "merge", "info", "backup", "demo", "show", "find", "followup", "complaint", "apology",
                       "policy", "order", "call"]
     sub = CliRunner().invoke(app, ["policy", "--help"])
     assert sub.exit_code == 0 and "check" in sub.stdout and "load" in sub.stdout
@@ -297,7 +297,7 @@ def test_demo_builds_a_fresh_file_and_refuses_real_data(tmp_path, cli, fixture_f
 
 @pytest.mark.parametrize("db, message", [
     ("{tmp}", "Error: {tmp} is a folder; give the database file's name (--db PATH)\n"),
-    ("{tmp}/no/such/desk.db", "Error: cannot create database {tmp}/no/such/desk.db: No such file or directory\n"),
+    ("{tmp}/no/such/desk.db", "Error: cannot create desk file {tmp}/no/such/desk.db: no such folder\n"),
 ])
 def test_bad_database_paths(tmp_path, db, message):
     from typer.testing import CliRunner
@@ -310,5 +310,6 @@ def test_bad_database_paths(tmp_path, db, message):
 
 def test_an_unwritable_rejects_path_fails_before_importing(cli, db_path, tmp_path, fixture_file):
     r = cli("import", fixture_file("service_orders_utf8bom.csv"), "--rejects", tmp_path / "no" / "r.csv")
-    assert r.exit_code == 1 and r.stderr == f"Error: {tmp_path / 'no' / 'r.csv'}: No such file or directory\n"
+    assert r.exit_code == 1 and r.stderr == (f"created desk file {db_path}\n"
+                                             f"Error: {tmp_path / 'no' / 'r.csv'}: No such file or directory\n")
     assert sqlite3.connect(db_path).execute("SELECT count(*) FROM orders").fetchone() == (0,)

@@ -122,14 +122,16 @@ def test_connect_refuses_a_folder(tmp_path):
 
 def test_connect_refuses_a_missing_folder(tmp_path):
     path = str(tmp_path / "nowhere" / "desk.db")
-    with pytest.raises(CallbackctlError, match=exactly(f"cannot create database {path}: No such file or directory")):
+    with pytest.raises(CallbackctlError, match=exactly(f"cannot create desk file {path}: no such folder")):
         db.connect(path)
 
 
 def test_connect_refuses_a_file_that_is_not_a_database(tmp_path):
     path = tmp_path / "junk.db"
     path.write_bytes(b"this is not a database " * 100)
-    with pytest.raises(CallbackctlError, match=exactly(f"{path}: not a callbackctl database (file is not a database)")):
+    with pytest.raises(CallbackctlError, match=exactly(
+            f"{path} is not a SQLite database (damaged, or another kind of file): "
+            "if it is your desk, restore it from a copy made with callbackctl backup")):
         db.connect(str(path))
 
 

@@ -170,7 +170,8 @@ def test_a_closed_stdout_is_one_error_line(tmp_path):
     exe = installed()
     r = subprocess.run(["sh", "-c", f'"{exe}" --db "{tmp_path}/d.db" --now "2026-11-23 10:00" due -f csv >&-'],
                        capture_output=True, text=True)
-    assert (r.returncode, r.stderr) == (1, "Error: standard output is closed: nowhere to write the rows\n")
+    assert (r.returncode, r.stderr) == (1, f"created desk file {tmp_path}/d.db\n"
+                                           "Error: standard output is closed: nowhere to write the rows\n")
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
@@ -180,4 +181,5 @@ def test_a_full_disk_under_cron_fails_with_one_error_line(tmp_path):
     with open("/dev/full", "w") as full:
         r = subprocess.run([installed(), "--db", str(tmp_path / "d.db"), "--now", "2026-11-23 10:00", "due", "-f", "csv"],
                            stdout=full, stderr=subprocess.PIPE, text=True, env=as_under_cron())
-    assert (r.returncode, r.stderr) == (1, "Error: cannot write the output: No space left on device\n")
+    assert (r.returncode, r.stderr) == (1, f"created desk file {tmp_path}/d.db\n"
+                                           "Error: cannot write the output: No space left on device\n")

@@ -200,7 +200,7 @@ def test_unreadable_input_is_one_error_line(cli, db_path, tmp_path, content, mes
         path.write_bytes(content)
     r = cli("import", path)
     assert r.exit_code == 1
-    assert r.stderr == message.format(path=path) + "\n"
+    assert r.stderr == f"created desk file {db_path}\n" + message.format(path=path) + "\n"
     assert rows(db_path, "SELECT count(*) AS n FROM import_batches") == [{"n": 0}]
 
 
@@ -211,7 +211,7 @@ def test_a_broken_json_array_costs_only_its_broken_rows(cli, db_path, tmp_path):
     assert r.exit_code == 1
     assert summary(r)[0] | {"file": ""} == {"file": "", "read": "3", "inserted": "2", "updated": "0", "unchanged": "0",
                                             "rejected": "1", "error": ""}
-    assert r.stderr.splitlines() == [f"{path}: line 2: not valid JSON (Expecting value)"]
+    assert r.stderr.splitlines() == [f"created desk file {db_path}", f"{path}: line 2: not valid JSON (Expecting value)"]
     assert rows(db_path, "SELECT order_no FROM orders ORDER BY order_no") == [{"order_no": "J1"}, {"order_no": "J3"}]
 
 
@@ -221,7 +221,7 @@ def test_a_decoding_error_late_in_the_file_imports_nothing(cli, db_path, tmp_pat
     path.write_bytes((HEADER + body).encode() + "B1,维修,张三,,,\n".encode("gbk"))
     r = cli("import", path, "--encoding", "utf-8")
     assert r.exit_code == 1
-    assert r.stderr == f"Error: {path}: line 6002: not valid utf-8 text; pass --encoding\n"
+    assert r.stderr == f"created desk file {db_path}\nError: {path}: line 6002: not valid utf-8 text; pass --encoding\n"
     assert rows(db_path, "SELECT count(*) AS n FROM orders") == [{"n": 0}]
 
 
@@ -242,7 +242,8 @@ def test_title_lines_above_the_header_are_reported_not_imported(cli, db_path, tm
     path.write_bytes("服务工单导出\n导出时间：2026-11-20\n工单号,服务类型,完工时间\nT1,维修,2026/11/20 下午 2:05\n".encode("gbk"))
     r = cli("import", path, "-f", "csv")
     assert r.exit_code == 0
-    assert r.stderr == (f"{path}: line 1 is above the header, read as a title: '服务工单导出'\n"
+    assert r.stderr == (f"created desk file {db_path}\n"
+                        f"{path}: line 1 is above the header, read as a title: '服务工单导出'\n"
                         f"{path}: line 2 is above the header, read as a title: '导出时间：2026-11-20'\n")
     assert rows(db_path, "SELECT order_no, completed_at FROM orders") == [{"order_no": "T1", "completed_at": "2026-11-20 14:05:00"}]
     detail = json.loads(rows(db_path, "SELECT detail FROM events WHERE kind = 'import'")[0]["detail"])
