@@ -60,12 +60,13 @@ def chase_query(policy, now, region=None, provider=None):
 def chase_list(desk, region=None, provider=None) -> list[dict]:
     """Orders to chase at now, most overdue deadline first."""
     sql, params = chase_query(desk.policy, desk.now, region, provider)
-    out = _chase_rows(desk, sql, params)
+    out = chase_rows(desk, sql, params)
     out.sort(key=lambda x: (x["deadline"], x["order_no"]))
     return out
 
 
-def _chase_rows(desk, sql, params) -> list[dict]:
+def chase_rows(desk, sql, params) -> list[dict]:
+    """The rows of a chase query (see chase_query) that need a chase at now."""
     now, policy = desk.now, desk.policy
     cal, hours = desk.cal, policy.dispatch_hours
     feedback_due = lru_cache(maxsize=65536)(
