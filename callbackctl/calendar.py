@@ -182,6 +182,7 @@ class Timeline:
 
     def __init__(self, cal, windows, first: dt.date, last: dt.date):
         self.cal, self.windows = cal, windows
+        self.first = dt.datetime.combine(first, dt.time())  # before it the span knows no window
         self.starts, self.ends, self.before, self.upto = [], [], [], []
         self._days = {}
         known = cal.known_until()
@@ -211,7 +212,7 @@ class Timeline:
     def roll(self, t: dt.datetime) -> dt.datetime:
         x = self._seconds(t)
         i = bisect.bisect_right(self.ends, x)
-        if i == len(self.ends) or t.microsecond:
+        if i == len(self.ends) or t.microsecond or t < self.first:
             return roll_forward(self.cal, self.windows, t)
         return t if x >= self.starts[i] else self._time(self.starts[i])
 
@@ -219,7 +220,7 @@ class Timeline:
         t = self.roll(t)
         x = self._seconds(t)
         i = bisect.bisect_right(self.ends, x)
-        if i == len(self.ends) or t.microsecond:
+        if i == len(self.ends) or t.microsecond or t < self.first:
             return add_window_time(self.cal, self.windows, t, minutes)
         target = self.before[i] + (x - self.starts[i]) + minutes * 60
         j = bisect.bisect_left(self.upto, target, lo=i)  # never before the window t is in

@@ -52,6 +52,7 @@ class Schedule:
     last_outcome: str | None
     closed: bool
     rule: object
+    last_called_at: str | None = None  # the round's latest call, for explaining a retry
 
     @property
     def base(self) -> dt.datetime:
@@ -119,7 +120,8 @@ class Scheduler:
             called_at, last_outcome, callback_at, closed = last_call
             if not closed:
                 reason, next_due = self.next_call(due, called_at, callback_at)
-        return Schedule(rnd, start, due, deadline, next_due, reason, attempts, last_outcome, bool(closed), rule)
+        return Schedule(rnd, start, due, deadline, next_due, reason, attempts, last_outcome, bool(closed), rule,
+                        last_call[0] if last_call else None)
 
 
 # The order's round facts (second visits, and the current round's calls as
@@ -296,36 +298,58 @@ def spot_checks_due(desk, scheduler, until, region=None, provider=None, engineer
 
 
 def explain(desk, order_no: str) -> list[dict]:
-    """How the current due time and deadline were reached, for a desk lead to check."""
+    """How the current due time and deadline were reached, to the second, for a desk lead to check."""
     row, s = order_schedule(desk, order_no)
     if s is None:
         why = "not completed" if not row["completed_at"] else (
             f"no callback rule for {row['service_type']}" if row["service_type"] not in desk.policy.rules
             else "not picked by the rule's coverage sample")
         return [{"step": "callback", "value": why}]
-    r, cal = s.rule, desk.cal
+    r, cal, policy = s.rule, desk.cal, desk.policy
+
+    def day(t):  # a time, and what kind of day it falls on when that is not plain
+        return f"{t:%a %Y-%m-%d %H:%M:%S}" + _day_note(cal, t.date())
 
     def skipped(a, b):
         days = [a + dt.timedelta(days=i) for i in range(1, (b - a).days)]
         off = [f"{d:%a %m-%d}" for d in days if not cal.is_workday(d)]
         return f"; skipped {', '.join(off)}" if off else ""
 
-    windows = ", ".join(f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}" for a, b in desk.policy.callback_windows)
+    windows = ", ".join(f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}" for a, b in policy.callback_windows)
     start = "completed" if s.round == 1 else "second visit"
-    state = "finished" if s.closed else ("overdue" if desk.now > s.deadline else "open")
+    give_up = s.give_up_at(policy)
+    state = ("finished" if s.closed else "missed" if desk.now > give_up
+             else "overdue" if desk.now > s.deadline else "open")
     rows = [
         ("rule", f"{row['service_type']}: delay {r.delay}, within {r.within}, coverage {r.coverage}; windows {windows}"),
         ("round", f"{s.round} ({'first callback' if s.round == 1 else 'after a second visit'})"),
-        ("started", f"{s.base:%a %Y-%m-%d %H:%M} ({start})"),
-        ("due_at", f"{s.due_at:%a %Y-%m-%d %H:%M}: " + (
+        ("started", f"{day(s.base)} ({start})"),
+        ("due_at", f"{day(s.due_at)}: " + (
             f"{r.delay.days} working day(s) after {s.base:%m-%d}, at the first window" if r.delay.days
-            else f"{r.delay} after {s.base:%H:%M}, rolled into a window") + skipped(s.base.date(), s.due_at.date())),
-        ("deadline", f"{s.deadline:%a %Y-%m-%d %H:%M}: " + (
+            else f"{r.delay} after {s.base:%H:%M:%S}, rolled into a window") + skipped(s.base.date(), s.due_at.date())),
+        ("deadline", f"{day(s.deadline)}: " + (
             f"end of the last window on working day {r.within.days}, counting the due day" if r.within.days
             else f"{r.within} of window time after due_at") + skipped(s.due_at.date(), s.deadline.date())),
-        ("attempts", f"{s.attempts} of {desk.policy.max_attempts}" + (f", last {s.last_outcome}" if s.last_outcome else "")),
-        ("next_call", "none" if s.closed else f"{s.next_due:%a %Y-%m-%d %H:%M} ({s.reason})"),
-        ("give_up_at", f"{s.give_up_at(desk.policy):%Y-%m-%d %H:%M} (deadline + {desk.policy.give_up_after}, calendar days)"),
-        ("state", state),
+        ("attempts", f"{s.attempts} of {policy.max_attempts}" + (f", last {s.last_outcome}" if s.last_outcome else "")),
+        ("next_call", "none" if s.closed else f"{day(s.next_due)} ({s.reason}" + _next_why(s, policy) + ")"),
+        ("give_up_at", f"{give_up:%Y-%m-%d %H:%M:%S} (deadline + {policy.give_up_after}, calendar days)"),
+        ("state", state + (": past give_up_at, off the due list and counted missed" if state == "missed" else "")),
     ]
     return [{"step": k, "value": v} for k, v in rows]
+
+
+def _day_note(cal, day: dt.date) -> str:
+    if day.weekday() >= 5 and cal.is_workday(day):
+        return " (a make-up working day, 调休)"
+    if day.year in getattr(cal, "missing_years", ()):
+        return f" ({day.year} has no official holiday data: see the warning)"
+    return ""
+
+
+def _next_why(s, policy) -> str:
+    """A retry's step: the last call, plus retry_after, rolled into a window (never before due_at)."""
+    if s.reason == "retry" and s.last_called_at:
+        return f": last call {s.last_called_at} + {policy.retry_after}, rolled into a window, not before due_at"
+    if s.reason == "promised":
+        return ": the time promised to the customer, rolled into a window"
+    return ""

@@ -267,9 +267,10 @@ def test_show_explains_the_deadline(desk):
     desk("record", "R1", "--outcome", "no_answer", "--agent", "王芳", now="2026-11-23 10:00")
     doc = json.loads(desk("show", "R1", "-f", "json", now="2026-11-23 10:30").stdout)
     steps = {s["step"]: s["value"] for s in doc["callback_schedule"]}
-    assert steps["due_at"] == "Mon 2026-11-23 09:30: 1 working day(s) after 11-20, at the first window; skipped Sat 11-21, Sun 11-22"
-    assert steps["deadline"] == "Wed 2026-11-25 17:00: end of the last window on working day 3, counting the due day"
-    assert steps["next_call"] == "Mon 2026-11-23 14:40 (retry)"
+    assert steps["due_at"] == "Mon 2026-11-23 09:30:00: 1 working day(s) after 11-20, at the first window; skipped Sat 11-21, Sun 11-22"
+    assert steps["deadline"] == "Wed 2026-11-25 17:00:00: end of the last window on working day 3, counting the due day"
+    assert steps["next_call"] == ("Mon 2026-11-23 14:40:00 (retry: last call 2026-11-23 10:00:00 + 2h, rolled into a "
+                                  "window, not before due_at)")
     assert steps["attempts"] == "1 of 3, last no_answer"
     assert doc["calls"][0]["agent"] == "王芳"
     assert doc["audit_log"][-1]["actor"] == "王芳" and doc["audit_log"][-1]["kind"] == "callback_recorded"
@@ -369,3 +370,22 @@ def test_a_reached_row_without_a_rating_is_rejected_from_a_file(desk, db_path, t
     assert (f"{path}: line 2: a reached call needs the customer's rating (the scores or a satisfaction phrase), "
             "or the reason there is none (no_rating)") in r.stderr
     assert sqlite3.connect(db_path).execute("SELECT note FROM callbacks").fetchall() == [("no rating: declined",)]
+
+
+def test_show_is_right_for_an_old_order_and_says_missed(cli, tmp_path):
+    # The timeline of due times covers about four months before now; an older
+    # order was snapped to its first window (due "2026-07-27" instead of 2025-10-09).
+    cli("import", write(tmp_path / "m.csv", "order_no,service_type,completed_at\nM9,maintenance,2025-09-30 16:40:59\n"))
+    doc = json.loads(cli("show", "M9", "-f", "json", now="2026-11-24 12:00").stdout)
+    steps = {s["step"]: s["value"] for s in doc["callback_schedule"]}
+    assert steps["started"] == "Tue 2025-09-30 16:40:59 (completed)"
+    assert steps["due_at"].startswith("Thu 2025-10-09 09:30:00: 30m after 16:40:59, rolled into a window; skipped Wed 10-01")
+    assert steps["state"] == "missed: past give_up_at, off the due list and counted missed"
+
+
+def test_show_names_a_make_up_working_day(cli, tmp_path):
+    # 2026-10-10 is a Saturday worked in place of a National Day holiday (调休)
+    cli("import", write(tmp_path / "i.csv", "order_no,service_type,completed_at\nI9,install,2026-10-09 10:00\n"))
+    doc = json.loads(cli("show", "I9", "-f", "json", now="2026-10-10 10:00").stdout)
+    steps = {s["step"]: s["value"] for s in doc["callback_schedule"]}
+    assert steps["due_at"] == "Sat 2026-10-10 09:30:00 (a make-up working day, 调休): 1 working day(s) after 10-09, at the first window"
