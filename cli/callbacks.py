@@ -49,11 +49,20 @@ def due(
         except ValueError as e:
             raise typer.BadParameter(str(e), param_hint="--type")
     rows = schedule.due(
-        desk, until=desk.when(until, "until") if until else None, region=region, provider=provider,
+        desk, until=_until(desk, until), region=region, provider=provider,
         engineer=engineer, service_type=service_type, reason=reason.value if reason else None,
         overdue_only=overdue, limit=limit,
     )
     emit(rows, schedule.DUE_COLUMNS, fmt, empty="no callbacks due")
+
+
+def _until(desk, text):
+    if not text:
+        return None
+    until = desk.when(text, "until")
+    if until < desk.now:
+        usage(f"--until: {until:%Y-%m-%d %H:%M:%S} is before now ({desk.now_text}): due lists what is due by then")
+    return until
 
 
 def record(

@@ -133,3 +133,29 @@ def test_windows_are_sorted_and_checked():
     for bad in (["09:30-09:00"], ["9-10"], ["09:00-12:00", "11:00-13:00"], []):
         with pytest.raises(ValueError):
             parse_windows(bad)
+
+
+# The contract's open points, as the README decides them.
+@pytest.mark.parametrize("moment, inside", [
+    ("2026-11-23 09:30:00", True),    # a window includes its start
+    ("2026-11-23 11:29:59", True),
+    ("2026-11-23 11:30:00", False),   # and excludes its end
+    ("2026-11-23 17:00:00", False),
+    ("2026-11-21 10:00:00", False),   # a Saturday
+])
+def test_window_ends_are_exclusive(moment, inside):
+    cal, windows = cal_mod.WorkCalendar("CN"), DEFAULT.callback_windows
+    assert cal_mod.in_window(cal, windows, dt.datetime.fromisoformat(moment)) is inside
+
+
+@pytest.mark.parametrize("completed, due", [
+    ("2026-11-23 10:00:00", "2026-11-23 10:00:00"),   # inside a window: at once
+    ("2026-11-23 12:00:00", "2026-11-23 14:40:00"),   # the lunch gap: rolled
+    ("2026-11-20 18:00:00", "2026-11-23 09:30:00"),   # Friday evening: Monday morning
+])
+def test_a_zero_delay_is_due_at_once_rolled_into_a_window(completed, due):
+    cal, windows = cal_mod.WorkCalendar("CN"), DEFAULT.callback_windows
+    t = dt.datetime.fromisoformat(completed)
+    for zero in (parse_duration("0d"), parse_duration("0m")):
+        assert cal_mod.due_after(cal, windows, t, zero) == dt.datetime.fromisoformat(due)
+        assert cal_mod.deadline_after(cal, windows, dt.datetime.fromisoformat(due), zero) == dt.datetime.fromisoformat(due)

@@ -389,3 +389,9 @@ def test_show_names_a_make_up_working_day(cli, tmp_path):
     doc = json.loads(cli("show", "I9", "-f", "json", now="2026-10-10 10:00").stdout)
     steps = {s["step"]: s["value"] for s in doc["callback_schedule"]}
     assert steps["due_at"] == "Sat 2026-10-10 09:30:00 (a make-up working day, 调休): 1 working day(s) after 10-09, at the first window"
+
+
+def test_until_before_now_is_a_usage_error(desk):
+    r = desk("due", "--until", "yesterday 17:00", now="2026-11-23 10:00")
+    assert (r.exit_code, r.stderr) == (
+        2, "Error: --until: 2026-11-22 17:00:00 is before now (2026-11-23 10:00:00): due lists what is due by then\n")
