@@ -175,6 +175,8 @@ def phone(text: str) -> tuple[str, bool]:
     mobile, a landline with its area code, or a 400/800 service number. What
     is not valid is kept as typed, for the desk to check.
     """
+    if len(text) == 11 and text.isascii() and text.isdigit():  # most cells: a plain mobile or landline
+        return text, bool(_MOBILE.match(text) or _LANDLINE.match(text))
     typed = text
     text = unicodedata.normalize("NFKC", text).strip()
     ext = _EXTENSION.search(text)
@@ -207,9 +209,13 @@ def phone_problem(text: str | None) -> str:
     return f"phone {text!r} does not look valid"
 
 
+_PARTS = re.compile(r"[,，;；、/]")
+
+
+@lru_cache(maxsize=4096)  # an import sees the same few lists of parts over and over
 def parts(text: str) -> frozenset[str]:
     """A parts list as a set of names, however it was separated."""
-    return frozenset(p.strip().lower() for p in re.split(r"[,，;；、/]", text) if p.strip())
+    return frozenset(p.strip().lower() for p in _PARTS.split(text) if p.strip())
 
 
 # -- dates ----------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from array import array
 from functools import partial
 
 from callbackctl import batches, db, normalize, status
@@ -96,7 +97,7 @@ class RowConverter:
         self._columns = {normalize.header_key(h): f for h, f in (columns or {}).items()}
         self._plans = {}
         self.unknown = []   # headers kept in extra that name no field, in file order
-        self.seen = {}      # order_no -> line << 40 | fields given, for orders read from this file
+        self.seen = FileOrders()
 
     def field_of(self, header) -> str | None:
         return self._columns.get(normalize.header_key(header)) or normalize.canonical_header(header)
@@ -235,26 +236,28 @@ def _apply(desk, batch, result, rejects, write, raw_of, seen):
                 row["extra"] = extra
             existing[row["order_no"]] = row
     new, current = {}, {}  # current: copies of existing rows, made only when one changes
+    by_id, pending = seen.by_id, seen.pending
     for line, row, order, extra in batch:
         no = order["order_no"]
         target = new.get(no) or current.get(no) or existing.get(no)
-        first = seen.get(no)
+        oid = target.get("id") if target is not None else None  # inlined seen.get: the import's inner loop
+        first = (by_id[oid] or None) if oid is not None and oid < len(by_id) else pending.get(no)
         if first is not None and target is not None:  # the same order earlier in this file
             clash = _clash(target, order, extra, first & _MASK)
             if clash:
                 clash = "status" if clash == "status_given" else clash
-                rejects.append((line, f"order_no {no} also on line {first >> 40} with a different {clash}",
+                rejects.append((line, f"order_no {no} also on line {first >> 32} with a different {clash}",
                                 raw_of(row)))
                 continue
             _join_parts(target, order)
-        seen[no] = (first or line << 40) | _mask(order)
+        seen.put(no, target, (first or line << 32) | _mask(order))
         if "parts_replaced" in order and target is not None and _parts_within(order, target):
             del order["parts_replaced"]  # parts only add up: a row naming fewer changes nothing
         if target is None:
             if "service_type" not in order:
                 rejects.append((line, "service_type is empty (required for a new order)", raw_of(row)))
                 if first is None:
-                    del seen[no]
+                    seen.forget(no)
                 continue
             order["extra"] = extra
             order.setdefault("zone", "other")
@@ -272,6 +275,9 @@ def _apply(desk, batch, result, rejects, write, raw_of, seen):
         return
     now = desk.now_text
     if new:
+        # Each insert takes the largest rowid plus one: the new orders' ids follow on.
+        base = conn.execute("SELECT max(id) FROM orders").fetchone()[0] or 0
+        seen.settle({no: base + i for i, no in enumerate(new, 1)})
         cols = STORED + ("extra", "batch_id", "created_at", "updated_at")
         conn.executemany(
             f"INSERT INTO orders ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
@@ -288,7 +294,46 @@ def _apply(desk, batch, result, rejects, write, raw_of, seen):
 
 
 _BITS = {name: 1 << i for i, name in enumerate(STORED)}
-_MASK = (1 << 40) - 1
+_MASK = (1 << 32) - 1
+
+
+class FileOrders:
+    """The orders already read from the file being imported: each one's first line
+    and the fields its rows gave, packed as line << 32 | fields.
+
+    Kept in an array indexed by the order's id, 8 bytes an order of the desk
+    (a dict of order numbers cost 127 bytes an order of the file, growing with
+    the file); orders inserted by the current chunk, and all orders of a dry
+    run, which has no ids, are kept by number until they have one.
+    """
+
+    def __init__(self):
+        self.by_id, self.pending = array("Q"), {}
+
+    def get(self, no, target):
+        order_id = target.get("id") if target is not None else None
+        if order_id is not None and order_id < len(self.by_id):
+            return self.by_id[order_id] or None
+        return self.pending.get(no)
+
+    def put(self, no, target, packed):
+        order_id = target.get("id") if target is not None else None
+        if order_id is None:
+            self.pending[no] = packed
+            return
+        if order_id >= len(self.by_id):
+            self.by_id.extend(bytes(8 * (order_id + 1 - len(self.by_id) + 65536)))
+        self.by_id[order_id] = packed
+
+    def forget(self, no):
+        self.pending.pop(no, None)
+
+    def settle(self, ids: dict):
+        """The new orders of a chunk got their ids: keep them by id."""
+        for no, order_id in ids.items():
+            packed = self.pending.pop(no, None)
+            if packed is not None:
+                self.put(no, {"id": order_id}, packed)
 _masks = {}
 
 

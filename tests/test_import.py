@@ -262,3 +262,20 @@ def test_progress_meter_goes_to_stderr(monkeypatch):
     show(50, 200)
     show(200, 200)
     assert err.getvalue() == "\rimporting big.csv:  25%\rimporting big.csv: 100%\n"
+
+
+def test_the_same_order_in_chunks_far_apart_is_checked_against_its_first_row(cli, db_path, tmp_path):
+    # 5000 rows a chunk: the second and third rows of D1 come in later chunks, after it was stored
+    body = ["order_no,type,customer,phone,engineer", "D1,repair,Li,13800138000,"]
+    body += [f"F{i},repair,Wu,,E" for i in range(7000)]
+    body += ["D1,repair,Li,,王工", "D1,repair,Zhang,,"]
+    path = write(tmp_path / "far.csv", "\n".join(body) + "\n")
+    r = cli("import", path, "-f", "csv")
+    assert summary(r)[0] | {"file": ""} == {"file": "", "read": "7003", "inserted": "7001", "updated": "1",
+                                            "unchanged": "0", "rejected": "1", "error": ""}
+    assert f"{path}: line 7004: order_no D1 also on line 2 with a different customer" in r.stderr
+    assert rows(db_path, "SELECT customer, phone, engineer FROM orders WHERE order_no = 'D1'") == [
+        {"customer": "Li", "phone": "13800138000", "engineer": "王工"}]
+    again = cli("import", path, "-f", "csv")
+    assert summary(again)[0] | {"file": ""} == {"file": "", "read": "7003", "inserted": "0", "updated": "0",
+                                                "unchanged": "7002", "rejected": "1", "error": ""}
