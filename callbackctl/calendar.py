@@ -31,9 +31,10 @@ class WorkCalendar:
 
     Order of precedence: the policy's extra workdays, its extra holidays, the
     official Chinese calendar (public holidays and make-up working days 调休)
-    for the years it has data for, and otherwise Monday to Friday. Years looked
-    up without official data are remembered in `missing_years` so the caller
-    can warn once instead of failing.
+    for the years it has data for; for the other years the statutory holidays
+    worked out from the Gregorian and lunar calendars (holidays.py, `predicted`);
+    and otherwise Monday to Friday. Years looked up without official data are
+    remembered in `missing_years` so the caller can warn once instead of failing.
     """
 
     def __init__(self, country="CN", holidays=(), workdays=()):
@@ -66,7 +67,52 @@ class WorkCalendar:
                     return False
             else:
                 self.missing_years.add(day.year)
+                if day in self.predicted(day.year):
+                    return False
         return day.weekday() < 5
+
+    def predicted(self, year: int) -> dict[dt.date, str]:
+        """{day: name} of the statutory holidays worked out for a year the official
+        calendar has no data for; {} for a year it has, or without it (country "none")."""
+        if self._official is None or year in self._official[0]:
+            return {}
+        from callbackctl.holidays import statutory_holidays  # lunar-python: only for such a year
+
+        return statutory_holidays(year)
+
+    def explain(self, day: dt.date) -> tuple[bool, str, str]:
+        """(a working day?, the holiday's name or "", source): source is `policy`,
+        `official` or `predicted` for the rule that decided, `weekday` otherwise."""
+        work = self.is_workday(day)
+        name = _official_names().get(day, "") if self.covers(day.year) else self.predicted(day.year).get(day, "")
+        if day in self.workdays or day in self.holidays:
+            return work, name, "policy"
+        if self.covers(day.year):
+            years, off, on = self._official
+            if day in on or day in off:
+                return work, name, "official"
+        elif day in self.predicted(day.year):
+            return work, name, "predicted"
+        return work, "", "weekday"
+
+    def exceptions(self, year: int) -> list[dict]:
+        """The year's days off on weekdays and working days on weekends, in date order:
+        date, weekday, kind (`day_off`/`workday`), name, source (see explain)."""
+        rows, day = [], dt.date(year, 1, 1)
+        while day.year == year:
+            work, name, source = self.explain(day)
+            if work == (day.weekday() >= 5):
+                rows.append({"date": day.isoformat(), "weekday": _WEEKDAYS[day.weekday()],
+                             "kind": "workday" if work else "day_off", "name": name, "source": source})
+            day += _DAY
+        return rows
+
+    def unlisted_missing_years(self) -> list[int]:
+        """The years looked up without official data for which the policy lists no day
+        either: the years still to load (a desk loads a year's published list through
+        calendar.holidays/workdays)."""
+        listed = {d.year for d in self.holidays | self.workdays}
+        return sorted(y for y in self.missing_years if y not in listed)
 
 
 class EveryDay:
@@ -95,6 +141,28 @@ def _official_calendar():
     on = frozenset(chinese_calendar.workdays)
     years = frozenset(d.year for d in off | on)
     return years, off, on
+
+
+@lru_cache(maxsize=1)
+def _official_names() -> dict[dt.date, str]:
+    """{day: Chinese name} of chinesecalendar's days off, and of its make-up working
+    days (the holiday each makes up for), named as holidays.NAMES names them."""
+    import chinese_calendar
+    from chinese_calendar.constants import Holiday
+
+    def chinese(english):
+        try:
+            name = Holiday(english).chinese
+        except ValueError:  # a name a later chinesecalendar adds
+            return english or ""
+        return {"国庆节": "国庆"}.get(name, name)
+
+    return {day: chinese(english) for table in (chinese_calendar.workdays, chinese_calendar.holidays)
+            for day, english in table.items()}
+
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+EXCEPTION_COLUMNS = ["date", "weekday", "kind", "name", "source"]  # WorkCalendar.exceptions
 
 
 def from_policy(policy) -> WorkCalendar:

@@ -70,14 +70,32 @@ class Desk:
             self.log("policy_loaded", detail={"file": source, "before": old, "after": text})
 
     def calendar_warnings(self) -> list[str]:
-        years = sorted(self.cal.missing_years)
-        if not years or self.policy.country != "CN":
-            return []
-        listed = ", ".join(map(str, years))
-        return [
-            f"no official holiday data for {listed}: counting Monday-Friday plus the policy's "
-            "calendar.holidays/workdays (upgrade chinesecalendar when the State Council publishes them)"
-        ]
+        """One line per kind of trouble: the policy's own contradictions, and the years
+        looked up that have no official data and no day in the policy either (a year
+        whose published list the desk put in the policy is not warned about again)."""
+
+        def years_have(ys):
+            return f"{ys[0]} has" if len(ys) == 1 else f"{', '.join(map(str, ys))} have"
+
+        out = list(self.policy.warnings)
+        if self.policy.country != "CN":
+            return out
+        years = self.cal.unlisted_missing_years()
+        predicted = [y for y in years if self.cal.predicted(y)]
+        if predicted:
+            from callbackctl.holidays import names_in
+
+            names = names_in({d: n for y in predicted for d, n in self.cal.predicted(y).items()})
+            out.append(
+                f"{years_have(predicted)} no official holiday data yet: using the statutory holidays "
+                f"({', '.join(names)}, predicted) and weekends; once the State Council publishes "
+                f"{'the year' if len(predicted) == 1 else 'each year'}, put its days off and make-up working days "
+                "in the policy ([calendar] holidays = [...], workdays = [...]) or upgrade chinesecalendar")
+        unknown = [y for y in years if y not in predicted]
+        if unknown:  # before the first statutory rules holidays.py knows
+            out.append(f"{years_have(unknown)} no official holiday data: counting Monday-Friday plus the "
+                       "policy's [calendar] holidays and workdays")
+        return out
 
 
 def _os_user() -> str:

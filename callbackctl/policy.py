@@ -149,6 +149,18 @@ class Policy:
     raw: dict = field(compare=False, repr=False)
     source: str = "built-in defaults"
 
+    @property
+    def warnings(self) -> list[str]:
+        """What the policy allows but is likely a mistake, one line each (no `Warning:`)."""
+        both = sorted(self.holidays & self.workdays)
+        if not both:
+            return []
+        days = ", ".join(d.isoformat() for d in both)
+        # calendar.WorkCalendar looks at the policy's workdays first
+        counted = "it counts as a working day" if len(both) == 1 else "they count as working days"
+        return [f"policy: {self.source}: calendar.holidays and calendar.workdays both list {days}: "
+                f"{counted} (workdays wins)"]
+
 
 def merge(base: dict, override: dict, path: str = "") -> dict:
     """Deep-merge `override` into a copy of `base`; unknown keys are errors."""

@@ -101,6 +101,7 @@ COMMANDS = {  # in the order of a desk's day, as --help lists them
     "spot-checks": "callbackctl.cli.headoffice:spot_checks",
     "merge": "callbackctl.cli.headoffice:merge",
     "info": "callbackctl.cli.admin:info",
+    "calendar": "callbackctl.cli.calendar_cmd:calendar",
     "backup": "callbackctl.cli.admin:backup",
     "demo": "callbackctl.cli.admin:demo",
     "show": "callbackctl.cli.admin:show",

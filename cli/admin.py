@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from callbackctl.cli.common import Fmt, FormatOpt, emit, note, open_desk, state
+from callbackctl.cli.common import Fmt, FormatOpt, emit, note, open_desk, state, warn
 
 policy_app = typer.Typer(help="Show, check or store the desk's policy.", no_args_is_help=True, rich_markup_mode=None,
                    add_completion=False)
@@ -39,7 +39,9 @@ def policy_check(file: Annotated[str, typer.Argument(metavar="FILE")]):
     """
     from callbackctl import desk, policy
 
-    policy.load_text(desk.read_policy_file(file), file)
+    checked = policy.load_text(desk.read_policy_file(file), file)
+    for warning in checked.warnings:
+        warn(warning)
     note(f"{file}: OK")
 
 

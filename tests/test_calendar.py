@@ -58,7 +58,7 @@ def test_due_after(completed, delay, due):
     ("2026-11-23 12:00", "30m", "2026-11-23 15:10"),  # starts in the gap
     ("2026-10-08 09:30", "3d", "2026-10-10 17:00"),   # Thu, Fri, make-up Sat
     ("2026-11-27 09:30", "3d", "2026-12-01 17:00"),   # across a month end
-    ("2026-12-30 09:30", "3d", "2027-01-01 17:00"),   # 2027 has no data: weekdays only
+    ("2026-12-30 09:30", "3d", "2027-01-04 17:00"),   # 2027 has no official data: 元旦 predicted
 ])
 def test_deadline_after(due, within, deadline):
     assert cal_mod.deadline_after(cn(), W, T(due), parse_duration(within)) == T(deadline)
@@ -88,8 +88,8 @@ def test_every_day_windows(t, rolled):
 
 def test_year_without_data_is_weekdays_and_remembered():
     c = cn()
-    assert c.is_workday(dt.date(2027, 1, 1))  # a Friday; the holiday is not known yet
-    assert not c.is_workday(dt.date(2027, 1, 2))
+    assert not c.is_workday(dt.date(2027, 1, 1))  # a Friday: 元旦, predicted (no official data yet)
+    assert c.is_workday(dt.date(2027, 1, 4)) and not c.is_workday(dt.date(2027, 1, 2))
     assert c.missing_years == {2027}
     assert not c.covers(2027) and c.covers(2026)
 
