@@ -15,6 +15,7 @@ serial complainers and complaints naming several agents get no call.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 from callbackctl import calendar, clock, normalize, orders
@@ -120,12 +121,63 @@ def reply_due(desk, c) -> dt.datetime:
     return clock.parse(c["reopened_at"] or c["received_at"]) + desk.policy.reply_within.delta
 
 
+# The times a complaint's steps stamp on it.
+_STAMPS = ("escalated_at", "replied_at", "resolved_at", "closed_at", "reopened_at")
+
+
+def as_of(desk, rows: list[dict]) -> list[dict]:
+    """Complaints as they stood at now (rows received by now, with their order_no).
+
+    A step taken after now is undone from its audit event, which keeps what
+    the step changed (a reopening clears the reply, so the row alone cannot say
+    it); a time after now with no event (a merged or hand-edited row) is
+    dropped and the status follows from the times left.
+    """
+    now = desk.now_text
+    late = {c["id"]: c for c in rows if any((c[k] or "") > now for k in _STAMPS)}
+    if not late:
+        return rows
+    for detail in _steps_after(desk, late.values()):
+        c = late.get(detail.get("id"))
+        if c is not None:
+            c.update(detail.get("before") or {})
+    for c in late.values():
+        gone = [k for k in _STAMPS if (c[k] or "") > now]
+        if gone:
+            c.update(dict.fromkeys(gone))
+            c["status"] = ("closed" if c["closed_at"] else "resolved" if c["resolved_at"]
+                           else "replied" if c["replied_at"]
+                           else "escalated" if c["escalated_at"] and c["escalated_at"] >= (c["reopened_at"] or "")
+                           else "open")
+    return rows
+
+
+def _steps_after(desk, complaints) -> list[dict]:
+    """The audit details of the steps taken after now on these complaints, latest first.
+
+    Through events_order for complaints about an order; those filed by phone
+    alone are looked for among the events without an order.
+    """
+    kinds = [f"complaint_{action}" for action in _STEPS]
+    sql = (f"SELECT id, detail FROM events WHERE kind IN ({','.join('?' * len(kinds))}) AND at > ? AND "
+           "detail IS NOT NULL AND ")
+    found = []
+    numbers = sorted({c["order_no"] for c in complaints if c.get("order_no")})
+    for number in numbers:
+        found += desk.conn.execute(sql + "order_no = ?", (*kinds, desk.now_text, number)).fetchall()
+    if any(not c.get("order_no") for c in complaints):
+        found += desk.conn.execute(sql + "order_no IS NULL", (*kinds, desk.now_text)).fetchall()
+    return [json.loads(detail) for _, detail in sorted(found, key=lambda e: -e[0])]
+
+
 def listing(desk, open_only=False, overdue_only=False, order_id=None) -> list[dict]:
-    sql = ("SELECT c.*, o.order_no FROM complaints c LEFT JOIN orders o ON o.id = c.order_id"
-           + (" WHERE c.order_id = ?" if order_id is not None else "") + " ORDER BY c.id")
+    """Complaints as of now: one received after now is not listed, a step after now not taken yet."""
+    sql = ("SELECT c.*, o.order_no FROM complaints c LEFT JOIN orders o ON o.id = c.order_id WHERE c.received_at <= ?"
+           + (" AND c.order_id = ?" if order_id is not None else "") + " ORDER BY c.id")
     out = []
-    for r in desk.conn.execute(sql, (order_id,) if order_id is not None else ()):
-        c = dict(r)
+    rows = as_of(desk, [dict(r) for r in desk.conn.execute(
+        sql, (desk.now_text, order_id) if order_id is not None else (desk.now_text,))])
+    for c in rows:
         due = reply_due(desk, c)
         c["reply_due"] = clock.fmt(due)
         c["overdue"] = c["replied_at"] is None and c["status"] not in ("resolved", "closed") and desk.now > due
@@ -137,14 +189,31 @@ def listing(desk, open_only=False, overdue_only=False, order_id=None) -> list[di
 
 # -- apologies ----------------------------------------------------------------
 
-def _apology(desk, apology_id: int) -> dict:
+def _apology(desk, apology_id: int, as_of: bool = False) -> dict:
+    """One apology with its customer and attempts; `as_of`: as it stood at now, for the listings.
+
+    As of now, attempts after now do not count, and the state they led to
+    (accepted, or an SMS to send) is `calling` again; a message sent after now
+    is still to send. Only an attempt ends the calling, so the last one made it.
+    """
+    bound = " AND t.called_at <= :now" if as_of else ""
     row = desk.conn.execute(
-        "SELECT a.*, c.customer, c.phone, (SELECT count(*) FROM apology_attempts t WHERE t.apology_id = a.id) AS attempts, "
-        "(SELECT outcome FROM apology_attempts t WHERE t.apology_id = a.id ORDER BY t.id DESC LIMIT 1) AS last_outcome "
-        "FROM apologies a JOIN complaints c ON c.id = a.complaint_id WHERE a.id = ?", (apology_id,)).fetchone()
+        f"SELECT a.*, c.customer, c.phone, (SELECT count(*) FROM apology_attempts t WHERE t.apology_id = a.id{bound}) "
+        "AS attempts, (SELECT outcome FROM apology_attempts t WHERE t.apology_id = a.id"
+        f"{bound} ORDER BY t.id DESC LIMIT 1) AS last_outcome, "
+        "(SELECT max(t.called_at) FROM apology_attempts t WHERE t.apology_id = a.id) AS last_called_at "
+        "FROM apologies a JOIN complaints c ON c.id = a.complaint_id WHERE a.id = :id",
+        {"id": apology_id, "now": desk.now_text}).fetchone()
     if row is None:
         raise NotFound(f"unknown apology {apology_id}")
-    return dict(row)
+    a = dict(row)
+    last_called_at, now = a.pop("last_called_at"), desk.now_text
+    if as_of and a["skip_reason"] is None:
+        if a["state"] != "calling" and (last_called_at or "") > now:
+            a.update(state="calling", sms_reason=None, sms_sent_at=None, closed_at=None)
+        elif a["state"] == "sms_sent" and (a["sms_sent_at"] or "") > now:
+            a.update(state="sms_pending", sms_sent_at=None, closed_at=None)
+    return a
 
 
 def skip_reason(desk, c) -> str | None:
@@ -194,10 +263,11 @@ def _apology_row(desk, a) -> dict:
 
 
 def apologies(desk, complaint_id=None) -> list[dict]:
+    """Apologies as of now (see _apology): one opened after now is not listed."""
     ids = [r[0] for r in desk.conn.execute(
-        "SELECT id FROM apologies" + (" WHERE complaint_id = ?" if complaint_id else "") + " ORDER BY id",
-        (complaint_id,) if complaint_id else ())]
-    return [_apology_row(desk, _apology(desk, i)) for i in ids]
+        "SELECT id FROM apologies WHERE opened_at <= ?" + (" AND complaint_id = ?" if complaint_id else "")
+        + " ORDER BY id", (desk.now_text, complaint_id) if complaint_id else (desk.now_text,))]
+    return [_apology_row(desk, _apology(desk, i, as_of=True)) for i in ids]
 
 
 def _in_window(desk) -> bool:

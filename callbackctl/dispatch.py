@@ -20,7 +20,7 @@ COLUMNS = ["order_no", "provider", "engineer", "region", "zone", "customer", "ph
            "deadline", "overdue_hours", "reason", "chases", "last_chased_at"]
 
 
-def chase_query(policy, now, region=None, provider=None):
+def chase_query(policy, now, region=None, provider=None, completed_later=False):
     """Unfinished orders that may need a chase, with their wall-clock response deadline.
 
     Only unfinished orders are read, from orders_unfinished alone (INDEXED BY:
@@ -29,6 +29,11 @@ def chase_query(policy, now, region=None, provider=None):
     response deadline is plain SQL (wall-clock); the feedback deadline counts
     desk hours, so it is left to calendar.py for the few orders that have had
     no feedback at all.
+
+    As of now: a feedback, an arrival or a chase stamped after now does not
+    count yet. An order completed after now was unfinished then: when the desk
+    holds any (`completed_later`, a --now in the past), they are read too, from
+    orders_completed's range after now.
     """
     respond = " ".join(
         f"WHEN '{zone}' THEN datetime(o.reported_at, '+{int(d.delta.total_seconds() // 60)} minutes')"
@@ -36,6 +41,9 @@ def chase_query(policy, now, region=None, provider=None):
     )
     deadline = (f"max(CASE coalesce(o.zone, 'other') {respond} END, "
                 f"coalesce(substr(o.appointment_at, 1, 10) || ' 23:59:59', ''))")
+    # The first status report as of now: coalesce(feedback_at, arrived_at) of what was known then.
+    feedback = ("CASE WHEN o.feedback_at <= :now THEN o.feedback_at "
+                "WHEN o.arrived_at <= :now THEN o.arrived_at END")
     # An unfinished order's status is status_given or 'open' (the generated
     # column, spelt out): a virtual column would send SQLite to the table.
     where = ["o.completed_at IS NULL", f"{status.sql('o', completed=False)} = 'open'", "o.reported_at <= :now"]
@@ -44,22 +52,36 @@ def chase_query(policy, now, region=None, provider=None):
         if value is not None:
             where.append(f"o.{column} = :{column}")
             params[column] = value
-    sql = f"""
-        SELECT * FROM (
+    # `+c.chased_at`: an order's chases (a few) are found by order_id alone in
+    # chases_order_at and filtered there, not a range per order.
+    select = f"""
             SELECT o.order_no, o.provider, o.engineer, o.region, coalesce(o.zone, 'other') AS zone, o.customer,
-                   o.phone, o.reported_at, coalesce(o.feedback_at, o.arrived_at) AS feedback, {deadline} AS late_at,
-                   (SELECT count(*) FROM chases c WHERE c.order_id = o.id) AS chases,
-                   (SELECT max(chased_at) FROM chases c WHERE c.order_id = o.id) AS last_chased_at,
-                   o.id AS order_id
-            FROM orders o INDEXED BY orders_unfinished WHERE {' AND '.join(where)}
+                   o.phone, o.reported_at, {feedback} AS feedback, {deadline} AS late_at,
+                   (SELECT count(*) FROM chases c WHERE c.order_id = o.id AND +c.chased_at <= :now) AS chases,
+                   (SELECT max(chased_at) FROM chases c WHERE c.order_id = o.id AND +c.chased_at <= :now)
+                       AS last_chased_at,
+                   o.id AS order_id"""
+    sql = f"{select}\n            FROM orders o INDEXED BY orders_unfinished WHERE {' AND '.join(where)}"
+    if completed_later:
+        # Completed after now: open then, unless the dealer cancelled it.
+        later = ["o.completed_at > :now", "o.status_given IS NOT 'cancelled'", *where[2:]]
+        sql += f"\n            UNION ALL{select}\n            FROM orders o WHERE {' AND '.join(later)}"
+    sql = f"""
+        SELECT * FROM ({sql}
         ) WHERE feedback IS NULL OR late_at < :now
     """
     return sql, params
 
 
+def completed_after(conn, now) -> bool:
+    """Whether any order is completed after `now` (a --now in the past): one probe of orders_completed."""
+    return conn.execute("SELECT 1 FROM orders WHERE completed_at > ? LIMIT 1", (clock.fmt(now),)).fetchone() is not None
+
+
 def chase_list(desk, region=None, provider=None) -> list[dict]:
     """Orders to chase at now, most overdue deadline first."""
-    sql, params = chase_query(desk.policy, desk.now, region, provider)
+    sql, params = chase_query(desk.policy, desk.now, region, provider,
+                              completed_later=completed_after(desk.conn, desk.now))
     out = chase_rows(desk, sql, params)
     out.sort(key=lambda x: (x["deadline"], x["order_no"]))
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from callbackctl import clock, normalize, orders
+from callbackctl import clock, normalize
 from callbackctl.db import transaction
 from callbackctl.errors import InvalidValue, StateError
 
@@ -14,24 +14,50 @@ FOLLOWUP_COLUMNS = ["order_no", "reason", "since", "round", "customer", "phone",
 
 
 def followups(desk) -> list[dict]:
-    """Orders handed back: open follow-ups, plus completed orders whose phone needs checking."""
-    conn = desk.conn
+    """Orders handed back: open follow-ups, plus completed orders whose phone needs checking.
+
+    As of now: a follow-up opened after now is not listed, one done or
+    resolved after now is still open, an order completed after now is not
+    checked yet, nor one whose number only a call after now found wrong.
+    """
+    conn, now = desk.conn, desk.now_text
     rows = [dict(r) for r in conn.execute(
         "SELECT o.order_no, f.reason, f.since, f.round, o.customer, o.phone, o.region, o.provider, o.engineer, f.detail "
-        "FROM followups f JOIN orders o ON o.id = f.order_id WHERE f.done_at IS NULL AND f.resolved_at IS NULL"
+        "FROM followups f JOIN orders o ON o.id = f.order_id WHERE f.since <= :now "
+        "AND (f.done_at IS NULL OR f.done_at > :now) AND (f.resolved_at IS NULL OR f.resolved_at > :now)",
+        {"now": now},
     )]
     listed = {(r["order_no"], "invalid_contact") for r in rows}
+    later = found_wrong_later(desk)
     types = sorted(desk.policy.rules)
+    # coalesce(): completed_at is tested on each order of the index, not made a range of it.
     for r in conn.execute(
-        "SELECT order_no, completed_at AS since, customer, phone, region, provider, engineer FROM orders "
-        f"WHERE phone_valid IS NOT 1 AND status = 'completed' AND service_type IN ({','.join('?' * len(types))})",
-        types,
+        "SELECT id, order_no, completed_at AS since, customer, phone, region, provider, engineer FROM orders "
+        f"WHERE phone_valid IS NOT 1 AND status = 'completed' AND service_type IN ({','.join('?' * len(types))}) "
+        "AND coalesce(completed_at, '') <= ?",
+        [*types, now],
     ):
-        if (r["order_no"], "invalid_contact") not in listed:
+        if (r["order_no"], "invalid_contact") not in listed and r["id"] not in later:
             detail = normalize.phone_problem(r["phone"])
-            rows.append({**dict(r), "reason": "invalid_contact", "round": None, "detail": detail})
+            rows.append({**{k: r[k] for k in r.keys() if k != "id"}, "reason": "invalid_contact", "round": None,
+                         "detail": detail})
     rows.sort(key=lambda r: (r["since"] or "", r["order_no"]))
     return rows
+
+
+def found_wrong_later(desk) -> set[int]:
+    """Orders whose number was taken as good at now and found wrong by a call after now.
+
+    A wrong_number call marks the order's phone invalid and opens an
+    invalid_contact follow-up at its time; a number that looks like one, with
+    no such follow-up by now, was not known to be wrong then.
+    """
+    rows = desk.conn.execute(
+        "SELECT o.id, o.phone FROM followups f JOIN orders o ON o.id = f.order_id "
+        "WHERE f.reason = 'invalid_contact' AND f.callback_id IS NOT NULL AND f.since > :now "
+        "AND NOT EXISTS (SELECT 1 FROM followups g WHERE g.order_id = f.order_id "
+        "AND g.reason = 'invalid_contact' AND g.since <= :now)", {"now": desk.now_text})
+    return {i for i, phone in rows if phone and normalize.phone(phone.split(",")[0])[1]}
 
 
 def followup_done(desk, order_no: str, at: dt.datetime | None = None) -> tuple[int, str | None]:
@@ -40,6 +66,8 @@ def followup_done(desk, order_no: str, at: dt.datetime | None = None) -> tuple[i
     Returns how many follow-ups the visit answers, and, when the visit was
     recorded before (the same command again), when it was: one visit, not two.
     """
+    from callbackctl import orders  # here: `report` reads found_wrong_later and never needs the importer
+
     order = orders.get(desk.conn, order_no)
     when = clock.fmt(at or desk.now)
     with transaction(desk.conn):
@@ -70,7 +98,7 @@ def verify_contact(desk, order_no: str, phone: str, reason: str) -> str:
     (kept, so the invalid contact still counts in the period it was found);
     an order flagged on import, which has no follow-up yet, gets a resolved one.
     """
-    from callbackctl import normalize
+    from callbackctl import orders
 
     number, valid = normalize.phone(phone.strip())
     if not valid:

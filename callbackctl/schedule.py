@@ -128,21 +128,24 @@ class Scheduler:
 # [[id, called_at, outcome, callback_at, closes], ...]) with some of its
 # columns, for the orders `where` selects. Each is a probe of an index for
 # that order only: a table-wide aggregate of follow-ups would cost every
-# `due` a scan of them all.
-_ORDER_STATE_SQL = """
+# `due` a scan of them all. As of now: a call or second visit stamped after
+# now does not count yet; its first three parameters are now.
+_ORDER_STATE_TEMPLATE = """
     SELECT s.*,
            (SELECT json_group_array(json_array(c.id, c.called_at, c.outcome, c.callback_at, c.closes))
               FROM callbacks c WHERE c.order_id = s.id AND c.round = 1 + s.visits
-              AND c.spot_check_id IS NULL AND c.outcome != 'voided') AS calls
-    FROM (SELECT {order_columns},
-                 (SELECT count(*) FROM followups f WHERE f.order_id = o.id AND f.done_at IS NOT NULL) AS visits,
-                 (SELECT max(f.done_at) FROM followups f WHERE f.order_id = o.id) AS last_visit
-          FROM orders o WHERE {where}) s
+              AND c.spot_check_id IS NULL AND c.outcome != 'voided'{calls_as_of}) AS calls
+    FROM (SELECT {{order_columns}},
+                 (SELECT count(*) FROM followups f WHERE f.order_id = o.id AND f.done_at IS NOT NULL{visits_as_of}) AS visits,
+                 (SELECT max(f.done_at) FROM followups f WHERE f.order_id = o.id{visits_as_of}) AS last_visit
+          FROM orders o WHERE {{where}}) s
 """
+_ORDER_STATE_AS_OF_SQL = _ORDER_STATE_TEMPLATE.format(calls_as_of=" AND c.called_at <= ?",
+                                                      visits_as_of=" AND f.done_at <= ?")
 
 
 def _state(scheduler, service_type, order_no, completed_at, visits, last_visit, calls_json):
-    """The schedule of a row of _ORDER_STATE_SQL; any closing call closes the round."""
+    """The schedule of a row of _ORDER_STATE_AS_OF_SQL; any closing call closes the round."""
     last = None
     if calls_json != "[]":  # most due orders have no call yet
         calls = json.loads(calls_json)
@@ -160,11 +163,13 @@ _LIST_COLUMNS = ("o.id, o.order_no, o.customer, o.phone, o.service_type, o.regio
 
 
 def order_schedule(desk, order_no: str) -> tuple[dict, Schedule | None]:
-    """One order (its number in any case), every column of it, and where its callback stands."""
+    """One order (its number in any case), every column of it, and where its callback
+    stands as of now: calls and second visits stamped after now do not count yet."""
     from callbackctl import orders  # here: `due` never needs the importer
 
-    row = dict(desk.conn.execute(_ORDER_STATE_SQL.format(order_columns="o.*", where="o.order_no = ?"),
-                                 (orders.number(desk.conn, order_no),)).fetchone())
+    now = desk.now_text
+    row = dict(desk.conn.execute(_ORDER_STATE_AS_OF_SQL.format(order_columns="o.*", where="o.order_no = ?"),
+                                 (now, now, now, orders.number(desk.conn, order_no))).fetchone())
     s, row["attempts"] = _state(Scheduler(desk), row["service_type"], row["order_no"], row["completed_at"],
                                 row["visits"], row["last_visit"], row["calls"])
     return row, s  # attempts: this round's, also for orders without a rule
@@ -203,7 +208,8 @@ def _order_filters(region, provider, engineer, service_type) -> tuple[list[str],
     return [f"o.{c} = ?" for c, _ in given], [v for _, v in given]
 
 
-def due_query(policy, now, until, lower, region=None, provider=None, engineer=None, service_type=None):
+def due_query(policy, now, until, lower, region=None, provider=None, engineer=None, service_type=None,
+              later_calls=False):
     """The SQL that finds orders whose callback round may be due, and its parameters.
 
     It narrows a million orders to the recent, unfinished ones with index
@@ -211,13 +217,23 @@ def due_query(policy, now, until, lower, region=None, provider=None, engineer=No
     closed (tested inside orders_completed, migration m011), plus orders with a
     second visit since `lower`. The exact schedule, including whether a later round
     is closed, is computed in Python.
+
+    As of now: an order completed after now is not due (even with --until
+    later), and calls and second visits stamped after now do not count. The
+    first-round flag knows no time, so when the desk holds calls after now
+    (`later_calls`: a --now in the past) the orders whose first round one of
+    them closed are added, from callbacks_called's range after now.
     """
     lower = clock.fmt(lower)
+    now_text = clock.fmt(now)
     types = sorted(policy.rules)
     marks = ",".join("?" * len(types))
     where = ["o.status = 'completed'", f"o.service_type IN ({marks})"]
     filters, values = _order_filters(region, provider, engineer, service_type)
     where += filters
+    if later_calls:  # the orders a call after now closed: only those completed by now
+        where.append("o.completed_at <= ?")
+        values = [*values, now_text]
     # The first half reads orders_completed alone: status_given stands in for
     # the generated status, which is coalesce(status_given, 'completed') once
     # completed_at is set. Recent second visits are appended (IN ignores
@@ -225,9 +241,17 @@ def due_query(policy, now, until, lower, region=None, provider=None, engineer=No
     started = ("o.id IN (SELECT id FROM orders WHERE first_round_closed IS NULL "
                "AND completed_at >= ? AND completed_at <= ? "
                f"AND {status.sql(completed=True)} = 'completed' AND service_type IN ({marks}) "
-               "UNION ALL SELECT order_id FROM followups WHERE done_at >= ?)")
-    sql = _ORDER_STATE_SQL.format(order_columns=_LIST_COLUMNS, where=" AND ".join([started, *where]))
-    return sql, [lower, clock.fmt(until), *types, lower, *types, *values]
+               "UNION ALL SELECT order_id FROM followups WHERE done_at >= ?"
+               + (" UNION ALL SELECT order_id FROM callbacks WHERE called_at > ? AND round = 1 AND closes = 1"
+                  if later_calls else "") + ")")
+    sql = _ORDER_STATE_AS_OF_SQL.format(order_columns=_LIST_COLUMNS, where=" AND ".join([started, *where]))
+    return sql, [now_text, now_text, now_text, lower, min(now_text, clock.fmt(until)), *types, lower,
+                 *([now_text] if later_calls else []), *types, *values]
+
+
+def calls_after(conn, now) -> bool:
+    """Whether any call is stamped after `now` (a --now in the past): one probe of callbacks_called."""
+    return conn.execute("SELECT 1 FROM callbacks WHERE called_at > ? LIMIT 1", (clock.fmt(now),)).fetchone() is not None
 
 
 def due(desk, until=None, region=None, provider=None, engineer=None, service_type=None,
@@ -237,7 +261,8 @@ def due(desk, until=None, region=None, provider=None, engineer=None, service_typ
     until = until or now
     scheduler = Scheduler(desk)
     lower = earliest_open_completion(scheduler, now)
-    sql, params = due_query(desk.policy, now, until, lower, region, provider, engineer, service_type)
+    sql, params = due_query(desk.policy, now, until, lower, region, provider, engineer, service_type,
+                            later_calls=calls_after(desk.conn, now))
     out = _due_rows(scheduler, desk.conn, sql, params, until, reason, overdue_only)
     if reason in (None, "spot_check"):
         out += [r for r in spot_checks_due(desk, scheduler, until, region, provider, engineer, service_type)
@@ -268,16 +293,32 @@ def _due_rows(scheduler, conn, sql, params, until, reason, overdue_only) -> list
 
 
 def spot_checks_due(desk, scheduler, until, region=None, provider=None, engineer=None, service_type=None):
-    """Head office's open spot checks: due when sampled, deadline by the order's rule."""
+    """Head office's open spot checks: due when sampled, deadline by the order's rule.
+
+    As of now: a check sampled after now is not listed, its calls after now do
+    not count, and one answered by a call after now is still open.
+    """
+    # `+c.called_at`: the calls of a spot check (one or two) are found by
+    # spot_check_id alone and filtered, not a range of callbacks_spot.
     sql = ("SELECT o.order_no, o.customer, o.phone, o.service_type, o.region, o.provider, o.engineer, o.completed_at, "
-           "s.sampled_at, (SELECT count(*) FROM callbacks c WHERE c.spot_check_id = s.id AND c.outcome != 'voided') AS attempts, "
+           "s.sampled_at, (SELECT count(*) FROM callbacks c WHERE c.spot_check_id = s.id AND c.outcome != 'voided' "
+           "AND +c.called_at <= ?) AS attempts, "
            "(SELECT json_object('called_at', c.called_at, 'outcome', c.outcome, 'callback_at', c.callback_at) "
-           " FROM callbacks c WHERE c.spot_check_id = s.id AND c.outcome != 'voided' ORDER BY c.called_at DESC, c.id DESC LIMIT 1) AS last_call "
+           " FROM callbacks c WHERE c.spot_check_id = s.id AND c.outcome != 'voided' AND +c.called_at <= ? "
+           "ORDER BY c.called_at DESC, c.id DESC LIMIT 1) AS last_call "
            # CROSS JOIN keeps the few open spot checks as the outer loop: with a
            # filter on orders, SQLite would otherwise scan every order for them.
-           "FROM spot_checks s CROSS JOIN orders o ON o.id = s.order_id WHERE s.call_id IS NULL")
-    filters, params = _order_filters(region, provider, engineer, service_type)
+           "FROM spot_checks s CROSS JOIN orders o ON o.id = s.order_id WHERE s.sampled_at <= ? AND ")
+    now_text = clock.fmt(desk.now)
+    if calls_after(desk.conn, desk.now):  # answered after now: open then (reads every spot check)
+        sql += "(s.call_id IS NULL OR (SELECT called_at FROM callbacks WHERE id = s.call_id) > ?)"
+        params = [now_text] * 4
+    else:
+        sql += "s.call_id IS NULL"
+        params = [now_text] * 3
+    filters, values = _order_filters(region, provider, engineer, service_type)
     sql += "".join(" AND " + f for f in filters)
+    params += values
     policy, now, out = desk.policy, desk.now, []
     for r in desk.conn.execute(sql, params):
         rule = policy.rules.get(r["service_type"])
@@ -312,7 +353,7 @@ def explain(desk, order_no: str) -> list[dict]:
 
     def skipped(a, b):
         days = [a + dt.timedelta(days=i) for i in range(1, (b - a).days)]
-        off = [f"{d:%a %m-%d}" for d in days if not cal.is_workday(d)]
+        off = [f"{d:%a %m-%d}" + _holiday_name(cal, d) for d in days if not cal.is_workday(d)]
         return f"; skipped {', '.join(off)}" if off else ""
 
     windows = ", ".join(f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}" for a, b in policy.callback_windows)
@@ -335,15 +376,23 @@ def explain(desk, order_no: str) -> list[dict]:
         ("give_up_at", f"{give_up:%Y-%m-%d %H:%M:%S} (deadline + {policy.give_up_after}, calendar days)"),
         ("state", state + (": past give_up_at, off the due list and counted missed" if state == "missed" else "")),
     ]
+    predicted = sorted({t.year for t in (s.base, s.due_at, s.deadline)} & cal.missing_years)
+    if predicted:
+        rows.append(("calendar", f"{', '.join(map(str, predicted))}: no official holiday list yet, statutory "
+                                 "holidays predicted (see the warning; `callbackctl calendar YEAR` lists them)"))
     return [{"step": k, "value": v} for k, v in rows]
 
 
 def _day_note(cal, day: dt.date) -> str:
     if day.weekday() >= 5 and cal.is_workday(day):
         return " (a make-up working day, 调休)"
-    if day.year in getattr(cal, "missing_years", ()):
-        return f" ({day.year} has no official holiday data: see the warning)"
     return ""
+
+
+def _holiday_name(cal, day: dt.date) -> str:
+    """ 春节, or 春节 (predicted) for a year without the official list."""
+    _, name, source = cal.explain(day)
+    return (f" {name}" if name else "") + (" (predicted)" if source == "predicted" else "")
 
 
 def _next_why(s, policy) -> str:

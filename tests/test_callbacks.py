@@ -139,7 +139,7 @@ def test_a_finished_callback_stays_finished_when_the_completion_date_is_correcte
 
 
 def test_cancelled_open_and_ruleless_orders_never_appear(desk):
-    listed = {r["order_no"] for r in due(desk, "--until", "+30d", now="2026-11-23 10:00")}
+    listed = {r["order_no"] for r in due(desk, "--until", "+30d", now="2026-11-23 11:30")}  # M1 done 11:20
     assert listed == {"R1", "I1", "M1"}
 
 
@@ -301,7 +301,7 @@ def test_a_call_moved_to_another_order_by_hand_closes_that_one(desk, db_path):
     conn = sqlite3.connect(db_path)
     with conn:
         conn.execute("UPDATE callbacks SET order_id = (SELECT id FROM orders WHERE order_no = 'I1')")
-    assert [r["order_no"] for r in due(desk, "--until", "+1d", now="2026-11-23 10:00")] == ["M1", "R1"]
+    assert [r["order_no"] for r in due(desk, "--until", "+1d", now="2026-11-23 11:30")] == ["M1", "R1"]
 
 
 def test_record_from_a_gbk_call_log_with_chinese_headers_and_outcomes(desk, db_path, tmp_path):

@@ -105,7 +105,7 @@ def test_apology_windows(desk):
     assert apology_due(desk, "2026-11-23 11:59") == [("1", "0")]
     assert apology_due(desk, "2026-11-23 12:30") == []
     assert apology_due(desk, "2026-11-23 14:35") == [("1", "0")]
-    assert apology_due(desk, "2026-11-22 20:59") == [("1", "0")]  # Sundays too
+    assert apology_due(desk, "2026-11-29 20:59") == [("1", "0")]  # Sundays too
     r = desk("apology", "record", "1", "--outcome", "accepted", now="2026-11-23 12:30")
     assert r.exit_code == 1
     assert r.stderr == "Error: apology calls are allowed only 08:30-12:00, 14:30-21:00 (now 12:30)\n"

@@ -81,7 +81,7 @@ def test_iso_week_at_a_year_end(cli, tmp_path):
     cli("import", write(tmp_path / "y.csv", "order_no,service_type,region,completed_at\n"
                                             "Y1,repair,E,2026-12-31 10:00\nY2,repair,E,2027-01-04 10:00\n"
                                             "Y3,repair,E,2025-12-29 10:00\n"))
-    rows = report(cli, "--period", "week")
+    rows = report(cli, "--period", "week", now="2027-01-05 10:00")
     assert [r["period"] for r in rows] == ["2026-W01", "2026-W53", "2027-W01"]
 
 
