@@ -316,47 +316,56 @@ class _records:
     cell, so a cell over several lines must look like one: at most _MAX_SPAN
     lines, no more cells than the header, no line inside it that looks like a
     row of its own. Else its first line is rejected and reading goes on at the
-    next line.
+    next line. The loop is a generator with its state in locals: it runs once
+    a row of a million-row import.
     """
 
     def __init__(self, lines, delimiter):
-        self.lines, self.delimiter, self.width, self.line = iter(lines), delimiter, None, 1
-        self.taken, self.pushed, self.reader = [], [], None
+        self.lines, self.delimiter, self.width = iter(lines), delimiter, None
+        self._rows = self._generate()
 
     def __iter__(self):
-        return self
+        return self._rows
 
-    def _tap(self):
-        taken = self.taken
-        for line in self.pushed:
-            taken.append(line)
+    def __next__(self):
+        return next(self._rows)
+
+    def _generate(self):
+        taken, pushed, line, delimiter = [], [], 1, self.delimiter
+        while True:
+            reader = csv.reader(self._tap(taken, pushed), delimiter=delimiter)
+            pushed = []
+            try:
+                for cells in reader:
+                    span = len(taken)
+                    if span > 1 or cells and "\n" in cells[-1]:
+                        if not self._plausible(cells, span):
+                            pushed = taken[1:]
+                            yield line, BadRecord(taken[0].rstrip("\r\n"), f"unclosed quote starting on line {line}")
+                            line += 1
+                            break
+                    if cells and (cells[0].strip() or any(c.strip() for c in cells)):  # a blank row is not a row
+                        yield line, cells
+                    line += span
+                    taken.clear()
+                else:
+                    return
+            except csv.Error as e:  # a NUL byte, a cell over 16 MiB: that line, then the next
+                pushed = taken[1:]
+                yield line, BadRecord(taken[0].rstrip("\r\n") if taken else "", f"line {line}: {e}")
+                line += 1
+            taken.clear()
+
+    def _tap(self, taken, pushed):
+        append = taken.append
+        for line in pushed:
+            append(line)
             yield line
-        self.pushed = []
         for line in self.lines:
             if line[-1:] != "\n":  # the last line: so that a quote left open shows as a line end
                 line += "\n"
-            taken.append(line)
+            append(line)
             yield line
-
-    def __next__(self):
-        while True:
-            if self.reader is None:
-                self.reader = csv.reader(self._tap(), delimiter=self.delimiter)
-            self.taken.clear()
-            try:
-                cells = next(self.reader)  # StopIteration ends the rows
-                error = None if self._plausible(cells, len(self.taken)) else "unclosed quote starting on line {}"
-            except csv.Error as e:  # a NUL byte, a cell over 16 MiB
-                error = f"line {{}}: {e}"
-            line = self.line
-            if error:
-                self.reader = None  # read again from the line after the bad one
-                self.pushed = self.taken[1:]
-                self.line += 1
-                return line, BadRecord(self.taken[0].rstrip("\r\n") if self.taken else "", error.format(line))
-            self.line += len(self.taken)
-            if cells and (cells[0].strip() or any(c.strip() for c in cells)):  # a blank row is not a row
-                return line, cells
 
     def _plausible(self, cells, span):
         if span <= 1:  # a quote left open on the last line keeps its line end in the last cell
