@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from callbackctl import clock, followups, headoffice, normalize, orders
+from callbackctl import claims, clock, followups, headoffice, normalize, orders
 from callbackctl.schedule import RETRY_OUTCOMES, order_schedule
 from callbackctl.db import transaction
 from callbackctl.errors import CallbackctlError, InvalidValue, NotFound, StateError
@@ -172,6 +172,7 @@ def record_in_transaction(desk, call: Call) -> dict:
         orders.mark_phone_invalid(conn, order["id"])
     if call.outcome == "reached" and not opened and rnd > 1 and not spot:
         followups.resolve_visited(conn, order["id"], clock.fmt(called_at))
+    claims.end_on_call(conn, order["order_no"])
     out = {
         "order_no": order["order_no"], "called_at": clock.fmt(called_at), "outcome": call.outcome,
         **{s: scores.get(s) for s in SCORES}, "index": index, "genuine": genuine,

@@ -25,6 +25,7 @@ DEFAULTS = {
     "callback": {
         "windows": ["09:30-11:30", "14:40-17:00"],
         "retry_after": "2h",
+        "claim_for": "15m",       # an agent's claim on a due callback lapses after this
         "max_attempts": 3,
         "give_up_after": "7d",
         "hours_tolerance": 50,
@@ -131,6 +132,7 @@ class Policy:
     workdays: frozenset
     callback_windows: tuple
     retry_after: Duration
+    claim_for: Duration
     max_attempts: int
     give_up_after: Duration
     hours_tolerance: float
@@ -280,6 +282,7 @@ def build(raw: dict, source: str = "built-in defaults") -> Policy:
         workdays=get("calendar.workdays", dates),
         callback_windows=get("callback.windows", parse_windows),
         retry_after=get("callback.retry_after", parse_duration),
+        claim_for=get("callback.claim_for", parse_duration),
         max_attempts=get("callback.max_attempts", number(1, integer=True)),
         give_up_after=get("callback.give_up_after", parse_duration),
         hours_tolerance=get("callback.hours_tolerance", number(0)),

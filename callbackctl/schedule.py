@@ -26,7 +26,7 @@ from callbackctl.policy import Duration
 RETRY_OUTCOMES = frozenset({"no_answer", "busy", "hung_up", "wrong_person"})
 
 DUE_COLUMNS = ["order_no", "customer", "phone", "service_type", "region", "provider", "engineer",
-               "completed_at", "due_at", "deadline", "attempts", "last_outcome", "reason", "overdue"]
+               "completed_at", "due_at", "deadline", "attempts", "last_outcome", "reason", "overdue", "claimed_by"]
 
 
 def in_coverage(order_no: str, coverage: float) -> bool:
@@ -267,6 +267,10 @@ def due(desk, until=None, region=None, provider=None, engineer=None, service_typ
     if reason in (None, "spot_check"):
         out += [r for r in spot_checks_due(desk, scheduler, until, region, provider, engineer, service_type)
                 if not overdue_only or r["overdue"]]
+    held = dict(desk.conn.execute("SELECT key, agent FROM claims WHERE until > ?", (desk.now_text,)).fetchall())
+    if held:  # who is calling it now (claims.py); few rows, usually none
+        for r in out:
+            r["claimed_by"] = held.get(r["order_no"])
     out.sort(key=lambda r: (r["deadline"], r["order_no"]))
     return out[:limit] if limit else out
 

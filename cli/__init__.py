@@ -95,6 +95,8 @@ COMMANDS = {  # in the order of a desk's day, as --help lists them
     "export": "callbackctl.cli.orders:export_cmd",
     "due": "callbackctl.cli.callbacks:due",
     "record": "callbackctl.cli.callbacks:record",
+    "claim": "callbackctl.cli.claim:claim",
+    "release": "callbackctl.cli.claim:release",
     "chase": "callbackctl.cli.dispatch:chase",
     "report": "callbackctl.cli.reports:report",
     "sample": "callbackctl.cli.headoffice:sample",

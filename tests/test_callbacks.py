@@ -51,9 +51,9 @@ def test_contract_examples_on_the_due_list(desk):
 def test_csv_columns_are_the_contract(desk):
     r = desk("due", "-f", "csv", now="2026-11-23 10:00")
     assert r.stdout.splitlines()[0] == ("order_no,customer,phone,service_type,region,provider,engineer,completed_at,"
-                                        "due_at,deadline,attempts,last_outcome,reason,overdue")
+                                        "due_at,deadline,attempts,last_outcome,reason,overdue,claimed_by")
     assert r.stdout.splitlines()[1] == ("R1,Li,13800138000,repair,East,P1,E1,2026-11-20 15:00:00,2026-11-23 09:30:00,"
-                                        "2026-11-25 17:00:00,0,,first,0")
+                                        "2026-11-25 17:00:00,0,,first,0,")
 
 
 def test_json_booleans_and_nulls(desk):

@@ -23,7 +23,7 @@ EXE = shutil.which("callbackctl")
 
 GROUPS = ["followup", "complaint", "apology", "policy", "order", "call"]
 COMMAND_PATHS = [
-    "import", "rejects", "export", "due", "record", "chase", "report", "sample", "spot-checks",
+    "import", "rejects", "export", "due", "record", "claim", "release", "chase", "report", "sample", "spot-checks",
     "merge", "info", "calendar", "backup", "demo", "show", "find",
     "followup", "followup list", "followup done", "followup verify",
     "complaint", "complaint add", "complaint list", "complaint escalate", "complaint respond",

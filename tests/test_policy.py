@@ -78,6 +78,7 @@ workdays = []
 [callback]
 windows = ["09:30-11:30", "14:40-17:00"]
 retry_after = "2h"
+claim_for = "15m"
 max_attempts = 3
 give_up_after = "7d"
 hours_tolerance = 50

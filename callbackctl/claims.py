@@ -1,0 +1,54 @@
+"""Claims: an agent takes the next due callback, and no other agent gets it meanwhile.
+
+A claim is a row of `claims`, written only here, in one short write transaction
+that also reads the due list, so two agents claiming at once are served one
+after the other and never get the same callback. It lapses after
+`callback.claim_for`; recording a call on the order, or `release`, ends it.
+"""
+
+from __future__ import annotations
+
+from callbackctl import clock, orders, schedule
+from callbackctl.db import transaction
+
+CLAIM_COLUMNS = schedule.DUE_COLUMNS + ["claimed_until"]
+
+
+def active(conn, now_text: str) -> dict:
+    """Callbacks claimed now: key -> agent."""
+    return dict(conn.execute("SELECT key, agent FROM claims WHERE until > ?", (now_text,)).fetchall())
+
+
+def claim_next(desk, agent: str, **filters) -> dict | None:
+    """The agent's next due callback, claimed: the one they hold already, else the
+    first nobody holds, in the due list's order; None when there is none."""
+    now, until = desk.now_text, clock.fmt(desk.now + desk.policy.claim_for.delta)
+    with transaction(desk.conn):
+        held = active(desk.conn, now)
+        rows = schedule.due(desk, **filters)
+        mine = [r for r in rows if held.get(r["order_no"]) == agent]
+        free = [r for r in rows if r["order_no"] not in held]
+        pick = (mine or free or [None])[0]
+        if pick is None:
+            return None
+        desk.conn.execute("INSERT OR REPLACE INTO claims (key, agent, claimed_at, until) VALUES (?, ?, ?, ?)",
+                          (pick["order_no"], agent, now, until))
+        desk.log("claimed", pick["order_no"], {"agent": agent, "until": until}, actor=agent)
+    return {**pick, "claimed_by": agent, "claimed_until": until}
+
+
+def release(desk, order_no: str) -> str | None:
+    """End the claim on an order (any case); returns who held it, None if nobody did."""
+    with transaction(desk.conn):
+        key = orders.number(desk.conn, order_no)
+        row = desk.conn.execute("SELECT agent FROM claims WHERE key = ? AND until > ?",
+                                (key, desk.now_text)).fetchone()
+        desk.conn.execute("DELETE FROM claims WHERE key = ?", (key,))
+        if row:
+            desk.log("released", key, {"agent": row[0]})
+    return row[0] if row else None
+
+
+def end_on_call(conn, order_no: str):
+    """A call was recorded on the order: its claim has done its work (inside the caller's transaction)."""
+    conn.execute("DELETE FROM claims WHERE key = ?", (order_no,))

@@ -1,0 +1,69 @@
+"""claim and release: two agents never get the same callback."""
+
+import json
+import shutil
+import sqlite3
+import subprocess
+
+import pytest
+
+from conftest import write
+
+EXE = shutil.which("callbackctl")
+ORDERS = "order_no,service_type,customer,phone,region,completed_at\n" + "".join(
+    f"C{i},repair,Cu{i},1380013800{i},East,2026-11-20 15:00\n" for i in range(10))
+NOW = "2026-11-23 10:00"
+
+
+@pytest.fixture
+def desk(cli, tmp_path):
+    assert cli("import", write(tmp_path / "o.csv", ORDERS)).exit_code == 0
+    return cli
+
+
+def claimed(cli, agent, now=NOW, *args):
+    r = cli("claim", "--agent", agent, "-f", "json", *args, now=now)
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.stdout) if r.stdout.strip() else []
+    return [(x["order_no"], x["claimed_by"], x["claimed_until"]) for x in rows]
+
+
+def test_claims_go_to_one_agent_each_and_show_in_due(desk):
+    assert claimed(desk, "王芳") == [("C0", "王芳", "2026-11-23 10:15:00")]
+    assert claimed(desk, "李娜") == [("C1", "李娜", "2026-11-23 10:15:00")]
+    assert claimed(desk, "王芳") == [("C0", "王芳", "2026-11-23 10:15:00")]  # her own claim first
+    due = json.loads(desk("due", "-f", "json", now=NOW).stdout)
+    assert [(r["order_no"], r["claimed_by"]) for r in due[:3]] == [("C0", "王芳"), ("C1", "李娜"), ("C2", None)]
+
+
+def test_a_claim_lapses_ends_with_a_call_or_a_release(desk, db_path):
+    assert claimed(desk, "王芳")[0][0] == "C0"
+    assert claimed(desk, "李娜", "2026-11-23 10:16")[0][0] == "C0"  # 王芳's lapsed after 15 minutes
+    desk("record", "C0", "--outcome", "no_answer", "--agent", "李娜", now="2026-11-23 10:17")
+    assert sqlite3.connect(db_path).execute("SELECT count(*) FROM claims").fetchone() == (0,)
+    assert claimed(desk, "王芳", "2026-11-23 10:18")[0][0] == "C1"
+    r = desk("release", "c1", now="2026-11-23 10:19")
+    assert (r.exit_code, r.stderr) == (0, "c1: released (was 王芳's)\n")
+    assert desk("release", "C1", now="2026-11-23 10:19").stderr == "C1: nobody held it\n"
+    assert claimed(desk, "李娜", "2026-11-23 10:20")[0][0] == "C1"
+
+
+def test_nothing_left_to_claim(desk):
+    for i in range(10):
+        claimed(desk, f"agent{i}")
+    r = desk("claim", "--agent", "late", now=NOW)
+    assert (r.exit_code, r.stdout, r.stderr) == (0, "", "no callback due that nobody holds\n")
+
+
+@pytest.mark.skipif(EXE is None, reason="callbackctl must be installed (pip install -e .)")
+def test_eight_agents_claiming_at_once_get_eight_callbacks(desk, db_path):
+    procs = [subprocess.Popen([EXE, "--db", db_path, "--now", NOW, "claim", "--agent", f"agent{i}", "-f", "csv"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(8)]
+    got = []
+    for p in procs:
+        out, err = p.communicate(timeout=60)
+        assert p.returncode == 0, err
+        got.append(out.splitlines()[1].split(",")[0])
+    assert len(set(got)) == 8 and set(got) <= {f"C{i}" for i in range(10)}
+    held = sqlite3.connect(db_path).execute("SELECT count(DISTINCT key), count(DISTINCT agent) FROM claims").fetchone()
+    assert held == (8, 8)
