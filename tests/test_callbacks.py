@@ -395,3 +395,12 @@ def test_until_before_now_is_a_usage_error(desk):
     r = desk("due", "--until", "yesterday 17:00", now="2026-11-23 10:00")
     assert (r.exit_code, r.stderr) == (
         2, "Error: --until: 2026-11-22 17:00:00 is before now (2026-11-23 10:00:00): due lists what is due by then\n")
+
+
+def test_short_forms_for_people_on_the_command_line(desk, db_path):
+    r = desk("record", "r1", "-o", "已接通", "-s", "满意", "-f", "csv", now="2026-11-23 10:00")
+    assert r.stdout.splitlines()[1] == "R1,2026-11-23 10:00:00,reached,4,4,4,4,4,4.0,,,,first,1"
+    r = desk("record", "M1", "-o", "未接通", now="2026-11-23 14:40")
+    assert r.exit_code == 0
+    assert sqlite3.connect(db_path).execute("SELECT outcome FROM callbacks ORDER BY id").fetchall() == [
+        ("reached",), ("no_answer",)]
