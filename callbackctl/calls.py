@@ -201,7 +201,7 @@ class CallColumns:
     """
 
     def __init__(self, columns=None):
-        self._columns = {normalize.header_key(h): f for h, f in (columns or {}).items()}
+        self._columns = normalize.own_columns(columns)
         self._plans, self.unknown = {}, []
 
     def plan(self, headers):
@@ -215,8 +215,7 @@ class CallColumns:
         return any(self._field(c, note=False) == "order_no" for c in cells)
 
     def _field(self, header, note=True):
-        name = (self._columns.get(normalize.header_key(header))
-                or normalize.canonical_header(header, normalize.CALL_HEADER_MAP))
+        name = normalize.field_of(header, self._columns, normalize.CALL_HEADER_MAP)
         if name is None and note and header not in self.unknown:
             self.unknown.append(header)
         return name

@@ -8,20 +8,23 @@ after the other and never get the same callback. It lapses after
 
 from __future__ import annotations
 
-from callbackctl import clock, orders, schedule
+from callbackctl import clock
 from callbackctl.db import transaction
+from callbackctl.vocab import DUE_COLUMNS
 
-CLAIM_COLUMNS = schedule.DUE_COLUMNS + ["claimed_until"]
+CLAIM_COLUMNS = DUE_COLUMNS + ["claimed_until"]
 
 
 def active(conn, now_text: str) -> dict:
-    """Callbacks claimed now: key -> agent."""
+    """Callbacks claimed now: key -> agent (also `due`'s claimed_by)."""
     return dict(conn.execute("SELECT key, agent FROM claims WHERE until > ?", (now_text,)).fetchall())
 
 
 def claim_next(desk, agent: str, **filters) -> dict | None:
     """The agent's next due callback, claimed: the one they hold already, else the
     first nobody holds, in the due list's order; None when there is none."""
+    from callbackctl import schedule  # which reads the claims through `active`
+
     now, until = desk.now_text, clock.fmt(desk.now + desk.policy.claim_for.delta)
     with transaction(desk.conn):
         held = active(desk.conn, now)
@@ -39,6 +42,8 @@ def claim_next(desk, agent: str, **filters) -> dict | None:
 
 def release(desk, order_no: str) -> str | None:
     """End the claim on an order (any case); returns who held it, None if nobody did."""
+    from callbackctl import orders  # here: `due` reads claims without the importer
+
     with transaction(desk.conn):
         key = orders.number(desk.conn, order_no)
         row = desk.conn.execute("SELECT agent FROM claims WHERE key = ? AND until > ?",

@@ -11,6 +11,12 @@ import datetime as dt
 import re
 
 FORMAT = "%Y-%m-%d %H:%M:%S"
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # a time outside them is a typing or export error
+
+
+def in_years(text: str) -> bool:
+    """A time text ('YYYY-...') within FIRST_YEAR..LAST_YEAR, by its first four characters."""
+    return str(FIRST_YEAR) <= text[:4] <= str(LAST_YEAR)
 
 
 def fmt(t: dt.datetime | None) -> str | None:
@@ -75,7 +81,7 @@ def when(text: str, now: dt.datetime, tz=None, date_order: str | None = None) ->
         return dt.datetime.combine(day, dt.time(int(h), int(mi)))
     try:
         if _STORED.match(s):  # as callbackctl writes times: no need for the import parsers
-            if not "1900" <= s[:4] <= "2200":  # a year 9999 poisons every deadline computed from it
+            if not in_years(s):  # a year 9999 poisons every deadline computed from it
                 raise ValueError(s)
             return parse(s)
         from callbackctl import normalize

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from callbackctl.clock import FIRST_YEAR, LAST_YEAR, in_years
 from callbackctl.vocab import (  # noqa: F401 - re-exported for the modules that parse input
     CALL_COLUMNS, OUTCOME_ALIASES, ORDER_COLUMNS, SERVICE_TYPE_ALIASES, STATUS_ALIASES, TIME_COLUMNS,
     YES_WORDS, NO_WORDS, ZONE_ALIASES,
@@ -45,6 +46,16 @@ _TRUE, _FALSE = frozenset(map(header_key, YES_WORDS)), frozenset(map(header_key,
 
 # A note in a header: 服务类型（必填）, *工单号, 完工时间(yyyy-mm-dd), 电话【手机】, 客户:
 _HEADER_NOTE = re.compile(r"[(（\[【<《][^)）\]】>》]*[)）\]】>》]|^[*＊#]+|[*＊:：]+$")
+
+
+def own_columns(mapping) -> dict:
+    """A desk's own headers (--map, [import.columns]), header -> field, keyed as headers are compared."""
+    return {header_key(h): f for h, f in (mapping or {}).items()}
+
+
+def field_of(header, own: dict, table=None) -> str | None:
+    """The field a header names: the desk's own mapping first, then the aliases of `table`."""
+    return own.get(header_key(header)) or canonical_header(header, HEADER_MAP if table is None else table)
 
 
 _REPEAT = re.compile(r"^(.+)_\d+$")  # 电话_2: the reader's name for a second 电话 column
@@ -230,7 +241,6 @@ _DATE = re.compile(
 _AFTERNOON = {"下午", "晚上", "PM"}
 
 
-FIRST_YEAR, LAST_YEAR = 1900, 2200  # a time outside them is a typing or export error
 _NO_DAY = re.compile(r"^\d{4}(?:\s*[-/.年]\s*\d{1,2}\s*月?)?$")
 _DAY_MONTH = re.compile(r"^(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4})(.*)$")
 
@@ -252,7 +262,7 @@ def datetime(text: str, tz=None, date_order: str | None = None) -> str:
         except ValueError:
             valid = False  # the regular expression below says why
         if valid:
-            if not "1900" <= text[:4] <= "2200":
+            if not in_years(text):
                 raise ValueError(f"year out of range {text!r} (years {FIRST_YEAR}-{LAST_YEAR})")
             return f"{text[:10]} {text[11:]}:00" if n == 16 else f"{text[:10]} {text[11:]}"
     m = _DATE.match(text)

@@ -94,13 +94,13 @@ class RowConverter:
 
     def __init__(self, tz, columns=None, date_order=None):
         self._parse = _parsers(tz, date_order)
-        self._columns = {normalize.header_key(h): f for h, f in (columns or {}).items()}
+        self._columns = normalize.own_columns(columns)
         self._plans = {}
         self.unknown = []   # headers kept in extra that name no field, in file order
         self.seen = FileOrders()
 
     def field_of(self, header) -> str | None:
-        return self._columns.get(normalize.header_key(header)) or normalize.canonical_header(header)
+        return normalize.field_of(header, self._columns)
 
     def is_header(self, cells) -> bool:
         """A header row names the order number (in an alias, or as --map says)."""

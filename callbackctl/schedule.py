@@ -20,13 +20,12 @@ import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
-from callbackctl import calendar, clock, db, status
+from callbackctl import calendar, claims, clock, db, status, vocab
 from callbackctl.policy import Duration
 
 RETRY_OUTCOMES = frozenset({"no_answer", "busy", "hung_up", "wrong_person"})
 
-DUE_COLUMNS = ["order_no", "customer", "phone", "service_type", "region", "provider", "engineer",
-               "completed_at", "due_at", "deadline", "attempts", "last_outcome", "reason", "overdue", "claimed_by"]
+DUE_COLUMNS = vocab.DUE_COLUMNS
 
 
 def in_coverage(order_no: str, coverage: float) -> bool:
@@ -267,8 +266,8 @@ def due(desk, until=None, region=None, provider=None, engineer=None, service_typ
     if reason in (None, "spot_check"):
         out += [r for r in spot_checks_due(desk, scheduler, until, region, provider, engineer, service_type)
                 if not overdue_only or r["overdue"]]
-    held = dict(desk.conn.execute("SELECT key, agent FROM claims WHERE until > ?", (desk.now_text,)).fetchall())
-    if held:  # who is calling it now (claims.py); few rows, usually none
+    held = claims.active(desk.conn, desk.now_text)
+    if held:  # who is calling it now; few rows, usually none
         for r in out:
             r["claimed_by"] = held.get(r["order_no"])
     out.sort(key=lambda r: (r["deadline"], r["order_no"]))

@@ -9,6 +9,9 @@ EXPORT_FORMATS = ("csv", "json", "jsonl")
 EXPORT_TABLES = ("orders", "callbacks", "complaints", "chases")
 
 CALLBACK_REASONS = ("first", "retry", "promised", "second", "spot_check")
+# `due`'s columns (claim prints them too, with the claim's end)
+DUE_COLUMNS = ["order_no", "customer", "phone", "service_type", "region", "provider", "engineer",
+               "completed_at", "due_at", "deadline", "attempts", "last_outcome", "reason", "overdue", "claimed_by"]
 
 COMPLAINT_AGAINST = ("engineer", "provider", "agent", "product", "sales")
 SEVERITIES = ("general", "special")
