@@ -41,8 +41,17 @@ setup(
         # Workbooks (.xlsx, .xls, .ods) as dealers' systems export them: a
         # maintained reader in Rust, typed cells, no hand-written XML parsing.
         "python-calamine>=0.9",
+        # `work`, the agent's session: keys read one at a time, line editing that
+        # knows Chinese input and display widths, over SSH on any VT100 terminal.
+        # Chosen over Textual: it prints into the terminal's own scrollback (the
+        # agent scrolls back to the last customer), needs no full-screen redraws
+        # over a slow link, and is pure Python on the wcwidth we already have.
+        # Imported only by `work`.
+        "prompt_toolkit>=3.0.36",
     ],
     # XlsxWriter makes the workbooks the tests read.
-    extras_require={"test": ["pytest>=7", "hypothesis>=6", "XlsxWriter>=3"]},
+    extras_require={"test": ["pytest>=7", "hypothesis>=6",
+                             # drive `work` in a real pseudo-terminal and read its screen as a terminal would
+                             "pexpect>=4.8; sys_platform != 'win32'", "pyte>=0.8", "XlsxWriter>=3"]},
     entry_points={"console_scripts": ["callbackctl=callbackctl.cli:main"]},
 )

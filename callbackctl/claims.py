@@ -20,15 +20,16 @@ def active(conn, now_text: str) -> dict:
     return dict(conn.execute("SELECT key, agent FROM claims WHERE until > ?", (now_text,)).fetchall())
 
 
-def claim_next(desk, agent: str, **filters) -> dict | None:
+def claim_next(desk, agent: str, exclude=frozenset(), **filters) -> dict | None:
     """The agent's next due callback, claimed: the one they hold already, else the
-    first nobody holds, in the due list's order; None when there is none."""
+    first nobody holds, in the due list's order; None when there is none.
+    `exclude`: what the agent skipped this session."""
     from callbackctl import schedule  # which reads the claims through `active`
 
     now, until = desk.now_text, clock.fmt(desk.now + desk.policy.claim_for.delta)
     with transaction(desk.conn):
         held = active(desk.conn, now)
-        rows = schedule.due(desk, **filters)
+        rows = [r for r in schedule.due(desk, **filters) if r["order_no"] not in exclude]
         mine = [r for r in rows if held.get(r["order_no"]) == agent]
         free = [r for r in rows if r["order_no"] not in held]
         pick = (mine or free or [None])[0]

@@ -65,9 +65,19 @@ def record_calls(desk):
     return rows
 
 
+# Who the demo desk is: the company and hotline its call script (`work`) names.
+POLICY = """[desk]
+company = "鑫源工程机械"
+hotline = "400-600-8800"
+"""
+
+
 def build(desk) -> list[tuple[str, list, list]]:
     """A desk's morning: imports, calls, a complaint; returns (title, columns, rows) to show."""
-    from callbackctl import batches, schedule, complaints, dispatch, followups, orders, reports
+    from callbackctl import batches, schedule, complaints, dispatch, followups, orders, policy, reports
+
+    desk.store_policy(POLICY, "demo")
+    desk.policy = policy.load_text(POLICY, "demo")
 
     imported = []
     for name in FIXTURES:

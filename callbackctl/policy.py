@@ -21,6 +21,9 @@ from callbackctl.vocab import ORDER_COLUMNS, SERVICE_TYPES, ZONES
 # that commands run without a policy file never load the TOML parser).
 DEFAULTS = {
     "timezone": "Asia/Shanghai",
+    # Who the desk is, for the call script (`work`): the company named in the
+    # greeting, the hotline in the closing words, the agents who call.
+    "desk": {"company": "", "hotline": "", "agents": [], "script": ""},
     "calendar": {"country": "CN", "holidays": [], "workdays": []},
     "callback": {
         "windows": ["09:30-11:30", "14:40-17:00"],
@@ -148,6 +151,10 @@ class Policy:
     close_within: Duration
     serial_complaints: int
     import_columns: dict
+    company: str
+    hotline: str
+    agents: tuple
+    script: str               # a desk's own script file, over the built-in one
     raw: dict = field(compare=False, repr=False)
     source: str = "built-in defaults"
 
@@ -244,6 +251,16 @@ def build(raw: dict, source: str = "built-in defaults") -> Policy:
             raise ValueError(f"{v!r} is not supported (use \"CN\", or \"none\" for weekends only)")
         return v
 
+    def words(v):
+        if not isinstance(v, str):
+            raise ValueError(f"must be text, not {v!r}")
+        return v.strip()
+
+    def names(v):
+        if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
+            raise ValueError("must be a list of names")
+        return tuple(x.strip() for x in v)
+
     def import_columns(v):
         for header, name in v.items():
             if name not in ORDER_COLUMNS:
@@ -298,6 +315,10 @@ def build(raw: dict, source: str = "built-in defaults") -> Policy:
         close_within=get("apology.close_within", parse_duration),
         serial_complaints=get("apology.serial_complaints", number(1, integer=True)),
         import_columns=get("import.columns", import_columns),
+        company=get("desk.company", words),
+        hotline=get("desk.hotline", words),
+        agents=get("desk.agents", names),
+        script=get("desk.script", words),
         raw=raw,
         source=source,
     )

@@ -95,6 +95,7 @@ COMMANDS = {  # in the order of a desk's day, as --help lists them
     "export": "callbackctl.cli.orders:export_cmd",
     "due": "callbackctl.cli.callbacks:due",
     "record": "callbackctl.cli.callbacks:record",
+    "work": "callbackctl.cli.work:work",
     "claim": "callbackctl.cli.claim:claim",
     "release": "callbackctl.cli.claim:release",
     "chase": "callbackctl.cli.dispatch:chase",
@@ -186,9 +187,17 @@ def root(
                                                help="Pretend it is this time: 'YYYY-MM-DD HH:MM[:SS]', 'tomorrow 09:00', '+1d'.")] = None,
     policy: Annotated[Optional[str], typer.Option("--policy", envvar="CALLBACKCTL_POLICY", metavar="FILE.toml",
                                                   help="Policy file [default: the stored policy, else built-in].")] = None,
+    lang: Annotated[Optional[str], typer.Option("--lang", envvar="CALLBACKCTL_LANG", metavar="zh|en",
+                                                help="Language of tables, messages and `work` [default: from LANG].")] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
 ):
+    from callbackctl import i18n
+
+    try:
+        i18n.use(i18n.pick(lang))
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--lang")
     ctx.obj = State(db=db, now=now, policy=policy)
 
 

@@ -162,7 +162,7 @@ def test_help_lists_every_command_though_they_are_loaded_lazily(db_path):
 
     r = CliRunner().invoke(app, ["--help"])
     listed = [line.split()[0] for line in r.stdout.split("Commands:")[1].splitlines() if line.startswith("  ")]
-    assert listed == ["import", "rejects", "export", "due", "record", "claim", "release", "chase", "report", "sample", "spot-checks",
+    assert listed == ["import", "rejects", "export", "due", "record", "work", "claim", "release", "chase", "report", "sample", "spot-checks",
                       "merge", "info", "calendar", "backup", "demo", "show", "find", "followup", "complaint",
                       "apology", "policy", "order", "call"]
     sub = CliRunner().invoke(app, ["policy", "--help"])

@@ -23,7 +23,7 @@ EXE = shutil.which("callbackctl")
 
 GROUPS = ["followup", "complaint", "apology", "policy", "order", "call"]
 COMMAND_PATHS = [
-    "import", "rejects", "export", "due", "record", "claim", "release", "chase", "report", "sample", "spot-checks",
+    "import", "rejects", "export", "due", "record", "work", "claim", "release", "chase", "report", "sample", "spot-checks",
     "merge", "info", "calendar", "backup", "demo", "show", "find",
     "followup", "followup list", "followup done", "followup verify",
     "complaint", "complaint add", "complaint list", "complaint escalate", "complaint respond",
@@ -44,6 +44,9 @@ EXIT_CODES = {
     "callbackctl apology open 1": 1,
     # the demo's apology 1 is still being called: no message to mark sent yet
     "callbackctl apology sent 1": 1,
+    # work is a session in a terminal: run from a test, its stdin is not one
+    "callbackctl work --agent 王芳": 2,
+    "callbackctl work --agent 王芳 --region 华北 --type repair": 2,
 }
 
 # Files the examples name besides the demo desk (callbackctl-demo.db) and demo.FIXTURES:

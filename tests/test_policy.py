@@ -70,6 +70,12 @@ def test_an_empty_policy_file_is_the_defaults():
 DEFAULT_TOML = """\
 timezone = "Asia/Shanghai"
 
+[desk]
+company = ""
+hotline = ""
+agents = []
+script = ""
+
 [calendar]
 country = "CN"
 holidays = []

@@ -1,0 +1,83 @@
+"""An agent's calling session (`work`), apart from the terminal: claim the next
+callback, gather its card, record the call through calls.record, skip, end.
+
+Each step is its own short transaction, so an agent who walks away holds one
+claim at most, and it lapses after callback.claim_for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from callbackctl import calls, claims, clock, orders, script as script_mod
+from callbackctl.errors import InvalidValue
+
+
+@dataclass
+class Card:
+    due: dict              # the claimed row of the due list (reason, deadline, attempts, ...)
+    order: dict            # the stored order
+    calls: list            # its earlier calls, as `show` lists them
+    complaints: list       # its complaints
+    lines: list            # [(name, text)]: the script, filled with the order's values
+    checks: tuple          # the check fields its questions ask for (hours, parts, fee, location)
+
+    @property
+    def order_no(self) -> str:
+        return self.due["order_no"]
+
+
+@dataclass
+class Session:
+    desk: object
+    agent: str
+    lang: str = "zh"
+    filters: dict = field(default_factory=dict)
+    script_path: str | None = None
+    fixed_now: bool = False             # --now given: every step happens at that moment
+    skipped: set = field(default_factory=set)
+
+    def __post_init__(self):
+        policy = self.desk.policy
+        if policy.agents and self.agent not in policy.agents:
+            raise InvalidValue(f"{self.agent!r} is not one of the desk's agents ({', '.join(policy.agents)}; "
+                               "policy [desk] agents)", field="agent")
+        self.script = script_mod.load(self.script_path or policy.script or None)
+
+    def _tick(self):
+        if not self.fixed_now:  # a session lasts hours: each card is claimed as of its own moment
+            self.desk.now = clock.real_now(self.desk.policy.timezone)
+
+    def next(self) -> Card | None:
+        """Claim the next callback (the one the agent holds first) and gather its card."""
+        self._tick()
+        row = claims.claim_next(self.desk, self.agent, exclude=self.skipped, **self.filters)
+        return None if row is None else self.card(row)
+
+    def card(self, due: dict) -> Card:
+        from callbackctl import complaints, vocab
+
+        order = orders.get(self.desk.conn, due["order_no"])
+        stype = order["service_type"]
+        name = vocab.SERVICE_TYPE_ALIASES.get(stype, [stype])[0] if self.lang == "zh" else stype.replace("_", " ")
+        lines = self.script.lines(self.lang, stype, script_mod.values(order, self.desk.policy, self.agent, name))
+        asked = [n for n, _ in lines if n in script_mod.CHECKS]
+        return Card(due=due, order=order, calls=calls.calls_of(self.desk, order),
+                    complaints=complaints.listing(self.desk, order_id=order["id"]), lines=lines,
+                    checks=tuple(script_mod.CHECKS[n] for n in asked))
+
+    def record(self, card: Card, call: calls.Call) -> dict:
+        """Record the call exactly as `record` does; the claim ends with it."""
+        self._tick()
+        call.order_no, call.agent = card.order_no, self.agent
+        return calls.record(self.desk, call)
+
+    def skip(self, card: Card):
+        """Not now: another agent may take it; this session does not offer it again."""
+        self.skipped.add(card.order_no)
+        claims.release(self.desk, card.order_no)
+
+    def end(self, card: Card | None):
+        """Quit: the callback in hand goes back to the list."""
+        if card is not None:
+            claims.release(self.desk, card.order_no)

@@ -1,0 +1,334 @@
+"""The screen of `work`: the order card, the script and the keys (prompt_toolkit)."""
+
+from __future__ import annotations
+
+from prompt_toolkit import PromptSession, print_formatted_text
+from prompt_toolkit.formatted_text import FormattedText
+from prompt_toolkit.key_binding import KeyBindings
+from prompt_toolkit.keys import Keys
+from prompt_toolkit.utils import get_cwidth
+from prompt_toolkit.validation import ValidationError, Validator
+
+from callbackctl import calls
+from callbackctl.errors import CallbackctlError
+from callbackctl.i18n import _
+from callbackctl.cli.work import CHECK_KEYS, OUTCOME_KEYS, WIDTH
+
+START_OVER = "start over"
+
+
+def run(session) -> int:
+    """Cards until the list is empty or the agent quits; returns the calls recorded.
+
+    Ctrl-C or Ctrl-D anywhere quits as q does: the callback in hand goes back.
+    """
+    made, card, screen = 0, None, Screen()
+    try:
+        while True:
+            card = session.next()
+            if card is None:
+                screen.say(_("No callback due that nobody holds."))
+                return made
+            screen.card(card, session.lang)
+            done = screen.call(session, card)
+            if done is None:
+                break
+            made, card = made + done, None
+    except (KeyboardInterrupt, EOFError):
+        pass
+    session.end(card)
+    return made
+
+
+class Screen:
+    def __init__(self):
+        self.prompt = PromptSession()
+        # Esc goes back at once: the 0.5 s prompt_toolkit waits to tell a lone Esc
+        # from the start of an arrow key is for slow links; an SSH session of today
+        # sends a key's sequence in one packet.
+        self.prompt.app.ttimeoutlen = 0.05
+
+    # -- printing -------------------------------------------------------------
+
+    def say(self, text: str, style: str = ""):
+        print_formatted_text(FormattedText([(style, text)]))
+
+    def card(self, card, lang: str):
+        o, due = card.order, card.due
+        self.say(_fit(f"━━ {card.order_no} · {_(o['service_type'])} ", "━"), "bold")
+        rows = [
+            (_("callback"), " · ".join(filter(None, (
+                _(due["reason"]), _("attempt") + f" {due['attempts'] + 1}",
+                _("deadline") + " " + due["deadline"][5:16], _("overdue") if due.get("overdue") else None)))),
+            (_("customer"), "  ".join(filter(None, (o["customer"], _phone(o["phone"]),
+                                                  _("VIP") if o["vip"] else None)))),
+            (_("machine"), " · ".join(filter(None, (o["product"], o["serial_no"] and "S/N " + o["serial_no"],
+                                                  o["address"])))),
+            (_("service"), " · ".join(filter(None, (
+                o["region"], o["provider"], o["engineer"],
+                o["arrived_at"] and _("arrived") + " " + o["arrived_at"][5:16],
+                o["completed_at"] and _("completed") + " " + o["completed_at"][5:16])))),
+            (_("order says"), " · ".join(
+                f"{_(check)} {_plain(o[k])}" for check, k in _ORDER_FIELD.items() if o[k] not in (None, ""))),
+            (_("calls"), "; ".join(
+                f"{c['called_at'][5:16]} {_(c['outcome'])}" + (f" ({c['agent']})" if c["agent"] else "")
+                for c in card.calls[-3:]) or _("none yet")),
+        ]
+        if card.complaints:
+            rows.append((_("complaints"), "; ".join(
+                f"#{c['id']} {_(c['status'])} {c['received_at'][5:10]}" for c in card.complaints)))
+        label_width = max(get_cwidth(label) for label, _v in rows) + 2
+        for label, value in rows:
+            if value:
+                for i, line in enumerate(_wrap(value, WIDTH - label_width)):
+                    self.say(_pad(label if i == 0 else "", label_width) + line)
+        self.say(_fit("── " + _("script") + " ", "─"))
+        for name, text in card.lines:
+            for i, line in enumerate(_wrap(text, WIDTH - 4)):
+                self.say(("  • " if i == 0 and name not in ("greeting", "closing") else "    ") + line,
+                         "" if name not in ("greeting", "closing") else "italic")
+
+    # -- one call -------------------------------------------------------------
+
+    def call(self, session, card) -> int | None:
+        """Take one call's outcome and answers and record it: 1, 0 (skipped), None (quit)."""
+        while True:
+            keys = {**OUTCOME_KEYS, **{str(d): "reached" for d in range(1, 6)}, "s": "skip", "q": "quit"}
+            key = self.key(_("[r/1-5] reached  [n] no answer  [b] busy  [h] hung up  [x] refused\n"
+                             "[w] wrong number  [p] wrong person  [s] skip  [q] quit"), keys)
+            if key == "q":
+                return None
+            if key == "s":
+                session.skip(card)
+                self.say(_("skipped {order_no}").format(order_no=card.order_no))
+                return 0
+            call = calls.Call(order_no=card.order_no, outcome=keys[key], scores={})
+            if call.outcome == "reached" and not self.rating(call, key if key.isdigit() else ""):
+                continue
+            if not self.answers(session, card, call):
+                continue
+            try:
+                row = session.record(card, call)
+            except CallbackctlError as e:
+                self.say(f"Error: {e}", "fg:ansired")
+                continue
+            for line in _wrap(_result(row), WIDTH):
+                self.say(line, "bold")
+            self.say("")
+            return 1
+
+    def rating(self, call, first: str) -> bool:
+        """The five scores, one digit for all, a phrase, or 0 for none (and why)."""
+
+        def check(text):
+            text = text.strip()
+            if len(text) in (1, 5) and text.isdigit():
+                return all("1" <= d <= "5" for d in text) or text == "0"
+            try:
+                calls.satisfaction_level(text)
+                return True
+            except ValueError:
+                return False
+
+        kb = KeyBindings()
+        for d in "12345":
+            @kb.add(d)
+            def _digit(event, d=d):
+                buf = event.current_buffer
+                buf.insert_text(d)
+                if len(buf.text) == 5 and buf.text.isdigit():  # five scores: no Enter needed
+                    buf.validate_and_handle()
+        _escape(kb)
+        self.say(_("scores: skill attitude timeliness parts overall, 5 非常满意 .. 1 非常不满意"),
+                 "fg:ansicyan")
+        text = self.ask(_("five digits, one for all, a phrase, 0 none"), kb, check, first,
+                        _("1-5 each, or 满意 .. 非常不满意"))
+        if text is None:
+            return False
+        text = text.strip()
+        if text == "0":
+            why = self.ask(_("no rating: why (declined, no time)?"), None, bool)
+            if why is None:
+                return False
+            call.no_rating = why
+        elif len(text) == 5 and text.isdigit():
+            call.scores = dict(zip(calls.SCORES, map(int, text)))
+        else:
+            call.satisfaction = text
+        return True
+
+    def answers(self, session, card, call) -> bool:
+        """The checks, a note and a promised time, until Enter records; False to start over."""
+        checks = {k: f for k, f in CHECK_KEYS.items() if f in card.checks} if call.outcome == "reached" else {}
+        while True:
+            keys = {"enter": "record", **checks, "n": "note", "c": "call back", "backspace": START_OVER}
+            if call.outcome == "reached":
+                keys["x"] = "genuine"
+            bar = "  ".join([_("[Enter] record"), _("[n] note"), _("[c] call back at"), _("[⌫] start over")])
+            more = [f"[{k}] {_(f)}" for k, f in checks.items()] + ([_("[x] not genuine")] if "x" in keys else [])
+            if more:
+                bar += "\n" + "  ".join(more)
+            key = self.key(_summary(call) + "\n" + bar, keys)
+            if key == "enter":
+                return True
+            if key == "backspace":
+                return False
+            if key == "x":
+                call.genuine = {None: False, False: True, True: None}[call.genuine]
+            elif key == "n":
+                call.note = self.ask(_("note"), None, None, call.note or "") or None
+            elif key == "c":
+                text = self.ask(_("call back at (15:00, tomorrow 09:30, +2h)"), None,
+                                lambda t: _when(session, t) is not None)
+                call.callback_at = _when(session, text) if text else call.callback_at
+            else:
+                field = checks[key]
+                said = self.ask(f"{_(field)} ({_('order says')} {_plain(card.order[_ORDER_FIELD[field]]) or '-'})",
+                                None, _number if field in ("hours", "fee") else None)
+                if said is not None:
+                    setattr(call, field, float(said) if field in ("hours", "fee") else said)
+
+    # -- input ----------------------------------------------------------------
+
+    def key(self, bar: str, keys: dict) -> str:
+        """One key from `keys`, without Enter; other keys are ignored."""
+        kb = KeyBindings()
+        names = {"enter": Keys.ControlM, "backspace": Keys.ControlH}
+
+        for k in keys:
+            @kb.add(names.get(k, k))
+            def _pick(event, k=k):
+                event.current_buffer.text = _(keys[k])
+                event.app.exit(result=k)
+
+        @kb.add(Keys.Any)
+        def _ignore(event):
+            pass
+
+        for line in bar.split("\n")[:-1]:
+            self.say(line, "fg:ansicyan")
+        return self.prompt.prompt(bar.split("\n")[-1] + " ", key_bindings=kb, default="", validator=_ANY)
+
+    def ask(self, question: str, kb, check, default: str = "", error: str | None = None) -> str | None:
+        """A line of text (Enter ends it, Esc gives up: None)."""
+        if kb is None:
+            kb = KeyBindings()
+            _escape(kb)
+        validator = _ANY  # a PromptSession keeps the last validator unless given another
+        if check is not None:
+            validator = Validator.from_callable(lambda t: not t.strip() or check(t.strip()),
+                                                error_message=error or _("not a valid answer"))
+        try:
+            return self.prompt.prompt(question + "> ", key_bindings=kb, default=default, validator=validator,
+                                      validate_while_typing=False)
+        except _GaveUp:
+            return None
+
+
+_ANY = Validator.from_callable(lambda text: True)
+
+
+class _GaveUp(Exception):
+    pass
+
+
+def _escape(kb):
+    @kb.add(Keys.Escape, eager=True)
+    def _give_up(event):
+        event.app.exit(exception=_GaveUp())
+
+
+_ORDER_FIELD = {"hours": "machine_hours", "location": "location", "parts": "parts_replaced", "fee": "fee"}
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _when(session, text):
+    try:
+        return session.desk.when(text, "callback_at")
+    except CallbackctlError:
+        return None
+
+
+def _summary(call) -> str:
+    parts = [_(call.outcome)]
+    if call.scores:
+        parts.append(_("scores") + " " + " ".join(str(call.scores[s]) for s in calls.SCORES))
+    if call.satisfaction:
+        parts.append(call.satisfaction)
+    if call.no_rating:
+        parts.append(_("no rating") + f": {call.no_rating}")
+    for f in ("hours", "location", "parts", "fee"):
+        if getattr(call, f) is not None:
+            parts.append(f"{_(f)} {_plain(getattr(call, f))}")
+    if call.genuine is not None:
+        parts.append(_("genuine") if call.genuine else _("not genuine"))
+    if call.note:
+        parts.append(_("note") + f": {call.note}")
+    if call.callback_at:
+        parts.append(_("call back at") + " " + call.callback_at.strftime("%m-%d %H:%M"))
+    return "» " + " · ".join(parts)
+
+
+def _result(row) -> str:
+    parts = [_("recorded") + f" {row['order_no']}: {_(row['outcome'])}"]
+    if row["index"] is not None:
+        parts.append(_("index") + f" {row['index']:.2f}")
+    if row["genuine"] is not None:
+        parts.append(_("genuine") if row["genuine"] else _("not genuine"))
+    parts += [str(d) for d in row["discrepancies"]]
+    if row["followup"]:
+        parts.append(_("follow-up opened") + f": {row['followup']}")
+    return "✓ " + " · ".join(parts)
+
+
+def _phone(phone) -> str:
+    p = str(phone or "")
+    return f"{p[:3]} {p[3:7]} {p[7:]}" if len(p) == 11 and p.isdigit() else p
+
+
+def _plain(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - get_cwidth(text))
+
+
+def _fit(text: str, fill: str) -> str:
+    """A rule across the screen with a title in it."""
+    width = get_cwidth(text)
+    if width >= WIDTH:
+        return _wrap(text, WIDTH)[0]
+    return text + fill * (WIDTH - width)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Lines of at most `width` display columns (a Chinese character takes two)."""
+    lines, line, used = [], "", 0
+    for ch in str(text):
+        w = get_cwidth(ch)
+        if used + w > width:
+            cut = line.rfind(" ")
+            if cut > width // 2 and ch != " ":  # break at a space in Latin text
+                lines.append(line[:cut])
+                line = line[cut + 1:]
+                used = get_cwidth(line)
+            else:
+                lines.append(line)
+                line, used = "", 0
+                if ch == " ":
+                    continue
+        line += ch
+        used += w
+    return lines + [line] if line or not lines else lines
