@@ -15,6 +15,7 @@ import os
 LANGS = ("en", "zh")
 _translation: gettext.NullTranslations = gettext.NullTranslations()
 _lang = "en"
+_chosen = False
 
 
 def pick(given: str | None = None, environ=os.environ) -> str:
@@ -34,13 +35,17 @@ def pick(given: str | None = None, environ=os.environ) -> str:
 
 def use(lang: str):
     """Read everything that follows in `lang`."""
-    global _translation, _lang
-    _lang = lang
+    global _translation, _lang, _chosen
+    _lang, _chosen = lang, True
     if lang == "en":
         _translation = gettext.NullTranslations()
         return
     localedir = os.path.join(os.path.dirname(__file__), "locale")
     _translation = gettext.translation("callbackctl", localedir, languages=[lang], fallback=True)
+
+
+def chosen() -> bool:
+    return _chosen
 
 
 def current() -> str:
@@ -54,3 +59,13 @@ def _(text: str) -> str:
 def header(column: str) -> str:
     """A table's column title: the contract's name in English, its Chinese one in zh."""
     return _translation.gettext(column)
+
+
+def word(value: str) -> str:
+    """An outcome, service type, reason or status as people say it: 未接通 / no answer."""
+    if _lang == "zh":
+        from callbackctl.vocab import OUTCOME_ALIASES, SERVICE_TYPE_ALIASES
+
+        aliases = OUTCOME_ALIASES.get(value) or SERVICE_TYPE_ALIASES.get(value)
+        return aliases[0] if aliases else _translation.gettext(value)
+    return value.replace("_", " ")

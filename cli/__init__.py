@@ -42,6 +42,19 @@ class DeskGroup(TyperGroup):
             self.add_command(_load(COMMANDS[name]), name)
         return super().get_command(ctx, name)
 
+    def format_commands(self, ctx, formatter):
+        """The command list with each summary in the interface's language."""
+        from callbackctl import i18n
+
+        if not i18n.chosen():  # `--help` came before --lang's turn: take the environment's
+            i18n.use(i18n.pick(None))
+        rows = [(name, i18n._(cmd.get_short_help_str(limit=300)))
+                for name in self.list_commands(ctx) if (cmd := self.get_command(ctx, name)) and not cmd.hidden]
+        if rows:
+            width = formatter.width - 6 - max(len(name) for name, _ in rows)
+            with formatter.section(i18n._("Commands")):
+                formatter.write_dl([(name, _shorten(text, width)) for name, text in rows])
+
     def resolve_command(self, ctx, args):
         try:
             return super().resolve_command(ctx, args)
@@ -154,6 +167,17 @@ def _reader_left():
         pass
 
 
+def _shorten(text: str, width: int) -> str:
+    """A summary cut to the display width left for it, as click cuts its own."""
+    from wcwidth import wcswidth
+
+    if wcswidth(text) <= width:
+        return text
+    while text and wcswidth(text) > width - 3:
+        text = text[:-1]
+    return text.rstrip(" ,;:") + "..."
+
+
 def _fail(message, code):
     typer.echo(f"Error: {message}", err=True)
     raise typer.Exit(code)
@@ -172,6 +196,17 @@ app = typer.Typer(
 )
 
 
+def _language(value: Optional[str]):
+    """Eager, so that `--lang zh --help` is already in Chinese."""
+    from callbackctl import i18n
+
+    try:
+        i18n.use(i18n.pick(value))
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--lang")
+    return value
+
+
 def _version(value: bool):
     if value:
         typer.echo(f"callbackctl {__version__}")
@@ -187,17 +222,12 @@ def root(
                                                help="Pretend it is this time: 'YYYY-MM-DD HH:MM[:SS]', 'tomorrow 09:00', '+1d'.")] = None,
     policy: Annotated[Optional[str], typer.Option("--policy", envvar="CALLBACKCTL_POLICY", metavar="FILE.toml",
                                                   help="Policy file [default: the stored policy, else built-in].")] = None,
-    lang: Annotated[Optional[str], typer.Option("--lang", envvar="CALLBACKCTL_LANG", metavar="zh|en",
+    lang: Annotated[Optional[str], typer.Option("--lang", envvar="CALLBACKCTL_LANG", metavar="zh|en", is_eager=True,
+                                                callback=_language,
                                                 help="Language of tables, messages and `work` [default: from LANG].")] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
 ):
-    from callbackctl import i18n
-
-    try:
-        i18n.use(i18n.pick(lang))
-    except ValueError as e:
-        raise typer.BadParameter(str(e), param_hint="--lang")
     ctx.obj = State(db=db, now=now, policy=policy)
 
 

@@ -22,6 +22,7 @@ WIDTH = 80
 OUTCOME_KEYS = {"r": "reached", "n": "no_answer", "b": "busy", "h": "hung_up", "x": "refused",
                 "w": "wrong_number", "p": "wrong_person"}
 CHECK_KEYS = {"h": "hours", "l": "location", "p": "parts", "f": "fee"}
+CHECK_LABELS = {"hours": "hours", "location": "location", "parts": "parts replaced", "fee": "fee"}
 
 
 def work(

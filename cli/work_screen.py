@@ -11,8 +11,8 @@ from prompt_toolkit.validation import ValidationError, Validator
 
 from callbackctl import calls
 from callbackctl.errors import CallbackctlError
-from callbackctl.i18n import _
-from callbackctl.cli.work import CHECK_KEYS, OUTCOME_KEYS, WIDTH
+from callbackctl.i18n import _, word
+from callbackctl.cli.work import CHECK_KEYS, CHECK_LABELS, OUTCOME_KEYS, WIDTH
 
 START_OVER = "start over"
 
@@ -55,10 +55,10 @@ class Screen:
 
     def card(self, card, lang: str):
         o, due = card.order, card.due
-        self.say(_fit(f"━━ {card.order_no} · {_(o['service_type'])} ", "━"), "bold")
+        self.say(_fit(f"━━ {card.order_no} · {word(o['service_type'])} ", "━"), "bold")
         rows = [
             (_("callback"), " · ".join(filter(None, (
-                _(due["reason"]), _("attempt") + f" {due['attempts'] + 1}",
+                word(due["reason"]), _("attempt {n}").format(n=due["attempts"] + 1),
                 _("deadline") + " " + due["deadline"][5:16], _("overdue") if due.get("overdue") else None)))),
             (_("customer"), "  ".join(filter(None, (o["customer"], _phone(o["phone"]),
                                                   _("VIP") if o["vip"] else None)))),
@@ -69,14 +69,14 @@ class Screen:
                 o["arrived_at"] and _("arrived") + " " + o["arrived_at"][5:16],
                 o["completed_at"] and _("completed") + " " + o["completed_at"][5:16])))),
             (_("order says"), " · ".join(
-                f"{_(check)} {_plain(o[k])}" for check, k in _ORDER_FIELD.items() if o[k] not in (None, ""))),
+                f"{_(CHECK_LABELS[check])} {_plain(o[k])}" for check, k in _ORDER_FIELD.items() if o[k] not in (None, ""))),
             (_("calls"), "; ".join(
-                f"{c['called_at'][5:16]} {_(c['outcome'])}" + (f" ({c['agent']})" if c["agent"] else "")
+                f"{c['called_at'][5:16]} {word(c['outcome'])}" + (f" ({c['agent']})" if c["agent"] else "")
                 for c in card.calls[-3:]) or _("none yet")),
         ]
         if card.complaints:
             rows.append((_("complaints"), "; ".join(
-                f"#{c['id']} {_(c['status'])} {c['received_at'][5:10]}" for c in card.complaints)))
+                f"#{c['id']} {word(c['status'])} {c['received_at'][5:10]}" for c in card.complaints)))
         label_width = max(get_cwidth(label) for label, _v in rows) + 2
         for label, value in rows:
             if value:
@@ -151,8 +151,8 @@ class Screen:
             if why is None:
                 return False
             call.no_rating = why
-        elif len(text) == 5 and text.isdigit():
-            call.scores = dict(zip(calls.SCORES, map(int, text)))
+        elif text.isdigit():  # five digits, or one for all five
+            call.scores = dict(zip(calls.SCORES, map(int, text * 5 if len(text) == 1 else text)))
         else:
             call.satisfaction = text
         return True
@@ -161,11 +161,12 @@ class Screen:
         """The checks, a note and a promised time, until Enter records; False to start over."""
         checks = {k: f for k, f in CHECK_KEYS.items() if f in card.checks} if call.outcome == "reached" else {}
         while True:
-            keys = {"enter": "record", **checks, "n": "note", "c": "call back", "backspace": START_OVER}
+            keys = {"enter": "record", **{k: CHECK_LABELS[f] for k, f in checks.items()}, "n": "note", "c": "call back",
+                    "backspace": START_OVER}
             if call.outcome == "reached":
-                keys["x"] = "genuine"
+                keys["x"] = "not genuine"
             bar = "  ".join([_("[Enter] record"), _("[n] note"), _("[c] call back at"), _("[⌫] start over")])
-            more = [f"[{k}] {_(f)}" for k, f in checks.items()] + ([_("[x] not genuine")] if "x" in keys else [])
+            more = [f"[{k}] {_(CHECK_LABELS[f])}" for k, f in checks.items()] + ([_("[x] not genuine")] if "x" in keys else [])
             if more:
                 bar += "\n" + "  ".join(more)
             key = self.key(_summary(call) + "\n" + bar, keys)
@@ -183,7 +184,7 @@ class Screen:
                 call.callback_at = _when(session, text) if text else call.callback_at
             else:
                 field = checks[key]
-                said = self.ask(f"{_(field)} ({_('order says')} {_plain(card.order[_ORDER_FIELD[field]]) or '-'})",
+                said = self.ask(f"{_(CHECK_LABELS[field])} ({_('order says')} {_plain(card.order[_ORDER_FIELD[field]]) or '-'})",
                                 None, _number if field in ("hours", "fee") else None)
                 if said is not None:
                     setattr(call, field, float(said) if field in ("hours", "fee") else said)
@@ -198,7 +199,7 @@ class Screen:
         for k in keys:
             @kb.add(names.get(k, k))
             def _pick(event, k=k):
-                event.current_buffer.text = _(keys[k])
+                event.current_buffer.text = word(keys[k])
                 event.app.exit(result=k)
 
         @kb.add(Keys.Any)
@@ -257,7 +258,7 @@ def _when(session, text):
 
 
 def _summary(call) -> str:
-    parts = [_(call.outcome)]
+    parts = [word(call.outcome)]
     if call.scores:
         parts.append(_("scores") + " " + " ".join(str(call.scores[s]) for s in calls.SCORES))
     if call.satisfaction:
@@ -266,7 +267,7 @@ def _summary(call) -> str:
         parts.append(_("no rating") + f": {call.no_rating}")
     for f in ("hours", "location", "parts", "fee"):
         if getattr(call, f) is not None:
-            parts.append(f"{_(f)} {_plain(getattr(call, f))}")
+            parts.append(f"{_(CHECK_LABELS[f])} {_plain(getattr(call, f))}")
     if call.genuine is not None:
         parts.append(_("genuine") if call.genuine else _("not genuine"))
     if call.note:
@@ -277,14 +278,14 @@ def _summary(call) -> str:
 
 
 def _result(row) -> str:
-    parts = [_("recorded") + f" {row['order_no']}: {_(row['outcome'])}"]
+    parts = [_("recorded") + f" {row['order_no']}: {word(row['outcome'])}"]
     if row["index"] is not None:
         parts.append(_("index") + f" {row['index']:.2f}")
     if row["genuine"] is not None:
         parts.append(_("genuine") if row["genuine"] else _("not genuine"))
     parts += [str(d) for d in row["discrepancies"]]
     if row["followup"]:
-        parts.append(_("follow-up opened") + f": {row['followup']}")
+        parts.append(_("follow-up opened") + ": " + ", ".join(word(w) for w in row["followup"].split(", ")))
     return "✓ " + " · ".join(parts)
 
 

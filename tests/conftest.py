@@ -11,6 +11,7 @@ def _isolated(tmp_path, monkeypatch):
     """No test sees the user's environment or the real clock's variables."""
     for var in ("CALLBACKCTL_DB", "CALLBACKCTL_NOW", "CALLBACKCTL_POLICY"):
         monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("CALLBACKCTL_LANG", "en")  # whatever the machine's LANG; tests of Chinese say so
     monkeypatch.chdir(tmp_path)
 
 

@@ -74,10 +74,10 @@ def test_a_morning_of_calls(desk):
     p.send("1500\r")
     p.expect(r"» reached · scores 5 5 5 5 4 · hours 1500")
     p.send("\r")
-    p.expect(r"✓ recorded [^━]*not_genuine")
+    p.expect(r"✓ recorded [^━]*opened: not genuine")
     assert ANSI.sub("", p.after).strip().split("\n") == [  # wrapped at 80 columns
         "✓ recorded SY2026110001: reached · index 4.80 · not genuine · hours: customer",
-        "reads 1500, order has 1344 · follow-up opened: not_genuine"]
+        "reads 1500, order has 1344 · follow-up opened: not genuine"]
     assert len(keys) == 12
 
     # a no-answer: two keys
@@ -86,7 +86,7 @@ def test_a_morning_of_calls(desk):
     p.send("n")
     p.expect(r"\[Enter\] record")
     p.send("\r")
-    p.expect("✓ recorded SY2026110036: no_answer")
+    p.expect("✓ recorded SY2026110036: no answer")
 
     # skip, then quit
     assert card_of(p) == "AP-2611002"
@@ -209,3 +209,24 @@ def test_the_readme_transcript(desk):
     assert [line for line in lines if line] == shown
     p.sendcontrol("c")
     p.expect(pexpect.EOF)
+
+
+def test_in_chinese(desk):
+    p = start(desk, "--agent", "王芳", lang="zh")
+    p.expect("━━ SY2026110001 · 保养 ━")
+    p.expect("退出")
+    shown = screen(p)
+    assert "工单记录  工作小时 1344 · 施工地点 吴中矿场" in shown
+    assert "客户      林工  151 8609 1390" in shown  # labels two columns a character, values aligned
+    assert "机器现在的工作小时数是多少？（工单：1344）" in shown
+    assert "感谢您的支持！有问题请拨打鑫源工程机械服务热线400-600-8800。再见！" in shown
+    p.send("4")
+    p.expect("未评价>")
+    p.send("\r")  # one digit: all five
+    p.expect("» 已接通 · 评分 4 4 4 4 4")
+    p.send("\r")
+    p.expect("✓ 已保存 SY2026110001: 已接通 · 满意度指数 4.00")
+    p.expect("退出")
+    p.send("q")
+    p.expect(pexpect.EOF)
+    assert ANSI.sub("", p.before).strip().endswith("保存了 1 条回访")
