@@ -169,11 +169,13 @@ def _reader_left():
 
 def _shorten(text: str, width: int) -> str:
     """A summary cut to the display width left for it, as click cuts its own."""
-    from wcwidth import wcswidth
-
-    if wcswidth(text) <= width:
+    if text.isascii():  # English: no need to load wcwidth for --help
+        cols = len
+    else:
+        from wcwidth import wcswidth as cols
+    if cols(text) <= width:
         return text
-    while text and wcswidth(text) > width - 3:
+    while text and cols(text) > width - 3:
         text = text[:-1]
     return text.rstrip(" ,;:") + "..."
 
