@@ -50,12 +50,18 @@ setup(
         # over a slow link, and is pure Python on the wcwidth we already have.
         # Imported only by `work`.
         "prompt_toolkit>=3.0.36",
+        # Writing workbooks (-f xlsx --output FILE) for the desks who live in Excel:
+        # typed cells (a phone stays text, a time is a date), a frozen header and an
+        # autofilter, streamed row by row in flat memory (constant_memory mode).
+        # Pure Python, no dependencies; imported only when a workbook is written.
+        # The tests also use it to make the workbooks `import` reads.
+        "XlsxWriter>=3",
     ],
-    # XlsxWriter makes the workbooks the tests read.
+    # openpyxl reads back the workbooks callbackctl writes (tests/test_excel_output.py).
     extras_require={"test": ["pytest>=7", "hypothesis>=6",
                              # drive `work` in a real pseudo-terminal and read its screen as a terminal would
                              "pexpect>=4.8; sys_platform != 'win32'", "pyte>=0.8",
                              # reads the Chinese catalogue's source to check the compiled one
-                             "babel>=2.12", "XlsxWriter>=3"]},
+                             "babel>=2.12", "openpyxl>=3.1"]},
     entry_points={"console_scripts": ["callbackctl=callbackctl.cli:main"]},
 )

@@ -1,7 +1,9 @@
 """Writing listings in every output format (reading files is readers.py).
 
-table (tabulate), csv, tsv, json (one array), jsonl. Booleans are true/false
-in JSON and 1/0 in CSV; None is null or an empty cell.
+table (tabulate), csv, tsv, json (one array), jsonl; xlsx is sheets.py.
+Booleans are true/false in JSON and 1/0 in CSV; None is null or an empty cell.
+These functions write text: the caller gives a stream in UTF-8 for csv, tsv,
+json and jsonl (cli/common.py's stdout() and open_private() do).
 """
 
 from __future__ import annotations
@@ -9,16 +11,28 @@ from __future__ import annotations
 import csv
 import json
 import operator
+import re
 
 from callbackctl.vocab import OUTPUT_FORMATS
 
 _INERT = ("=", "+", "-", "@", "\t", "\r")
+# Text Excel would read as a number when it opens a CSV: a phone (13800138000
+# shown as 1.38E+10, its last digits lost past 15), a number with a leading 0
+# (0571..., 00123), an order or serial number of digits, a phone kept as typed
+# (1.38001E+10). Under --excel a tab goes in front: Excel keeps such a cell as
+# text, and a tab followed by digits is no formula for any program.
+_NUMBER_LIKE = re.compile(r"[0-9][0-9,]*(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?%?[ ]*\Z")
 
 
 def _cell(value, fmt, excel=False):
     kind = type(value)
     if kind is str:
-        return "'" + value if excel and value.startswith(_INERT) else value
+        if excel:
+            if value.startswith(_INERT):
+                return "'" + value
+            if _NUMBER_LIKE.match(value):
+                return "\t" + value
+        return value
     if value is None:
         return ""
     if kind is bool:
@@ -61,6 +75,7 @@ def write(rows, columns, out, fmt="table", excel=False):
     """
     if fmt not in OUTPUT_FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
+    encoding = getattr(out, "encoding", None) if fmt == "table" else None
     out = _Batched(out)
     if excel:
         out.write("\ufeff")
@@ -88,7 +103,10 @@ def write(rows, columns, out, fmt="table", excel=False):
         n = len(data)
         if n:
             align = ["right" if _numeric(rows, c) else "left" for c in columns]
-            out.write(tabulate(data, headers=columns, tablefmt="simple", disable_numparse=True, colalign=align) + "\n")
+            headers = columns
+            if encoding:
+                headers, data = _showable([columns, *data], encoding)
+            out.write(tabulate(data, headers=headers, tablefmt="simple", disable_numparse=True, colalign=align) + "\n")
     out.flush()
     return n
 
@@ -148,6 +166,26 @@ class _LineFeed:
 
     def write(self, text):
         return self.out.write(text[:-2] + "\n" if text.endswith("\r\n") else text)
+
+
+def _showable(lines, encoding):
+    """A table's cells as a console in `encoding` shows them: on a GBK console 䶮 or an
+    emoji becomes ?, here rather than when the stream writes it, so that the columns
+    are aligned on what is shown. The first line is the header."""
+    import codecs
+
+    try:
+        if codecs.lookup(encoding).name == "utf-8":
+            return lines[0], lines[1:]
+        "\x1f".join(str(c) for line in lines for c in line).encode(encoding)
+        return lines[0], lines[1:]
+    except UnicodeEncodeError:
+        pass
+    except LookupError:  # not a codec Python knows: let the stream say
+        return lines[0], lines[1:]
+    fitted = [[c.encode(encoding, "replace").decode(encoding) if isinstance(c, str) else c for c in line]
+              for line in lines]
+    return fitted[0], fitted[1:]
 
 
 def _numeric(rows, column):

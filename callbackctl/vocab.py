@@ -3,9 +3,10 @@
 Kept free of imports so that building the command line (and --help) stays fast.
 """
 
-OUTPUT_FORMATS = ("table", "csv", "tsv", "json", "jsonl")
+OUTPUT_FORMATS = ("table", "csv", "tsv", "json", "jsonl")  # text (io.write)
+LISTING_FORMATS = OUTPUT_FORMATS + ("xlsx",)  # a listing's -f: xlsx is a workbook (sheets.write) written to --output
 INPUT_FORMATS = ("csv", "tsv", "json", "jsonl")
-EXPORT_FORMATS = ("csv", "json", "jsonl")
+EXPORT_FORMATS = ("csv", "json", "jsonl", "xlsx")
 EXPORT_TABLES = ("orders", "callbacks", "complaints", "chases")
 
 CALLBACK_REASONS = ("first", "retry", "promised", "second", "spot_check")

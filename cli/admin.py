@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 
 from typing import Annotated
 
 import typer
 
-from callbackctl.cli.common import Fmt, FormatOpt, emit, note, open_desk, state, warn
+from callbackctl.cli.common import (
+    DocumentFmt, DocumentFormatOpt, Fmt, FormatOpt, emit, note, open_desk, output_options, state, stdout, warn,
+)
 
 policy_app = typer.Typer(help="Show, check or store the desk's policy.", no_args_is_help=True, rich_markup_mode=None,
                    add_completion=False)
@@ -61,6 +62,7 @@ def policy_load(ctx: typer.Context, file: Annotated[str, typer.Argument(metavar=
     note(f"policy from {file} stored in {desk.path}")
 
 
+@output_options
 def info(ctx: typer.Context, fmt: FormatOpt = Fmt.table):
     """Paths, schema version, policy in force and row counts.
 
@@ -112,7 +114,7 @@ def demo(ctx: typer.Context):
     typer.echo(f"\nTry: callbackctl --db {path} --now '{demo_mod.DEMO_NOW}' show SY2026110017")
 
 def show(ctx: typer.Context, order_no: Annotated[str, typer.Argument(metavar="ORDER_NO")],
-         fmt: FormatOpt = Fmt.table):
+         fmt: DocumentFormatOpt = DocumentFmt.table):
     """Everything about one order: its fields, calls, follow-ups, complaints, chases, audit log.
 
     \b
@@ -127,7 +129,7 @@ def show(ctx: typer.Context, order_no: Annotated[str, typer.Argument(metavar="OR
     if fmt in (Fmt.json, Fmt.jsonl):
         from callbackctl import io
 
-        io.write_document(show_mod.document(sections), sys.stdout, fmt.value)
+        io.write_document(show_mod.document(sections), stdout(fmt.value), fmt.value)
         return
     for i, (title, columns, rows) in enumerate(sections):
         typer.echo(("\n" if i else "") + f"== {title}")

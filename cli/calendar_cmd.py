@@ -6,9 +6,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from callbackctl.cli.common import Fmt, FormatOpt, emit, open_desk
+from callbackctl.cli.common import Fmt, FormatOpt, emit, open_desk, output_options
 
 
+@output_options
 def calendar(
     ctx: typer.Context,
     year: Annotated[Optional[int], typer.Argument(metavar="[YEAR]", min=1900, max=2200,

@@ -9,7 +9,7 @@ import typer
 from callbackctl import vocab
 from callbackctl.cli.common import (
     DateOrderOpt, DelimiterOpt, EncodingOpt, Fmt, FormatOpt, InputFormatOpt, MapOpt, SheetOpt, choices, emit, note,
-    open_desk, reader_options, usage, warn,
+    open_desk, output_options, reader_options, usage, warn,
 )
 
 
@@ -19,6 +19,7 @@ Reason = choices("Reason", vocab.CALLBACK_REASONS)
 Score = lambda name, label: typer.Option(f"--{name}", min=1, max=5, help=f"{label} score, 1-5.")  # noqa: E731
 
 
+@output_options
 def due(
     ctx: typer.Context,
     until: Annotated[Optional[str], typer.Option("--until", metavar="TIME", help="Also what falls due by then ('tomorrow 17:00', '+1d').")] = None,
@@ -65,6 +66,7 @@ def _until(desk, text):
     return until
 
 
+@output_options
 def record(
     ctx: typer.Context,
     order_no: Annotated[Optional[str], typer.Argument(metavar="ORDER_NO")] = None,
@@ -154,6 +156,7 @@ followup_app = typer.Typer(help="Orders handed back for a second visit or a cont
 
 
 @followup_app.command("list")
+@output_options
 def followup_list(ctx: typer.Context, fmt: FormatOpt = Fmt.table):
     """Open follow-ups: dissatisfied, not genuine, invalid contact, unreachable.
 

@@ -6,9 +6,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from callbackctl.cli.common import Fmt, FormatOpt, emit, note, open_desk
+from callbackctl.cli.common import Fmt, FormatOpt, emit, note, open_desk, output_options
 
 
+@output_options
 def claim(
     ctx: typer.Context,
     agent: Annotated[str, typer.Option("--agent", help="Who is calling.")],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import os
 import sys
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Annotated, List, Optional
 
@@ -18,10 +19,14 @@ def choices(name: str, values) -> type[enum.Enum]:
     return enum.Enum(name, {v: v for v in values}, type=str)
 
 
-Fmt = choices("Fmt", vocab.OUTPUT_FORMATS)
+# A listing's formats (with xlsx, written to --output); a document's (show) are text only.
+Fmt = choices("Fmt", vocab.LISTING_FORMATS)
+DocumentFmt = choices("DocumentFmt", vocab.OUTPUT_FORMATS)
 
 
-FormatOpt = Annotated[Fmt, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)]
+FormatOpt = Annotated[Fmt, typer.Option("--format", "-f", help="Output format (xlsx: a workbook, with --output FILE).",
+                                        case_sensitive=False)]
+DocumentFormatOpt = Annotated[DocumentFmt, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)]
 
 # The options of the file reader, shared by `import` and `record --from`.
 InputFmt = choices("InputFmt", vocab.INPUT_FORMATS)
@@ -81,7 +86,7 @@ def option_name(field: str) -> str:
 
 def usage(message: str):
     """A usage error the option parser cannot see (two options that exclude each other): exit 2."""
-    sys.stderr.write(f"Error: {message}\n")
+    _stderr().write(f"Error: {message}\n")
     raise typer.Exit(2)
 
 
@@ -124,32 +129,214 @@ def finish(desk):
 
 
 def warn(message: str):
-    sys.stderr.write(f"Warning: {message}\n")
+    _stderr().write(f"Warning: {message}\n")
 
 
 def note(message: str):
-    sys.stderr.write(message + "\n")
+    _stderr().write(message + "\n")
 
 
-def emit(rows, columns, fmt: Fmt, empty: str | None = None, out=None):
-    """Write rows to stdout in the chosen format; say so on stderr if a table is empty."""
-    from callbackctl import io
+# -- output: every listing goes through emit() -------------------------------------
+
+_OUTPUT_HELP = ("Write the listing to FILE (readable by you alone) instead of stdout, in the format of -f, or of "
+                "FILE's extension (.csv .tsv .json .jsonl .xlsx) when -f is not given.")
+OutputOpt = Annotated[Optional[str], typer.Option("--output", "-o", metavar="FILE", help=_OUTPUT_HELP)]
+_LongOutputOpt = Annotated[Optional[str], typer.Option("--output", metavar="FILE", help=_OUTPUT_HELP)]  # -o is taken
+ExcelOpt = Annotated[bool, typer.Option("--excel", help="For Excel: a UTF-8 BOM; phones and order numbers stay text; "
+                                                      "cells starting with = + - @ made inert.")]
+
+
+@dataclass(frozen=True)
+class Output:
+    """Where the listing of the command that runs goes: --output FILE (None: stdout), --excel, the sheet's name."""
+    path: Optional[str] = None
+    excel: bool = False
+    sheet: str = "callbackctl"
+
+
+_output: ContextVar[Output] = ContextVar("callbackctl_output", default=Output())
+
+
+def output_options(command):
+    """Give a listing command --output FILE and --excel in one place, as sqlite-utils' output_options does.
+
+    typer reads a command's options from its signature: this adds the two
+    keyword parameters to the signature typer reads (--output without its -o
+    where the command has a -o of its own, as record's --outcome), takes their
+    values before the command runs, checks them against -f (xlsx needs a FILE;
+    -f not given takes the FILE's extension), and hands them to emit() for that
+    run. The command itself is unchanged; its -f is `fmt: FormatOpt`.
+
+        @output_options
+        def due(ctx: typer.Context, ..., fmt: FormatOpt = Fmt.table):
+            ...
+            emit(rows, columns, fmt)
+    """
+    import functools
+    import inspect
+
+    signature = inspect.signature(command, eval_str=True)
+    short_names = {d for p in signature.parameters.values() for info in getattr(p.annotation, "__metadata__", ())
+                   for d in (getattr(info, "default", None), *(getattr(info, "param_decls", None) or ()))}
+    added = [inspect.Parameter("output", inspect.Parameter.KEYWORD_ONLY, default=None,
+                               annotation=_LongOutputOpt if "-o" in short_names else OutputOpt),
+             inspect.Parameter("excel", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=ExcelOpt)]
+    parameters = [*signature.parameters.values(), *added]
+
+    @functools.wraps(command)
+    def run(*args, output=None, excel=False, **kwargs):
+        _stderr()
+        ctx = kwargs.get("ctx")
+        if "fmt" in kwargs:
+            kwargs["fmt"] = _check_output(ctx, kwargs["fmt"], output, excel)
+        token = _output.set(Output(output, excel, _sheet(ctx)))
+        try:
+            return command(*args, **kwargs)
+        finally:
+            _output.reset(token)
+
+    run.__signature__ = signature.replace(parameters=parameters)
+    run.__annotations__ = {p.name: p.annotation for p in parameters if p.annotation is not p.empty}
+    return run
+
+
+def _check_output(ctx, fmt, output, excel):
+    """The format to write (from FILE's extension when -f was not given); a usage error exits 2."""
     from callbackctl.errors import CallbackctlError
 
-    out = out or sys.stdout
-    if out is None:  # started with stdout closed (`>&-`)
-        raise CallbackctlError("standard output is closed: nowhere to write the rows")
-    n = io.write(rows, columns, out, fmt.value)
-    if n == 0 and fmt == Fmt.table and empty:
+    if output:
+        ext = os.path.splitext(output)[1].lower().lstrip(".")
+        given = ctx is None or getattr(ctx.get_parameter_source("fmt"), "name", "") != "DEFAULT"
+        if not given and ext in type(fmt).__members__:
+            fmt = type(fmt)[ext]
+        if os.path.isdir(output):
+            raise CallbackctlError(f"cannot write {output}: it is a folder")
+        if not os.path.isdir(os.path.dirname(os.path.abspath(output))):
+            raise CallbackctlError(f"cannot write {output}: no such folder")
+    if fmt.value == "xlsx" and not output:
+        usage("-f xlsx writes a workbook: give --output FILE.xlsx")
+    if excel and fmt.value == "table":
+        usage("--excel is for a file Excel opens: give -f csv, or -f xlsx --output FILE.xlsx")
+    if fmt.value == "xlsx" and not output.lower().endswith((".xlsx", ".xlsm")):
+        warn(f"{output}: Excel opens a workbook by its name: call it {os.path.splitext(output)[0]}.xlsx")
+    return fmt
+
+
+def _sheet(ctx) -> str:
+    """The command's name (`followup list`), as a workbook's sheet name."""
+    names = []
+    while ctx is not None and ctx.parent is not None:
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return " ".join(reversed(names)) or "callbackctl"
+
+
+def emit(rows, columns, fmt, empty: str | None = None, out=None):
+    """Write rows in the chosen format: to --output FILE when the command has one, else stdout.
+
+    A table that is empty says so on stderr; a file is named on stderr with its row count.
+    """
+    from callbackctl import io
+
+    to = _output.get()
+    if out is None and to.path:
+        with _private_output(to.path, binary=fmt.value == "xlsx") as f:
+            if fmt.value == "xlsx":
+                from callbackctl import sheets
+
+                n = sheets.write(rows, columns, f, to.sheet)
+            else:
+                n = io.write(rows, columns, f, fmt.value, excel=to.excel)
+        note(f"{n} row(s) written to {to.path}")
+        return n
+    if fmt.value == "xlsx":  # a command without output_options
+        usage("-f xlsx writes a workbook: give --output FILE.xlsx")
+    n = io.write(rows, columns, out or stdout(fmt.value), fmt.value, excel=to.excel)
+    if n == 0 and fmt.value == "table" and empty:
         note(empty)
     return n
+
+
+def echo(text: str):
+    """More text after a table (report's chart): to the listing's --output FILE when there is one."""
+    to = _output.get()
+    if to.path:
+        with open(to.path, "a", encoding="utf-8") as f:  # emit() made it, 0600
+            f.write(text)
+    else:
+        stdout("table").write(text)
+
+
+def stdout(fmt: str):
+    """sys.stdout, ready for `fmt`.
+
+    csv, tsv, json and jsonl are UTF-8 whatever the locale: a Chinese Windows
+    (or LANG=zh_CN.GBK, PYTHONIOENCODING=gbk) would encode them as GBK and fail
+    on a name such as 䶮 or an emoji, which GBK has no code for. Text for the
+    screen (a table) stays in the console's encoding, which is what it can show,
+    and a character it cannot show becomes ? instead of stopping the command.
+    """
+    import codecs
+
+    from callbackctl.errors import CallbackctlError
+
+    out = sys.stdout
+    if out is None:  # started with stdout closed (`>&-`)
+        raise CallbackctlError("standard output is closed: nowhere to write the rows")
+    encoding, reconfigure = getattr(out, "encoding", None), getattr(out, "reconfigure", None)
+    if encoding and reconfigure and codecs.lookup(encoding).name != "utf-8":
+        if fmt in ("csv", "tsv", "json", "jsonl"):
+            reconfigure(encoding="utf-8")
+        elif out.errors == "strict":
+            reconfigure(errors="replace")
+    return out
+
+
+def _stderr():
+    """sys.stderr, never failing on a character (PYTHONIOENCODING=gbk:strict): it is \\u-escaped instead."""
+    err = sys.stderr
+    if getattr(err, "errors", None) == "strict" and hasattr(err, "reconfigure"):
+        import codecs
+
+        if codecs.lookup(err.encoding).name != "utf-8":
+            err.reconfigure(errors="backslashreplace")
+    return err
 
 
 def open_private(path: str, encoding: str = "utf-8-sig"):
     """A file for rows with phone numbers in them: readable by its owner only, from its first byte."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)  # a file that was there before keeps no wider mode
+    _owner_only(fd)
     return os.fdopen(fd, "w", encoding=encoding, newline="")
+
+
+def _owner_only(fd):
+    import stat
+
+    if stat.S_ISREG(os.fstat(fd).st_mode):  # never /dev/null's mode (-o /dev/null as root)
+        os.fchmod(fd, 0o600)  # a file that was there before keeps no wider mode
+
+
+class _private_output:
+    """--output FILE: 0600 from its first byte, UTF-8 text (or bytes for xlsx); removed when writing it fails."""
+
+    def __init__(self, path: str, binary: bool):
+        self.path, self.binary = path, binary
+
+    def __enter__(self):
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        _owner_only(fd)
+        self.regular = os.path.isfile(self.path)
+        self.file = os.fdopen(fd, "wb") if self.binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
+        return self.file
+
+    def __exit__(self, kind, error, tb):
+        try:
+            self.file.close()
+        finally:
+            if kind is not None and self.regular and os.path.isfile(self.path):
+                os.unlink(self.path)  # half a listing is worse than none
+        return False
 
 
 def is_tty(stream) -> bool:

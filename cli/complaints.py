@@ -8,7 +8,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from callbackctl import vocab
-from callbackctl.cli.common import Fmt, FormatOpt, choices, emit, note, open_desk, usage
+from callbackctl.cli.common import Fmt, FormatOpt, choices, emit, note, open_desk, output_options, usage
 
 complaint_app = typer.Typer(help="Complaints (投诉): add, list, escalate, respond, resolve, close.", no_args_is_help=True, rich_markup_mode=None,
                    add_completion=False)
@@ -53,6 +53,7 @@ def add(
 
 
 @complaint_app.command("list")
+@output_options
 def list_(
     ctx: typer.Context,
     open_: Annotated[bool, typer.Option("--open", help="Only complaints not closed.")] = False,
@@ -119,6 +120,7 @@ def close(
 
 
 @apology_app.command("open")
+@output_options
 def apology_open(ctx: typer.Context, complaint_id: Annotated[int, typer.Argument(metavar="COMPLAINT_ID")],
                  fmt: FormatOpt = Fmt.table):
     """Start an apology for a complaint against an agent found at fault, or record why none is made.
@@ -137,6 +139,7 @@ def apology_open(ctx: typer.Context, complaint_id: Annotated[int, typer.Argument
 
 
 @apology_app.command("due")
+@output_options
 def apology_due(ctx: typer.Context, fmt: FormatOpt = Fmt.table):
     """Apology calls allowed now (inside the windows, attempts left).
 
@@ -151,6 +154,7 @@ def apology_due(ctx: typer.Context, fmt: FormatOpt = Fmt.table):
 
 
 @apology_app.command("record")
+@output_options
 def apology_record(
     ctx: typer.Context,
     apology_id: Id,
@@ -172,6 +176,7 @@ def apology_record(
 
 
 @apology_app.command("sms")
+@output_options
 def apology_sms(
     ctx: typer.Context,
     mark_sent: Annotated[bool, typer.Option("--mark-sent", hidden=True)] = False,
@@ -232,6 +237,7 @@ def _ids(text: str) -> list[int]:
 
 
 @apology_app.command("list")
+@output_options
 def apology_list(ctx: typer.Context, fmt: FormatOpt = Fmt.table):
     """Every apology with its state and whether it missed close_within.
 

@@ -6,9 +6,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from callbackctl.cli.common import Fmt, FormatOpt, emit, note, open_desk
+from callbackctl.cli.common import Fmt, FormatOpt, emit, note, open_desk, output_options
 
 
+@output_options
 def chase(
     ctx: typer.Context,
     record: Annotated[bool, typer.Option("--record", help="Log one chase per listed order at now.")] = False,

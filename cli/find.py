@@ -6,9 +6,10 @@ from typing import Annotated
 
 import typer
 
-from callbackctl.cli.common import Fmt, FormatOpt, emit, note, open_desk
+from callbackctl.cli.common import Fmt, FormatOpt, emit, note, open_desk, output_options
 
 
+@output_options
 def find(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(metavar="TEXT", help="A phone number in any format or its last 4+ digits, "

@@ -6,9 +6,10 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from callbackctl.cli.common import Fmt, FormatOpt, emit, note, open_desk
+from callbackctl.cli.common import Fmt, FormatOpt, emit, note, open_desk, output_options
 
 
+@output_options
 def sample(
     ctx: typer.Context,
     rate: Annotated[float, typer.Option("--rate", help="Share of reached callbacks to check, e.g. 0.05.")],
@@ -33,6 +34,7 @@ def sample(
     note(f"{new} spot check(s) due now{before} (seed {used})")
 
 
+@output_options
 def spot_checks(ctx: typer.Context, fmt: FormatOpt = Fmt.table):
     """Spot checks with the region's and head office's answers, and whether they disagree.
 
@@ -47,6 +49,7 @@ def spot_checks(ctx: typer.Context, fmt: FormatOpt = Fmt.table):
     emit(headoffice.spot_checks(desk), headoffice.SPOT_COLUMNS, fmt, empty="no spot checks")
 
 
+@output_options
 def merge(
     ctx: typer.Context,
     files: Annotated[List[str], typer.Argument(metavar="REGION_DB", help="Regional callbackctl files.")],

@@ -11,7 +11,7 @@ import typer
 from callbackctl import vocab
 from callbackctl.cli.common import (
     DateOrderOpt, DelimiterOpt, EncodingOpt, Fmt, FormatOpt, InputFormatOpt, MapOpt, SheetOpt, choices, emit, is_tty,
-    note, open_desk, open_private, reader_options, warn,
+    note, open_desk, open_private, output_options, reader_options, warn,
 )
 
 ExportFmt = choices("ExportFmt", vocab.EXPORT_FORMATS)
@@ -34,6 +34,7 @@ def _progress(name):
     return show
 
 
+@output_options
 def import_cmd(
     ctx: typer.Context,
     files: Annotated[List[str], typer.Argument(metavar="FILE", help="CSV/TSV/JSON/JSONL files or workbooks (.xlsx, .xls, .ods); - for stdin.")],
@@ -103,6 +104,7 @@ def _tell(result, rejected_rows):
         note(f"{result.file}: --strict: {result.rejected} row(s) rejected, nothing imported")
 
 
+@output_options
 def rejects_cmd(
     ctx: typer.Context,
     batch: Annotated[Optional[int], typer.Option("--batch", help="Only this import batch.")] = None,
@@ -121,12 +123,11 @@ def rejects_cmd(
     emit(batches.rejects(desk.conn, batch), batches.REJECT_COLUMNS, fmt, empty="no rejected rows")
 
 
+@output_options
 def export_cmd(
     ctx: typer.Context,
     table: Annotated[Table, typer.Argument(help="What to export.")],
-    fmt: Annotated[ExportFmt, typer.Option("--format", "-f", help="Output format.")] = ExportFmt.csv,
-    output: Annotated[Optional[str], typer.Option("--output", "-o", metavar="FILE", help="Write here instead of stdout.")] = None,
-    excel: Annotated[bool, typer.Option("--excel", help="For Excel: UTF-8 BOM, and cells starting with = + - @ made inert.")] = False,
+    fmt: Annotated[ExportFmt, typer.Option("--format", "-f", help="Output format (xlsx: a workbook, with --output FILE).")] = ExportFmt.csv,
     mask_phone: Annotated[bool, typer.Option("--mask-phone", help="Show phones as 138****5678 for sharing outside the desk.")] = False,
 ):
     """Export a whole table (orders keep their unknown columns as columns).
@@ -134,15 +135,10 @@ def export_cmd(
     \b
     Examples:
       callbackctl export callbacks --excel -o callbacks.csv
-      callbackctl export orders --mask-phone -f jsonl > orders.jsonl
+      callbackctl export orders --mask-phone -o orders.xlsx
     """
-    from callbackctl import export, io
+    from callbackctl import export
 
     desk = open_desk(ctx, "export")
     columns, rows = export.table(desk.conn, table.value, mask_phone=mask_phone)
-    if output:
-        with open_private(output, encoding="utf-8") as f:  # phone numbers: 0600 from the first byte
-            n = io.write(rows, columns, f, fmt.value, excel=excel)
-        note(f"{n} row(s) written to {output}")
-    else:
-        io.write(rows, columns, sys.stdout, fmt.value, excel=excel)
+    emit(rows, columns, fmt)

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from callbackctl import vocab
-from callbackctl.cli.common import Fmt, FormatOpt, choices, emit, note, open_desk
+from callbackctl.cli.common import Fmt, FormatOpt, choices, echo, emit, note, open_desk, output_options
 
 
 Period = choices("Period", vocab.PERIODS)
@@ -19,6 +19,7 @@ def _date(desk, text, name):
     return desk.when(text, name).date() if text else None
 
 
+@output_options
 def report(
     ctx: typer.Context,
     name: Annotated[Optional[Name], typer.Option("--name", help="A named report: daily (today by region), weekly "
@@ -53,6 +54,6 @@ def report(
     if fmt == Fmt.table and rows:
         emit(rows + [reports.total(rows, plan.by)], columns, fmt)
         if chart:
-            typer.echo("\n" + reports.chart(rows, plan.by), nl=False)
+            echo("\n" + reports.chart(rows, plan.by))  # to --output FILE too
     else:
         emit(rows, columns, fmt, empty="no completed orders, complaints or chases in that range")
