@@ -81,6 +81,23 @@ def outcome(text: str) -> str:
     return _OUTCOMES.get(header_key(text), str(text).strip().lower())
 
 
+def typed_outcome(text: str) -> str:
+    """An outcome as an agent types it: a word of the call log, work's key (n), or the
+    start of its name (no, wrong_n); ValueError naming the choices when none or two match."""
+    from callbackctl.vocab import OUTCOME_KEYS, OUTCOMES
+
+    said = outcome(text)
+    if said in OUTCOMES:
+        return said
+    said = OUTCOME_KEYS.get(said) or said.replace(" ", "_").replace("-", "_")
+    starts = [o for o in OUTCOMES if o.startswith(said)] if said else []
+    if len(starts) == 1:
+        return starts[0]
+    raise ValueError(f"{text!r} is {'more than one outcome (' + ', '.join(starts) + ')' if starts else 'not an outcome'}"
+                     f" (use {', '.join(f'{o} ({k})' for k, o in OUTCOME_KEYS.items())}, or 已接通, 未接通, 占线, "
+                     "挂断, 拒访, 空号, 非本人)")
+
+
 def _lookup(table, kind, text):
     try:
         return table[header_key(text)]

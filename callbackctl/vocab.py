@@ -117,6 +117,9 @@ YES_WORDS = {"yes", "y", "true", "t", "1", "是", "有", "保内", "vip", "属�
 NO_WORDS = {"no", "n", "false", "f", "0", "否", "无", "保外", "普通", "一般", "普通客户", "normal", "regular", "不属实"}
 
 OUTCOMES = tuple(OUTCOME_ALIASES)
+# One key per outcome: work's keys, and what `record -o` takes typed by hand.
+OUTCOME_KEYS = {"r": "reached", "n": "no_answer", "b": "busy", "h": "hung_up", "x": "refused",
+                "w": "wrong_number", "p": "wrong_person"}
 SERVICE_TYPES = tuple(SERVICE_TYPE_ALIASES)
 ZONES = tuple(ZONE_ALIASES)
 ORDER_STATUSES = tuple(STATUS_ALIASES)

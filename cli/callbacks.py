@@ -128,10 +128,10 @@ def record(
         raise typer.BadParameter("give ORDER_NO and --outcome (or --from FILE)")
     from callbackctl import normalize, vocab
 
-    said = normalize.outcome(outcome)
-    if said not in vocab.OUTCOMES:
-        usage(f"--outcome: {outcome!r} is not an outcome (use {', '.join(vocab.OUTCOMES)}, or 已接通, 未接通, 占线, "
-              "挂断, 拒访, 空号, 非本人)")
+    try:
+        said = normalize.typed_outcome(outcome)
+    except ValueError as e:
+        usage(f"--outcome: {e}")
     scores = {k: v for k, v in dict(skill=skill, attitude=attitude, timeliness=timeliness, parts=parts,
                                     overall=overall).items() if v is not None}
     if (scores or satisfaction) and said != "reached":

@@ -18,9 +18,6 @@ from callbackctl.cli.common import note, open_desk, state, usage
 
 WIDTH = 80
 
-# One key per outcome; a digit is a reached customer's first score.
-OUTCOME_KEYS = {"r": "reached", "n": "no_answer", "b": "busy", "h": "hung_up", "x": "refused",
-                "w": "wrong_number", "p": "wrong_person"}
 CHECK_KEYS = {"h": "hours", "l": "location", "p": "parts", "f": "fee"}
 CHECK_LABELS = {"hours": "hours", "location": "location", "parts": "parts replaced", "fee": "fee"}
 

@@ -12,7 +12,8 @@ from prompt_toolkit.validation import ValidationError, Validator
 from callbackctl import calls
 from callbackctl.errors import CallbackctlError
 from callbackctl.i18n import _, word
-from callbackctl.cli.work import CHECK_KEYS, CHECK_LABELS, OUTCOME_KEYS, WIDTH
+from callbackctl.cli.work import CHECK_KEYS, CHECK_LABELS, WIDTH
+from callbackctl.vocab import OUTCOME_KEYS
 
 START_OVER = "start over"
 

@@ -214,7 +214,7 @@ def test_wrong_number_and_refusal(desk, db_path):
     (["R1", "--outcome", "reached", "--no-rating", "declined", "--callback-at", "soon"], 2,
      "Error: --callback-at: bad time 'soon'"),
     (["R1", "--outcome", "reached", "--skill", "6"], 2, "Invalid value for '--skill'"),
-    (["R1", "--outcome", "maybe"], 2, "Error: --outcome: 'maybe' is not an outcome (use reached, no_answer"),
+    (["R1", "--outcome", "maybe"], 2, "Error: --outcome: 'maybe' is not an outcome (use reached (r), no_answer (n)"),
     (["R1", "--outcome", "reached"], 2, "Error: --outcome reached needs the customer's rating: --satisfaction PHRASE "
                                         "or the five scores, or --no-rating REASON when they gave none\n"),
 ])
@@ -225,6 +225,25 @@ def test_bad_record_writes_nothing(desk, db_path, args, code, message):
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT count(*) FROM callbacks").fetchone() == (0,)
     assert conn.execute("SELECT count(*) FROM events WHERE kind = 'callback_recorded'").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("typed, outcome", [
+    ("n", "no_answer"), ("no", "no_answer"), ("No Answer", "no_answer"), ("未接通", "no_answer"),
+    ("b", "busy"), ("bu", "busy"), ("h", "hung_up"), ("hung up", "hung_up"), ("x", "refused"),
+    ("ref", "refused"), ("w", "wrong_number"), ("wrong_n", "wrong_number"), ("p", "wrong_person"),
+    ("wrong-p", "wrong_person"), ("非本人", "wrong_person"),
+])
+def test_outcome_short_forms(desk, typed, outcome):
+    r = desk("record", "R1", "-o", typed, "-f", "csv")
+    assert (r.exit_code, r.stdout.splitlines()[1].split(",")[2]) == (0, outcome)
+
+
+def test_an_outcome_short_form_that_could_be_two():
+    from callbackctl.normalize import typed_outcome
+
+    with pytest.raises(ValueError, match=r"^'wrong' is more than one outcome \(wrong_number, wrong_person\) "
+                                         r"\(use reached \(r\), no_answer \(n\), busy \(b\)"):
+        typed_outcome("wrong")
 
 
 def test_record_from_a_file_with_rejects(desk, db_path, tmp_path):
