@@ -67,11 +67,12 @@ class _Batched:
             self.pieces.clear()
 
 
-def write(rows, columns, out, fmt="table", excel=False):
+def write(rows, columns, out, fmt="table", excel=False, titles=None):
     """Write `rows` (an iterable of dicts) with `columns` in the given format.
 
-    Streams for csv/tsv/json/jsonl; `table` needs every row first. Returns the
-    number of rows written.
+    Streams for csv/tsv/json/jsonl; `table` needs every row first, and heads
+    its columns with `titles` when given (the interface's language; files
+    keep the column names scripts rely on). Returns the number of rows written.
     """
     if fmt not in OUTPUT_FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
@@ -103,9 +104,9 @@ def write(rows, columns, out, fmt="table", excel=False):
         n = len(data)
         if n:
             align = ["right" if _numeric(rows, c) else "left" for c in columns]
-            headers = columns
+            headers = titles or columns
             if encoding:
-                headers, data = _showable([columns, *data], encoding)
+                headers, data = _showable([headers, *data], encoding)
             out.write(tabulate(data, headers=headers, tablefmt="simple", disable_numparse=True, colalign=align) + "\n")
     out.flush()
     return n

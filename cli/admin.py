@@ -131,9 +131,12 @@ def show(ctx: typer.Context, order_no: Annotated[str, typer.Argument(metavar="OR
 
         io.write_document(show_mod.document(sections), stdout(fmt.value), fmt.value)
         return
+    from callbackctl.i18n import _
+
+    said = _ if fmt == Fmt.table else str  # files keep the names scripts rely on
     for i, (title, columns, rows) in enumerate(sections):
-        typer.echo(("\n" if i else "") + f"== {title}")
+        typer.echo(("\n" if i else "") + f"== {said(title)}")
         if rows:
             emit(rows, columns, fmt)
         else:
-            typer.echo("(none)")
+            typer.echo(said("(none)"))

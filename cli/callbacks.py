@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from callbackctl import vocab
+from callbackctl.i18n import _
 from callbackctl.cli.common import (
     DateOrderOpt, DelimiterOpt, EncodingOpt, Fmt, FormatOpt, InputFormatOpt, MapOpt, SheetOpt, choices, emit, note,
     open_desk, output_options, reader_options, usage, warn,
@@ -117,10 +118,11 @@ def record(
         if summary.unknown:
             warn(f"{from_file}: kept with each call (in the audit log) but matching no field: "
                  f"{', '.join(summary.unknown)} (if one is a field, say so with --map 'HEADER=FIELD')")
-        for line, error, _ in summary.rejects[:5]:
+        for line, error, _raw in summary.rejects[:5]:
             note(f"{from_file}: line {line}: {error}")
-        again = f", {summary.unchanged} recorded before" if summary.unchanged else ""
-        note(f"{len(done)} call(s) recorded{again}, {summary.rejected} rejected (batch {summary.batch_id})")
+        again = _(", {n} recorded before").format(n=summary.unchanged) if summary.unchanged else ""
+        note(_("{n} call(s) recorded").format(n=len(done)) + again
+             + _(", {n} rejected (batch {batch})").format(n=summary.rejected, batch=summary.batch_id))
         if summary.rejected:
             raise typer.Exit(1)
         return
@@ -191,7 +193,7 @@ def followup_done(
     if before:
         note(f"{order_no}: the second visit was recorded already, at {before}; nothing changed")
     else:
-        note(f"{order_no}: {n} follow-up(s) done; a second callback falls due")
+        note(_("{order_no}: {n} follow-up(s) done; a second callback falls due").format(order_no=order_no, n=n))
 
 
 @followup_app.command("verify")

@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from callbackctl.i18n import _
 from callbackctl.cli.common import Fmt, FormatOpt, emit, note, open_desk, output_options
 
 
@@ -40,7 +41,7 @@ def claim(
     row = claims.claim_next(desk, agent, region=region, provider=provider, engineer=engineer,
                             service_type=service_type)
     if row is None:
-        note("no callback due that nobody holds")
+        note(_("no callback due that nobody holds"))
         return
     emit([row], claims.CLAIM_COLUMNS, fmt)
 
@@ -56,4 +57,5 @@ def release(ctx: typer.Context, order_no: Annotated[str, typer.Argument(metavar=
 
     desk = open_desk(ctx, "release")
     held = claims.release(desk, order_no)
-    note(f"{order_no}: released (was {held}'s)" if held else f"{order_no}: nobody held it")
+    note((_("{order_no}: released (was {agent}'s)") if held else _("{order_no}: nobody held it"))
+         .format(order_no=order_no, agent=held))

@@ -101,10 +101,10 @@ def open_desk(ctx: typer.Context, command: str, actor: str | None = None):
     st = state(ctx)
     path = st.db_path
     desk = _open(path, now=st.now, policy_path=st.policy, command=command, actor=actor,
-                 on_wait=lambda: note(f"waiting for another callbackctl writing to {path} ..."))
+                 on_wait=lambda: note(_t("waiting for another callbackctl writing to {path} ...").format(path=path)))
     ctx.call_on_close(lambda: finish(desk))
     if desk.conn.created and command != "demo":  # the demo names its file in its own words
-        note(f"created desk file {path}")
+        note(_t("created desk file {path}").format(path=path))
     return desk
 
 
@@ -126,6 +126,13 @@ def finish(desk):
     for warning in desk.calendar_warnings():
         warn(warning)
     desk.conn.close()
+
+
+def _t(text: str) -> str:
+    """A message in the interface's language (gettext, loaded by then)."""
+    from callbackctl.i18n import _
+
+    return _(text)
 
 
 def warn(message: str):
@@ -247,14 +254,24 @@ def emit(rows, columns, fmt, empty: str | None = None, out=None):
                 n = sheets.write(rows, columns, f, to.sheet)
             else:
                 n = io.write(rows, columns, f, fmt.value, excel=to.excel)
-        note(f"{n} row(s) written to {to.path}")
+        note(_t("{n} row(s) written to {path}").format(n=n, path=to.path))
         return n
     if fmt.value == "xlsx":  # a command without output_options
         usage("-f xlsx writes a workbook: give --output FILE.xlsx")
-    n = io.write(rows, columns, out or stdout(fmt.value), fmt.value, excel=to.excel)
+    titles = _titles(columns) if fmt.value == "table" else None
+    n = io.write(rows, columns, out or stdout(fmt.value), fmt.value, excel=to.excel, titles=titles)
     if n == 0 and fmt.value == "table" and empty:
-        note(empty)
+        from callbackctl.i18n import _
+
+        note(_(empty))
     return n
+
+
+def _titles(columns):
+    """A table's column titles in the interface's language (None: the names as they are)."""
+    from callbackctl import i18n
+
+    return [i18n.header(c) for c in columns] if i18n.current() != "en" else None
 
 
 def echo(text: str):

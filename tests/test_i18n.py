@@ -81,3 +81,38 @@ def test_words_in_chinese():
     finally:
         i18n.use("en")
     assert [i18n.word(w) for w in ("no_answer", "paid_repair")] == ["no answer", "paid repair"]
+
+
+@pytest.fixture
+def demo_desk(cli):
+    assert cli("demo").exit_code == 0
+    return cli
+
+
+def test_tables_in_chinese_files_as_the_contract_names_them(demo_desk):
+    r = demo_desk("--lang", "zh", "due", "--limit", "1")
+    assert r.stdout.splitlines()[0].split() == [
+        "工单号", "客户", "电话", "服务类型", "区域", "服务商", "服务工程师", "完工时间", "应回访时间", "回访期限",
+        "回访次数", "上次结果", "原因", "超期", "领取人"]
+    r = demo_desk("--lang", "zh", "due", "--limit", "1", "-f", "csv")
+    assert r.stdout.splitlines()[0] == ("order_no,customer,phone,service_type,region,provider,engineer,completed_at,"
+                                        "due_at,deadline,attempts,last_outcome,reason,overdue,claimed_by")
+
+
+def test_show_and_messages_in_chinese(demo_desk):
+    r = demo_desk("--lang", "zh", "show", "SY2026110017")
+    assert [line for line in r.stdout.splitlines() if line.startswith("==")] == [
+        "== 工单", "== 回访计划", "== 回访记录", "== 回单", "== 催单", "== 投诉", "== 操作日志"]
+    r = demo_desk("--lang", "zh", "due", "--region", "nowhere")
+    assert (r.exit_code, r.stdout, r.stderr) == (0, "", "没有待回访工单\n")
+    r = demo_desk("--lang", "zh", "release", "SY2026110017")
+    assert r.stderr == "SY2026110017：无人领取\n"
+
+
+def test_lang_comes_from_the_locale(demo_desk, monkeypatch):
+    monkeypatch.delenv("CALLBACKCTL_LANG")
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    assert demo_desk("due", "--region", "nowhere").stderr == "没有待回访工单\n"
+    assert demo_desk("--lang", "en", "due", "--region", "nowhere").stderr == "no callbacks due\n"
