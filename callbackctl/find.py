@@ -324,3 +324,18 @@ def _marks(values) -> str:
 
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def completions(desk, typed: str, limit: int = 50) -> list[tuple[str, str]]:
+    """Order numbers for the shell to complete `typed` with, and a word on each:
+    the due list's first (who, by when), then other stored numbers starting
+    with it (the same index ranges as `find`, in the case typed, upper or lower)."""
+    typed = typed.strip()
+    folded = typed.casefold()
+    out = {r["order_no"]: f"{r['customer'] or ''} {r['reason']} {r['deadline'][5:16]}".strip()
+           for r in schedule.due(desk) if r["order_no"].casefold().startswith(folded)}
+    for v in dict.fromkeys((typed, typed.upper(), typed.lower())) if typed else ():
+        for (no,) in desk.conn.execute("SELECT order_no FROM orders WHERE order_no >= ? AND order_no < ? "
+                                       "ORDER BY order_no LIMIT ?", (v, v + "\U0010ffff", limit)):
+            out.setdefault(no, "")
+    return list(out.items())[:limit]

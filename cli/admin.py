@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from callbackctl.cli.common import (
-    DocumentFmt, DocumentFormatOpt, Fmt, FormatOpt, emit, note, open_desk, output_options, state, stdout, warn,
+    DocumentFmt, DocumentFormatOpt, Fmt, FormatOpt, OrderNoArg, emit, note, open_desk, output_options, state, stdout,
+    warn,
 )
 
 policy_app = typer.Typer(help="Show, check or store the desk's policy.", no_args_is_help=True, rich_markup_mode=None,
@@ -113,7 +114,7 @@ def demo(ctx: typer.Context):
         emit(rows, columns, Fmt.table)
     typer.echo(f"\nTry: callbackctl --db {path} --now '{demo_mod.DEMO_NOW}' show SY2026110017")
 
-def show(ctx: typer.Context, order_no: Annotated[str, typer.Argument(metavar="ORDER_NO")],
+def show(ctx: typer.Context, order_no: Annotated[str, OrderNoArg],
          fmt: DocumentFormatOpt = DocumentFmt.table):
     """Everything about one order: its fields, calls, follow-ups, complaints, chases, audit log.
 

@@ -9,8 +9,8 @@ import typer
 from callbackctl import vocab
 from callbackctl.i18n import _
 from callbackctl.cli.common import (
-    DateOrderOpt, DelimiterOpt, EncodingOpt, Fmt, FormatOpt, InputFormatOpt, MapOpt, SheetOpt, choices, emit, note,
-    open_desk, output_options, reader_options, usage, warn,
+    DateOrderOpt, DelimiterOpt, EncodingOpt, Fmt, FormatOpt, InputFormatOpt, MapOpt, OrderNoArg, SheetOpt, choices,
+    emit, note, open_desk, output_options, reader_options, usage, warn,
 )
 
 
@@ -70,7 +70,7 @@ def _until(desk, text):
 @output_options
 def record(
     ctx: typer.Context,
-    order_no: Annotated[Optional[str], typer.Argument(metavar="ORDER_NO")] = None,
+    order_no: Annotated[Optional[str], OrderNoArg] = None,
     outcome: Annotated[Optional[str], typer.Option("--outcome", "-o", metavar="OUTCOME", help="reached, no_answer, busy, hung_up, refused, wrong_number, wrong_person; or as a call log says it: 已接通, 未接通, 占线, 挂断, 拒访, 空号, 非本人.")] = None,
     skill: Annotated[Optional[int], Score("skill", "Service skill 服务技能")] = None,
     attitude: Annotated[Optional[int], Score("attitude", "Attitude 服务态度")] = None,
@@ -176,7 +176,7 @@ def followup_list(ctx: typer.Context, fmt: FormatOpt = Fmt.table):
 @followup_app.command("done")
 def followup_done(
     ctx: typer.Context,
-    order_no: Annotated[str, typer.Argument(metavar="ORDER_NO")],
+    order_no: Annotated[str, OrderNoArg],
     at: Annotated[Optional[str], typer.Option("--at", metavar="TIME", help="When the second visit was [default: now].")] = None,
 ):
     """Record the second visit (二次服务); a second callback falls due after it.
@@ -199,7 +199,7 @@ def followup_done(
 @followup_app.command("verify")
 def followup_verify(
     ctx: typer.Context,
-    order_no: Annotated[str, typer.Argument(metavar="ORDER_NO")],
+    order_no: Annotated[str, OrderNoArg],
     phone: Annotated[str, typer.Option("--phone", help="The checked, correct number.")],
     reason: Annotated[str, typer.Option("--reason", help="How it was checked: kept in the audit log.")],
 ):

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from callbackctl.i18n import _
-from callbackctl.cli.common import Fmt, FormatOpt, emit, note, open_desk, output_options
+from callbackctl.cli.common import Fmt, FormatOpt, OrderNoArg, emit, note, open_desk, output_options
 
 
 @output_options
@@ -46,7 +46,7 @@ def claim(
     emit([row], claims.CLAIM_COLUMNS, fmt)
 
 
-def release(ctx: typer.Context, order_no: Annotated[str, typer.Argument(metavar="ORDER_NO")]):
+def release(ctx: typer.Context, order_no: Annotated[str, OrderNoArg]):
     """End the claim on a callback, so another agent may take it.
 
     \b

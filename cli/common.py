@@ -79,6 +79,34 @@ class State:
         return default_db_path(app_dir)
 
 
+def complete_order_no(ctx: typer.Context, incomplete: str):
+    """Shell completion of ORDER_NO: the due list first, then stored numbers that start so.
+
+    Runs inside the shell's completion: it never creates a desk file, and a
+    desk it cannot read completes nothing rather than print an error there.
+    """
+    from callbackctl import desk as desk_mod, find
+
+    params = ctx.find_root().params
+    path = params.get("db") or desk_mod.default_db_path(typer.get_app_dir("callbackctl"))
+    if not os.path.isfile(path):
+        return []
+    try:
+        desk = desk_mod.open_desk(path, now=params.get("now"), policy_path=params.get("policy"), command="complete")
+    except Exception:
+        return []
+    try:
+        return find.completions(desk, incomplete)
+    except Exception:
+        return []
+    finally:
+        desk.conn.close()
+
+
+# ORDER_NO, completed from the due list by the shell (--install-completion)
+OrderNoArg = typer.Argument(metavar="ORDER_NO", autocompletion=complete_order_no)
+
+
 def option_name(field: str) -> str:
     """The command-line option for a library field: callback_at -> --callback-at."""
     return "--" + field.replace("_", "-")

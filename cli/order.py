@@ -6,7 +6,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from callbackctl.cli.common import note, open_desk, usage
+from callbackctl.cli.common import OrderNoArg, note, open_desk, usage
 
 order_app = typer.Typer(help="Correct an order: set or clear its fields, or cancel it (in the audit log).",
                         no_args_is_help=True, rich_markup_mode=None, add_completion=False)
@@ -17,7 +17,7 @@ Reason = Annotated[str, typer.Option("--reason", help="Why: kept in the audit lo
 @order_app.command("set", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 def order_set(
     ctx: typer.Context,
-    order_no: Annotated[str, typer.Argument(metavar="ORDER_NO")],
+    order_no: Annotated[str, OrderNoArg],
     reason: Reason,
     clear: Annotated[Optional[List[str]], typer.Option("--clear", metavar="FIELD", help="Erase a field (repeatable).")] = None,
 ):
@@ -54,7 +54,7 @@ def _field_values(args) -> dict:
 
 
 @order_app.command("cancel")
-def order_cancel(ctx: typer.Context, order_no: Annotated[str, typer.Argument(metavar="ORDER_NO")], reason: Reason):
+def order_cancel(ctx: typer.Context, order_no: Annotated[str, OrderNoArg], reason: Reason):
     """Cancel an order (a duplicate, a mistake): it is no longer called back nor chased.
 
     \b
