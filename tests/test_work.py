@@ -63,22 +63,18 @@ def test_a_morning_of_calls(desk):
     assert "How many hours does the machine show now? (order: 1344)" in shown
     assert "Hello, 王芳 of 鑫源工程机械 here:" in shown
 
-    # a reached call, five scores and the hours the customer reads out: 12 keys
-    keys = ["5", "5", "5", "5", "4", "h", "1", "5", "0", "0", "\r", "\r"]
-    p.send("5")
-    p.expect("one for all")
-    p.send("5554")
-    p.expect(r"\[h\] hours")
-    p.send("h")
-    p.expect(r"hours \(order says 1344\)>")
-    p.send("1500\r")
-    p.expect(r"» reached · scores 5 5 5 5 4 · hours 1500")
-    p.send("\r")
+    # a reached call, five scores and the hours the customer reads out: 12 keys in all
+    steps = [("5", "one for all"), ("5554", r"\[h\] hours"), ("h", r"hours \(order says 1344\)>"),
+             ("1500\r", r"» reached · scores 5 5 5 5 4 · hours 1500"), ("\r", None)]
+    assert sum(len(keys) for keys, _ in steps) == 12
+    for keys, then in steps:
+        p.send(keys)
+        if then:
+            p.expect(then)
     p.expect(r"✓ recorded [^━]*opened: not genuine")
     assert ANSI.sub("", p.after).strip().split("\n") == [  # wrapped at 80 columns
         "✓ recorded SY2026110001: reached · index 4.80 · not genuine · hours: customer",
         "reads 1500, order has 1344 · follow-up opened: not genuine"]
-    assert len(keys) == 12
 
     # a no-answer: two keys
     assert card_of(p) == "SY2026110036"
