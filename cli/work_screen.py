@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from prompt_toolkit import PromptSession, print_formatted_text
+from prompt_toolkit.filters import Condition
 from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.key_binding import KeyBindings
 from prompt_toolkit.keys import Keys
@@ -37,6 +38,9 @@ def run(session) -> int:
             made, card = made + done, None
     except (KeyboardInterrupt, EOFError):
         pass
+    except BaseException:  # whatever stops the session, the callback in hand goes back
+        session.end(card)
+        raise
     session.end(card)
     return made
 
@@ -113,7 +117,7 @@ class Screen:
             except CallbackctlError as e:
                 self.say(f"Error: {e}", "fg:ansired")
                 continue
-            for line in _wrap(_result(row), WIDTH):
+            for line in _wrap(_result(row, call), WIDTH):
                 self.say(line, "bold")
             self.say("")
             return 1
@@ -204,6 +208,8 @@ class Screen:
                 event.app.exit(result=k)
 
         @kb.add(Keys.Any)
+        @kb.add(Keys.ControlM, filter=Condition(lambda: "enter" not in keys))  # Enter means nothing here
+        @kb.add(Keys.ControlJ)
         def _ignore(event):
             pass
 
@@ -219,7 +225,7 @@ class Screen:
         validator = _ANY  # a PromptSession keeps the last validator unless given another
         if check is not None:
             validator = Validator.from_callable(lambda t: not t.strip() or check(t.strip()),
-                                                error_message=error or _("not a valid answer"))
+                                                error_message=error or _("not a valid answer"), move_cursor_to_end=True)
         try:
             return self.prompt.prompt(question + "> ", key_bindings=kb, default=default, validator=validator,
                                       validate_while_typing=False)
@@ -278,8 +284,10 @@ def _summary(call) -> str:
     return "» " + " · ".join(parts)
 
 
-def _result(row) -> str:
+def _result(row, call) -> str:
     parts = [_("recorded") + f" {row['order_no']}: {word(row['outcome'])}"]
+    if call.callback_at:
+        parts.append(_("call back at") + " " + call.callback_at.strftime("%m-%d %H:%M"))
     if row["index"] is not None:
         parts.append(_("index") + f" {row['index']:.2f}")
     if row["genuine"] is not None:

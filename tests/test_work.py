@@ -226,3 +226,27 @@ def test_in_chinese(desk):
     p.send("q")
     p.expect(pexpect.EOF)
     assert ANSI.sub("", p.before).strip().endswith("保存了 1 条回访")
+
+
+def test_a_promise_to_call_back(desk):
+    p = start(desk, "--agent", "王芳")
+    card_of(p)
+    p.expect("quit")
+    p.send("\r")  # Enter means nothing until there is something to record
+    p.send("b")
+    p.expect(r"\[c\] call back at")
+    p.send("c")
+    p.expect(r"\+2h\)>")
+    p.send("soon\r")  # not a time: asked again
+    p.expect("not a valid answer")
+    p.send("\x15" + "15:00\r")  # Ctrl-U clears the line
+    p.expect("» busy · call back at 11-23 15:00")
+    p.send("\r")
+    p.expect("✓ recorded SY2026110001: busy · call back at 11-23 15:00")
+    card_of(p)
+    p.expect("quit")
+    p.send("q")
+    p.expect(pexpect.EOF)
+    later = json.loads(run(desk, "due", "--until", "2026-11-23 15:00", "-f", "json").stdout)
+    assert [(r["reason"], r["due_at"]) for r in later if r["order_no"] == "SY2026110001"] == [
+        ("promised", "2026-11-23 15:00:00")]
