@@ -16,10 +16,6 @@ import typer
 
 from callbackctl.cli.common import note, open_desk, state, usage
 
-WIDTH = 80
-
-CHECK_KEYS = {"h": "hours", "l": "location", "p": "parts", "f": "fee"}
-CHECK_LABELS = {"hours": "hours", "location": "location", "parts": "parts replaced", "fee": "fee"}
 
 
 def work(

@@ -13,10 +13,13 @@ from prompt_toolkit.validation import ValidationError, Validator
 from callbackctl import calls
 from callbackctl.errors import CallbackctlError
 from callbackctl.i18n import _, word
-from callbackctl.cli.work import CHECK_KEYS, CHECK_LABELS, WIDTH
 from callbackctl.vocab import OUTCOME_KEYS
 
+WIDTH = 80  # what every line fits: an SSH session's default terminal
 START_OVER = "start over"
+# The checks a reached customer's answers are typed for, and their keys.
+CHECK_KEYS = {"h": "hours", "l": "location", "p": "parts", "f": "fee"}
+CHECK_LABELS = {"hours": "hours", "location": "location", "parts": "parts replaced", "fee": "fee"}
 
 
 def run(session) -> int:
