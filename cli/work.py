@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from callbackctl.cli.common import note, open_desk, state, usage
+from callbackctl.cli.common import note, open_desk, state, usage, warn
 
 
 
@@ -57,10 +57,26 @@ def work(
                                       service_type=service_type).items() if v is not None}
     s = session.Session(desk, agent or desk.actor, lang=i18n.current(), filters=filters, script_path=script,
                         fixed_now=state(ctx).now is not None)
+    missing = [k for k in ("company", "hotline") if not getattr(desk.policy, k)]
+    if missing:
+        warn(f"the call script says - for the {' and '.join(missing)}: set [desk] {', '.join(missing)} "
+             "in the policy (callbackctl policy load FILE)")
     from callbackctl.cli import work_screen
 
+    _hang_up_is_quit()
     made = work_screen.run(s)
     note(i18n._("{n} call(s) recorded").format(n=made))
+
+
+def _hang_up_is_quit():
+    """The terminal closed (an SSH link dropped): quit as q does, letting the callback in hand go."""
+    import signal
+
+    def hang_up(signum, frame):
+        raise KeyboardInterrupt
+
+    if hasattr(signal, "SIGHUP"):  # not on Windows
+        signal.signal(signal.SIGHUP, hang_up)
 
 
 def _tty(stream) -> bool:

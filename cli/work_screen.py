@@ -50,7 +50,13 @@ def run(session) -> int:
 
 class Screen:
     def __init__(self):
-        self.prompt = PromptSession()
+        import shutil
+
+        from prompt_toolkit.history import DummyHistory
+
+        # Up must not bring back the last customer's answers: no history.
+        self.prompt = PromptSession(history=DummyHistory())
+        self.width = min(WIDTH, shutil.get_terminal_size((WIDTH, 24)).columns)
         # Esc goes back at once: the 0.5 s prompt_toolkit waits to tell a lone Esc
         # from the start of an arrow key is for slow links; an SSH session of today
         # sends a key's sequence in one packet.
@@ -63,13 +69,14 @@ class Screen:
 
     def card(self, card, lang: str):
         o, due = card.order, card.due
-        self.say(_fit(f"━━ {card.order_no} · {word(o['service_type'])} ", "━"), "bold")
+        self.say(_fit(f"━━ {card.order_no} · {word(o['service_type'])} ", "━", self.width), "bold")
         rows = [
             (_("callback"), " · ".join(filter(None, (
                 word(due["reason"]), _("attempt {n}").format(n=due["attempts"] + 1),
                 _("deadline") + " " + due["deadline"][5:16], _("overdue") if due.get("overdue") else None)))),
-            (_("customer"), "  ".join(filter(None, (o["customer"], _phone(o["phone"]),
-                                                  _("VIP") if o["vip"] else None)))),
+            (_("customer"), "  ".join(filter(None, (
+                o["customer"], _phone(o["phone"]), _("(number found wrong)") if o["phone_valid"] == 0 else None,
+                _("VIP") if o["vip"] else None)))),
             (_("machine"), " · ".join(filter(None, (o["product"], o["serial_no"] and "S/N " + o["serial_no"],
                                                   o["address"])))),
             (_("service"), " · ".join(filter(None, (
@@ -88,11 +95,11 @@ class Screen:
         label_width = max(get_cwidth(label) for label, _v in rows) + 2
         for label, value in rows:
             if value:
-                for i, line in enumerate(_wrap(value, WIDTH - label_width)):
+                for i, line in enumerate(_wrap(value, self.width - label_width)):
                     self.say(_pad(label if i == 0 else "", label_width) + line)
-        self.say(_fit("── " + _("script") + " ", "─"))
+        self.say(_fit("── " + _("script") + " ", "─", self.width))
         for name, text in card.lines:
-            for i, line in enumerate(_wrap(text, WIDTH - 4)):
+            for i, line in enumerate(_wrap(text, self.width - 4)):
                 self.say(("  • " if i == 0 and name not in ("greeting", "closing") else "    ") + line,
                          "" if name not in ("greeting", "closing") else "italic")
 
@@ -113,17 +120,17 @@ class Screen:
             call = calls.Call(order_no=card.order_no, outcome=keys[key], scores={})
             if call.outcome == "reached" and not self.rating(call, key if key.isdigit() else ""):
                 continue
-            if not self.answers(session, card, call):
-                continue
-            try:
-                row = session.record(card, call)
-            except CallbackctlError as e:
-                self.say(f"Error: {e}", "fg:ansired")
-                continue
-            for line in _wrap(_result(row, call), WIDTH):
-                self.say(line, "bold")
-            self.say("")
-            return 1
+            while self.answers(session, card, call):  # Backspace: start the call over
+                try:
+                    row = session.record(card, call)
+                except CallbackctlError as e:  # what was typed stays, to be put right
+                    for line in _wrap(f"Error: {e}", self.width):
+                        self.say(line, "fg:ansired")
+                    continue
+                for line in _wrap(_result(row, call), self.width):
+                    self.say(line, "bold")
+                self.say("")
+                return 1
 
     def rating(self, call, first: str) -> bool:
         """The five scores, one digit for all, a phrase, or 0 for none (and why)."""
@@ -150,12 +157,12 @@ class Screen:
         self.say(_("scores: skill attitude timeliness parts overall, 5 非常满意 .. 1 非常不满意"),
                  "fg:ansicyan")
         text = self.ask(_("five digits, one for all, a phrase, 0 none"), kb, check, first,
-                        _("1-5 each, or 满意 .. 非常不满意"))
+                        _("1-5 each, or 满意 .. 非常不满意"), required=True)
         if text is None:
             return False
         text = text.strip()
         if text == "0":
-            why = self.ask(_("no rating: why (declined, no time)?"), None, bool)
+            why = self.ask(_("no rating: why (declined, no time)?"), None, None, required=True)
             if why is None:
                 return False
             call.no_rating = why
@@ -174,7 +181,9 @@ class Screen:
             if call.outcome == "reached":
                 keys["x"] = "not genuine"
             bar = "  ".join([_("[Enter] record"), _("[n] note"), _("[c] call back at"), _("[⌫] start over")])
-            more = [f"[{k}] {_(CHECK_LABELS[f])}" for k, f in checks.items()] + ([_("[x] not genuine")] if "x" in keys else [])
+            more = [f"[{k}] {_(CHECK_LABELS[f])}" for k, f in checks.items()]
+            if "x" in keys:
+                more.append(_("[x] not genuine") if call.genuine is None else _("[x] undo not genuine"))
             if more:
                 bar += "\n" + "  ".join(more)
             key = self.key(_summary(call) + "\n" + bar, keys)
@@ -182,20 +191,23 @@ class Screen:
                 return True
             if key == "backspace":
                 return False
-            if key == "x":
-                call.genuine = {None: False, False: True, True: None}[call.genuine]
+            if key == "x":  # the agent's own judgement; the checks' is taken when it is not given
+                call.genuine = False if call.genuine is None else None
             elif key == "n":
-                call.note = self.ask(_("note"), None, None, call.note or "") or None
+                said = self.ask(_("note"), None, None, call.note or "")
+                call.note = call.note if said is None else said or None  # Esc keeps it, Enter on nothing clears it
             elif key == "c":
-                text = self.ask(_("call back at (15:00, tomorrow 09:30, +2h)"), None,
-                                lambda t: _when(session, t) is not None)
-                call.callback_at = _when(session, text) if text else call.callback_at
+                said = self.ask(_("call back at (15:00, tomorrow 09:30, +2h)"), None, lambda t: _when(session, t) is not None,
+                                error=_("a time after now: 15:00, tomorrow 09:30, +2h"))
+                if said is not None:
+                    call.callback_at = _when(session, said) if said else None
             else:
                 field = checks[key]
+                number = field in ("hours", "fee")
                 said = self.ask(f"{_(CHECK_LABELS[field])} ({_('order says')} {_plain(card.order[_ORDER_FIELD[field]]) or '-'})",
-                                None, _number if field in ("hours", "fee") else None)
-                if said is not None:
-                    setattr(call, field, float(said) if field in ("hours", "fee") else said)
+                                None, _number if number else None, error=_("a number, 0 or more") if number else None)
+                if said is not None:  # Esc keeps what was there; Enter on nothing: not asked
+                    setattr(call, field, (float(said) if number else said) if said else None)
 
     # -- input ----------------------------------------------------------------
 
@@ -205,10 +217,11 @@ class Screen:
         names = {"enter": Keys.ControlM, "backspace": Keys.ControlH}
 
         for k in keys:
-            @kb.add(names.get(k, k))
-            def _pick(event, k=k):
-                event.current_buffer.text = word(keys[k])
-                event.app.exit(result=k)
+            for typed in {k, k.upper()} if len(k) == 1 else {k}:  # Caps Lock on: N is n
+                @kb.add(names.get(typed, typed))
+                def _pick(event, k=k):
+                    event.current_buffer.text = word(keys[k])
+                    event.app.exit(result=k)
 
         @kb.add(Keys.Any)
         @kb.add(Keys.ControlM, filter=Condition(lambda: "enter" not in keys))  # Enter means nothing here
@@ -220,20 +233,29 @@ class Screen:
             self.say(line, "fg:ansicyan")
         return self.prompt.prompt(bar.split("\n")[-1] + " ", key_bindings=kb, default="", validator=_ANY)
 
-    def ask(self, question: str, kb, check, default: str = "", error: str | None = None) -> str | None:
-        """A line of text (Enter ends it, Esc gives up: None)."""
+    def ask(self, question: str, kb, check, default: str = "", error: str | None = None,
+            required: bool = False) -> str | None:
+        """A line of text, stripped (Enter ends it; Esc gives up: None). Nothing is an answer
+        unless `required`; anything else must pass `check`."""
         if kb is None:
             kb = KeyBindings()
             _escape(kb)
-        validator = _ANY  # a PromptSession keeps the last validator unless given another
-        if check is not None:
-            validator = Validator.from_callable(lambda t: not t.strip() or check(t.strip()),
-                                                error_message=error or _("not a valid answer"), move_cursor_to_end=True)
+
+        def valid(text):
+            text = text.strip()
+            return bool(text) if not text else check is None or check(text)
+
+        def valid_or_empty(text):
+            return not text.strip() or check is None or check(text.strip())
+
+        validator = Validator.from_callable(valid if required else valid_or_empty,
+                                            error_message=error or _("not a valid answer"), move_cursor_to_end=True)
         try:
-            return self.prompt.prompt(question + "> ", key_bindings=kb, default=default, validator=validator,
+            said = self.prompt.prompt(question + "> ", key_bindings=kb, default=default, validator=validator,
                                       validate_while_typing=False)
         except _GaveUp:
             return None
+        return said.strip()
 
 
 _ANY = Validator.from_callable(lambda text: True)
@@ -253,18 +275,20 @@ _ORDER_FIELD = {"hours": "machine_hours", "location": "location", "parts": "part
 
 
 def _number(text: str) -> bool:
+    """What a customer can read out: a finite number, not below 0."""
     try:
-        float(text)
-        return True
+        return 0 <= float(text) < float("inf")
     except ValueError:
         return False
 
 
 def _when(session, text):
+    """A promised time the agent typed, if it is one and after now."""
     try:
-        return session.desk.when(text, "callback_at")
+        when = session.desk.when(text, "callback_at")
     except CallbackctlError:
         return None
+    return when if when > session.desk.now else None
 
 
 def _summary(call) -> str:
@@ -318,12 +342,12 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - get_cwidth(text))
 
 
-def _fit(text: str, fill: str) -> str:
+def _fit(text: str, fill: str, width: int) -> str:
     """A rule across the screen with a title in it."""
-    width = get_cwidth(text)
-    if width >= WIDTH:
-        return _wrap(text, WIDTH)[0]
-    return text + fill * (WIDTH - width)
+    used = get_cwidth(text)
+    if used >= width:
+        return _wrap(text, width)[0]
+    return text + fill * (width - used)
 
 
 def _wrap(text: str, width: int) -> list[str]:

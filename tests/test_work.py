@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 from wcwidth import wcswidth
@@ -238,7 +239,9 @@ def test_a_promise_to_call_back(desk):
     p.send("c")
     p.expect(r"\+2h\)>")
     p.send("soon\r")  # not a time: asked again
-    p.expect("not a valid answer")
+    p.expect("a time after now: 15:00, tomorrow 09:30, \\+2h")
+    p.send("\x15" + "09:00\r")  # the customer said 9, and it is 10 now: refused too
+    time.sleep(0.3)
     p.send("\x15" + "15:00\r")  # Ctrl-U clears the line
     p.expect("» busy · call back at 11-23 15:00")
     p.send("\r")
@@ -250,3 +253,60 @@ def test_a_promise_to_call_back(desk):
     later = json.loads(run(desk, "due", "--until", "2026-11-23 15:00", "-f", "json").stdout)
     assert [(r["reason"], r["due_at"]) for r in later if r["order_no"] == "SY2026110001"] == [
         ("promised", "2026-11-23 15:00:00")]
+
+
+def test_answers_an_agent_changes_their_mind_about(desk):
+    """Empty answers, Esc, x twice, a record that fails: nothing typed is lost, nothing guessed."""
+    p = start(desk, "--agent", "王芳")
+    card_of(p)
+    p.expect("quit")
+    p.send("r")
+    p.expect("one for all")
+    p.send("\r")  # a reached customer's rating is needed: asked again, not recorded
+    p.expect("1-5 each")
+    p.send("44444")
+    p.expect(r"\[h\] hours")
+    p.send("h")
+    p.expect(r"1344\)>")
+    p.send("\r")  # nothing: the question was not asked
+    p.expect("» reached · scores 4 4 4 4 4[^·]*\n")  # no hours
+    p.send("h")
+    p.expect(r"1344\)>")
+    p.send("-5\r")
+    p.expect("a number, 0 or more")
+    p.send("\x15" + "1350\r")
+    p.expect("» reached · scores 4 4 4 4 4 · hours 1350")
+    p.send("n")
+    p.expect("note>")
+    p.send("要发票\r")
+    p.expect("note: 要发票")
+    p.send("n")
+    p.expect("note>")
+    p.send("\x1b")  # Esc: the note stays
+    p.expect("note: 要发票")
+    p.send("x")
+    p.expect(r"\[x\] undo not genuine")
+    p.send("x")
+    p.expect(r"\[x\] not genuine")
+    p.send("\r")
+    p.expect("✓ recorded SY2026110001: reached · index 4.00 · genuine")
+    card_of(p)
+    p.expect("quit")
+    p.send("q")
+    p.expect(pexpect.EOF)
+    call = json.loads(run(desk, "show", "SY2026110001", "-f", "json").stdout)["calls"][-1]
+    assert (call["index"], call["genuine"], call["discrepancies"], call["note"]) == (4.0, True, None, "要发票")
+
+
+def test_a_desk_that_has_not_said_who_it_is(desk, tmp_path):
+    policy = tmp_path / "p.toml"
+    policy.write_text('[desk]\ncompany = ""\n', encoding="utf-8")
+    p = pexpect.spawn(EXE, ["--db", desk, "--now", NOW, "--policy", str(policy), "work", "--agent", "王芳"],
+                      env=env(), encoding="utf-8", dimensions=(24, 80), timeout=10)
+    p.expect("━━")
+    assert ANSI.sub("", p.before).strip() == (
+        "Warning: the call script says - for the company and hotline: set [desk] company, hotline in the policy "
+        "(callbackctl policy load FILE)")
+    p.expect("quit")
+    p.send("q")
+    p.expect(pexpect.EOF)
