@@ -183,6 +183,10 @@ def main():
          "sqlite3: GROUP BY of the same orders",
          ["sqlite3", "-csv", db, "SELECT substr(completed_at, 1, 7), region, count(*) FROM orders "
           "WHERE completed_at >= '2026-10-01' AND completed_at < '2026-11-01' GROUP BY 1, 2"], runs=7)
+    form = os.path.join(args.data, "monthly.xlsx")
+    step("report --name monthly -f xlsx (the form)", [cb, "--db", db, "--now", NOW, "report", "--name", "monthly",
+                                                      "-f", "xlsx", "--output", form],
+         "the same month as report -f csv", [cb, "--db", db, "--now", NOW, "report", "-f", "csv", *month], runs=7)
     step("report (whole year, by month and region)", [cb, "--db", db, "--now", NOW, "report", "-f", "csv"])
     step("record --from (10k calls)", [cb, "--db", db, "--now", NOW, "record", "--from", calls_csv, "-f", "csv"],
          "sqlite-utils insert --csv", [sqlite_utils or "true", "insert", ref_db, "calls", calls_csv, "--csv"], ref_db)

@@ -22,8 +22,9 @@ from callbackctl.vocab import ORDER_COLUMNS, SERVICE_TYPES, ZONES
 DEFAULTS = {
     "timezone": "Asia/Shanghai",
     # Who the desk is, for the call script (`work`): the company named in the
-    # greeting, the hotline in the closing words, the agents who call.
-    "desk": {"company": "", "hotline": "", "agents": [], "script": ""},
+    # greeting, the hotline in the closing words, the agents who call; and who
+    # signs the report forms as 制表人 (`report --name ... -f xlsx`).
+    "desk": {"company": "", "hotline": "", "agents": [], "script": "", "preparer": ""},
     "calendar": {"country": "CN", "holidays": [], "workdays": []},
     "callback": {
         "windows": ["09:30-11:30", "14:40-17:00"],
@@ -155,6 +156,7 @@ class Policy:
     hotline: str
     agents: tuple
     script: str               # a desk's own script file, over the built-in one
+    preparer: str             # 制表人 on the report forms
     raw: dict = field(compare=False, repr=False)
     source: str = "built-in defaults"
 
@@ -319,6 +321,7 @@ def build(raw: dict, source: str = "built-in defaults") -> Policy:
         hotline=get("desk.hotline", words),
         agents=get("desk.agents", names),
         script=get("desk.script", words),
+        preparer=get("desk.preparer", words),
         raw=raw,
         source=source,
     )

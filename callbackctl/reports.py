@@ -12,6 +12,11 @@ Definitions (contract.md):
 - on_time: reached (first round) by the first-round deadline;
 - rates: done / due and on_time / due, three decimals, empty when nothing is due;
 - satisfaction_index: mean index of each order's first reached call;
+- calls_made / calls_reached: calls (voided ones aside) whose time falls in the
+  period, whenever their order was completed, so a daily report shows the day's
+  work; under --by agent, the agent who made them;
+- satisfied_rate: of those calls, the reached ones with a rating, the share
+  rated satisfied or very satisfied (an index of 3.5 or more: 满意 or 非常满意);
 - dissatisfied / not_genuine / second_visits: orders with such a follow-up;
 - dissatisfied_resolved: dissatisfied orders a later callback found satisfied;
 - missed: due orders never reached and past deadline + give_up_after.
@@ -32,8 +37,15 @@ from callbackctl.vocab import GROUPS, PERIODS
 METRICS = ["orders_completed", "callbacks_due", "callbacks_done", "completion_rate", "on_time", "on_time_rate",
            "satisfaction_index", "very_satisfied_share", "dissatisfied", "dissatisfied_resolved", "not_genuine",
            "invalid_contacts", "second_visits", "missed", "complaints", "special_complaints", "overdue_complaints",
-           "chases", "late_dispatches", "spot_checks", "spot_disagreements"]
+           "chases", "late_dispatches", "spot_checks", "spot_disagreements",
+           # added in the second release, at the end so that positions stay as they were
+           "satisfied_rate", "calls_made", "calls_reached"]
 _COUNTS = [m for m in METRICS if not m.endswith(("_rate", "_index", "_share"))]
+# The counts behind the rates, kept in each row under these keys (no listing
+# writes them: they are not columns) so that a total recomputes its rates exactly.
+_HIDDEN = ("_index_sum", "_rated", "_very_satisfied", "_calls_rated", "_calls_satisfied")
+SATISFIED = 3.5  # an index that rounds to 4 (满意) or 5 (非常满意)
+VERY_SATISFIED = 4.5
 
 
 def columns(by: str) -> list[str]:
@@ -84,12 +96,15 @@ def _setup(desk, lo: str, hi: str):
     conn.create_function("cb_selected", 2, selected, deterministic=True)
 
 
-def report(desk, period="month", by="region", date_from=None, date_to=None) -> list[dict]:
-    """One row per period and group, ordered by period then group."""
+def report(desk, period="month", by="region", date_from=None, date_to=None, region=None, product=None) -> list[dict]:
+    """One row per period and group, ordered by period then group; `region` and
+    `product` keep the orders of that region or product (and their calls,
+    complaints, chases and spot checks) only."""
     one_of(period, PERIODS, "period")
     one_of(by, GROUPS, "by")
     conn = desk.conn
     lo, hi = clock.day_range(date_from, date_to)
+    where = _Filter(region, product)
     bounds = conn.execute("SELECT min(completed_at), max(completed_at) FROM orders "
                           "WHERE completed_at >= ? AND completed_at < ? AND completed_at <= ?",
                           (lo, hi, desk.now_text)).fetchone()
@@ -97,37 +112,45 @@ def report(desk, period="month", by="region", date_from=None, date_to=None) -> l
         order_rows = []
     else:
         _setup(desk, bounds[0], bounds[1])
-        order_rows = _order_metrics(desk, period, by, lo, hi)
+        order_rows = _order_metrics(desk, period, by, lo, hi, where)
     rows = {}
     for r in order_rows:
         rows[(r["period"], r["grp"])] = dict(r)
-    for r in (_complaint_metrics(desk, period, by, lo, hi) + _chase_metrics(desk, period, by, lo, hi)
-              + _spot_metrics(desk, period, by, lo, hi)):
+    for r in (_complaint_metrics(desk, period, by, lo, hi, where) + _chase_metrics(desk, period, by, lo, hi, where)
+              + _spot_metrics(desk, period, by, lo, hi, where) + _call_metrics(desk, period, by, lo, hi, where)):
         rows.setdefault((r["period"], r["grp"]), {}).update({k: v for k, v in r.items() if k not in ("period", "grp")})
     out = []
     for (per, grp), r in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[0][1] is None, kv[0][1] or "")):
-        row = {"period": per, by: grp, **{m: r.get(m) or 0 for m in _COUNTS}}
-        _rates(row, r.get("index_sum"), r.get("index_n"), r.get("very_satisfied"))
+        row = {"period": per, by: grp, **{m: r.get(m) or 0 for m in _COUNTS},
+               **{h: r.get(h[1:]) or 0 for h in _HIDDEN}}
+        _rates(row)
         out.append(row)
     return out
 
 
-def _rates(row, index_sum, index_n, very_satisfied):
-    due = row["callbacks_due"]
+def _rates(row):
+    """The rates of a row from its counts (the hidden ones among them)."""
+    due, rated, calls_rated = row["callbacks_due"], row["_rated"], row["_calls_rated"]
     row["completion_rate"] = round(row["callbacks_done"] / due, 3) if due else None
     row["on_time_rate"] = round(row["on_time"] / due, 3) if due else None
-    row["satisfaction_index"] = round(index_sum / index_n, 2) if index_n else None
-    row["very_satisfied_share"] = round((very_satisfied or 0) / index_n, 3) if index_n else None
+    row["satisfaction_index"] = round(row["_index_sum"] / rated, 2) if rated else None
+    row["very_satisfied_share"] = round(row["_very_satisfied"] / rated, 3) if rated else None
+    row["satisfied_rate"] = round(row["_calls_satisfied"] / calls_rated, 3) if calls_rated else None
 
 
 def total(rows: list[dict], by: str) -> dict:
-    """The total row for table output: counts added, rates recomputed from the counts."""
-    t = {"period": "total", by: "", **{m: sum(r[m] for r in rows) for m in _COUNTS}}
-    n = sum(r["callbacks_done"] for r in rows if r["satisfaction_index"] is not None)
-    weighted = sum((r["satisfaction_index"] or 0) * r["callbacks_done"] for r in rows if r["satisfaction_index"] is not None)
-    very = sum((r["very_satisfied_share"] or 0) * r["callbacks_done"] for r in rows)
-    _rates(t, weighted, n, very)
+    """The total row (table output, the forms): counts added, rates recomputed from the counts."""
+    t = {"period": "total", by: "", **{m: sum(r[m] for r in rows) for m in (*_COUNTS, *_HIDDEN)}}
+    _rates(t)
     return t
+
+
+class _Filter:
+    """`AND o.region = :region ...` for the options given, on the orders alias `o`."""
+
+    def __init__(self, region=None, product=None):
+        self.params = {k: v for k, v in (("region", region), ("product", product)) if v is not None}
+        self.sql = "".join(f" AND o.{k} = :{k}" for k in self.params)
 
 
 def _selected_sql(policy) -> str:
@@ -144,7 +167,7 @@ def _selected_sql(policy) -> str:
     return sql + " ELSE 0 END"
 
 
-def _order_metrics(desk, period, by, lo, hi):
+def _order_metrics(desk, period, by, lo, hi, where):
     from callbackctl import followups
 
     give_up_minutes = int(desk.policy.give_up_after.delta.total_seconds() // 60)
@@ -164,8 +187,8 @@ def _order_metrics(desk, period, by, lo, hi):
            sum(selected AND reached_at IS NOT NULL) AS callbacks_done,
            sum(selected AND reached_at IS NOT NULL AND reached_at <= deadline) AS on_time,
            sum(CASE WHEN selected AND reached_at IS NOT NULL THEN satisfaction END) AS index_sum,
-           sum(selected AND reached_at IS NOT NULL AND satisfaction IS NOT NULL) AS index_n,
-           sum(selected AND satisfaction >= 4.5) AS very_satisfied,
+           sum(selected AND reached_at IS NOT NULL AND satisfaction IS NOT NULL) AS rated,
+           sum(selected AND satisfaction >= {VERY_SATISFIED}) AS very_satisfied,
            sum(coalesce(fu.dissatisfied, 0)) AS dissatisfied,
            sum(coalesce(fu.dissatisfied_resolved, 0)) AS dissatisfied_resolved,
            sum(coalesce(fu.not_genuine, 0)) AS not_genuine,
@@ -183,7 +206,7 @@ def _order_metrics(desk, period, by, lo, hi):
         LEFT JOIN temp.report_deadlines d ON d.service_type = o.service_type AND d.day = substr(o.completed_at, 1, 10)
         LEFT JOIN callbacks f ON f.id = (SELECT c.id FROM callbacks c WHERE c.order_id = o.id AND c.outcome = 'reached'
                                          AND c.called_at <= :now ORDER BY c.called_at, c.id LIMIT 1)
-        WHERE o.completed_at >= :lo AND o.completed_at < :hi AND o.completed_at <= :now AND o.status = 'completed'
+        WHERE o.completed_at >= :lo AND o.completed_at < :hi AND o.completed_at <= :now AND o.status = 'completed'{where.sql}
     ) facts
     LEFT JOIN (
         SELECT order_id,
@@ -196,10 +219,11 @@ def _order_metrics(desk, period, by, lo, hi):
     ) fu ON fu.order_id = facts.id
     GROUP BY period, grp
     """
-    return desk.conn.execute(sql, {"lo": lo, "hi": hi, "now": desk.now_text, "later_wrong": json.dumps(later)}).fetchall()
+    return desk.conn.execute(sql, {"lo": lo, "hi": hi, "now": desk.now_text, "later_wrong": json.dumps(later),
+                                   **where.params}).fetchall()
 
 
-def _complaint_metrics(desk, period, by, lo, hi):
+def _complaint_metrics(desk, period, by, lo, hi, where):
     """Complaints received by now, as they stood at now (complaints.as_of); overdue: the
     reply came after it was due, or has not come by now and is due."""
     now = desk.now_text
@@ -207,8 +231,8 @@ def _complaint_metrics(desk, period, by, lo, hi):
     rows = [dict(r) for r in desk.conn.execute(f"""
         SELECT {period_sql(period, 'c.received_at')} AS period, {_complaint_group(by)} AS grp, c.*, o.order_no
         FROM complaints c LEFT JOIN orders o ON o.id = c.order_id
-        WHERE c.received_at >= :lo AND c.received_at < :hi AND c.received_at <= :now""",
-        {"lo": lo, "hi": hi, "now": now})]
+        WHERE c.received_at >= :lo AND c.received_at < :hi AND c.received_at <= :now{where.sql}""",
+        {"lo": lo, "hi": hi, "now": now, **where.params})]
     if rows:
         from callbackctl import complaints  # here: most reports have none, and it loads the importer
 
@@ -234,17 +258,17 @@ def _complaint_group(by) -> str:
     return f"o.{by}"
 
 
-def _chase_metrics(desk, period, by, lo, hi):
+def _chase_metrics(desk, period, by, lo, hi, where):
     grp = "h.actor" if by == "agent" else f"o.{by}"
     return [dict(r) for r in desk.conn.execute(f"""
         SELECT {period_sql(period, 'h.chased_at')} AS period, {grp} AS grp,
                count(*) AS chases, count(DISTINCT CASE WHEN h.reason = 'late' THEN h.order_id END) AS late_dispatches
         FROM chases h JOIN orders o ON o.id = h.order_id
-        WHERE h.chased_at >= :lo AND h.chased_at < :hi AND h.chased_at <= :now
-        GROUP BY 1, 2""", {"lo": lo, "hi": hi, "now": desk.now_text})]
+        WHERE h.chased_at >= :lo AND h.chased_at < :hi AND h.chased_at <= :now{where.sql}
+        GROUP BY 1, 2""", {"lo": lo, "hi": hi, "now": desk.now_text, **where.params})]
 
 
-def _spot_metrics(desk, period, by, lo, hi):
+def _spot_metrics(desk, period, by, lo, hi, where):
     grp = "rc.agent" if by == "agent" else f"o.{by}"
     return [dict(r) for r in desk.conn.execute(f"""
         SELECT {period_sql(period, 's.sampled_at')} AS period, {grp} AS grp,
@@ -252,8 +276,22 @@ def _spot_metrics(desk, period, by, lo, hi):
                coalesce(sum(CASE WHEN hc.called_at <= :now THEN s.disagrees END), 0) AS spot_disagreements
         FROM spot_checks s JOIN orders o ON o.id = s.order_id JOIN callbacks rc ON rc.id = s.regional_call_id
         LEFT JOIN callbacks hc ON hc.id = s.call_id
-        WHERE s.sampled_at >= :lo AND s.sampled_at < :hi AND s.sampled_at <= :now
-        GROUP BY 1, 2""", {"lo": lo, "hi": hi, "now": desk.now_text})]
+        WHERE s.sampled_at >= :lo AND s.sampled_at < :hi AND s.sampled_at <= :now{where.sql}
+        GROUP BY 1, 2""", {"lo": lo, "hi": hi, "now": desk.now_text, **where.params})]
+
+
+def _call_metrics(desk, period, by, lo, hi, where):
+    """The calls made in the period (voided ones count nowhere), whenever their order
+    was completed: the day's work. Under --by agent, the agent who made each call."""
+    grp = "c.agent" if by == "agent" else f"o.{by}"
+    return [dict(r) for r in desk.conn.execute(f"""
+        SELECT {period_sql(period, 'c.called_at')} AS period, {grp} AS grp,
+               count(*) AS calls_made, sum(c.outcome = 'reached') AS calls_reached,
+               sum(c.outcome = 'reached' AND c.satisfaction IS NOT NULL) AS calls_rated,
+               sum(c.outcome = 'reached' AND c.satisfaction >= {SATISFIED}) AS calls_satisfied
+        FROM callbacks c LEFT JOIN orders o ON o.id = c.order_id
+        WHERE c.called_at >= :lo AND c.called_at < :hi AND c.called_at <= :now AND c.outcome != 'voided'{where.sql}
+        GROUP BY 1, 2""", {"lo": lo, "hi": hi, "now": desk.now_text, **where.params})]
 
 
 def chart(rows: list[dict], by: str, width: int = 30) -> str:
@@ -287,6 +325,7 @@ PRESETS = {
     # name: (period, by, range, columns or None for all)
     "daily": ("day", "region", "today", None),
     "weekly": ("week", "region", "last_week", None),
+    "monthly": ("month", "region", "last_month", None),
     "providers": ("month", "provider", "last_month",
                   ["orders_completed", "callbacks_due", "completion_rate", "on_time_rate", "satisfaction_index",
                    "dissatisfied", "not_genuine", "second_visits", "complaints", "special_complaints",
@@ -306,11 +345,12 @@ class Plan:
     columns: list
 
 
-def plan(name, period, by, first, last, today: dt.date) -> Plan:
-    """A named report fixes period, grouping and columns, and a range unless one is given."""
+def plan(name, period, by, first, last, today: dt.date, by_given: bool = False) -> Plan:
+    """A named report fixes period and columns, and a grouping and a range unless given."""
     columns = None
     if name is not None:
-        period, by, which, columns = PRESETS[name]
+        period, preset_by, which, columns = PRESETS[name]
+        by = by if by_given else preset_by
         if first is None and last is None:
             first, last = preset_range(which, today)
     return Plan(period, by, first, last, ["period", by] + (columns or METRICS))
@@ -328,17 +368,19 @@ def preset_range(which: str, today: dt.date) -> tuple[dt.date, dt.date]:
     return last.replace(day=1), last
 
 
-def fault_structure(desk, date_from=None, date_to=None, top=10) -> list[dict]:
+def fault_structure(desk, date_from=None, date_to=None, top=10, region=None, product=None) -> list[dict]:
     """The most frequent faults and replaced parts per product (故障结构), by completion date."""
     lo, hi = clock.day_range(date_from, date_to)
+    where = _Filter(region, product)
     fault = "coalesce(" + ", ".join(f"json_extract(extra, '$.\"{k}\"')" for k in FAULT_HEADERS) + ")"
     from callbackctl import normalize
 
     counts: dict = {}
     totals: dict = {}
     for product, parts, what in desk.conn.execute(
-        f"SELECT coalesce(product, ''), parts_replaced, {fault} FROM orders "
-        "WHERE completed_at >= ? AND completed_at < ? AND status = 'completed'", (lo, hi)):
+        f"SELECT coalesce(product, ''), parts_replaced, {fault} FROM orders o "
+        f"WHERE completed_at >= :lo AND completed_at < :hi AND status = 'completed'{where.sql}",
+        {"lo": lo, "hi": hi, **where.params}):
         totals[product] = totals.get(product, 0) + 1
         if what:
             key = (product, "fault", str(what).strip())

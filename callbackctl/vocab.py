@@ -21,8 +21,8 @@ APOLOGY_OUTCOMES = ("accepted", "refused", "hung_up", "no_answer")
 DATE_ORDERS = ("dmy", "mdy")  # how to read 03/04/2026 when a file is told
 
 PERIODS = ("day", "week", "month")
-GROUPS = ("region", "provider", "engineer", "service_type", "agent")
-REPORT_NAMES = ("daily", "weekly", "providers", "faults")
+GROUPS = ("region", "provider", "engineer", "service_type", "agent", "product")
+REPORT_NAMES = ("daily", "weekly", "monthly", "providers", "faults")
 
 
 # -- input: header and value aliases (canonical name -> the other spellings) ----------

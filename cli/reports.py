@@ -13,6 +13,9 @@ from callbackctl.cli.common import Fmt, FormatOpt, choices, echo, emit, note, op
 Period = choices("Period", vocab.PERIODS)
 By = choices("By", vocab.GROUPS)
 Name = choices("Name", vocab.REPORT_NAMES)
+FORMS = ("daily", "weekly", "monthly")  # callbackctl.forms.FORMS, without importing it for --help
+# The daily report's second table (table output): the day's calls by agent.
+AGENT_COLUMNS = ["period", "agent", "calls_made", "calls_reached", "satisfied_rate", "complaints"]
 
 
 def _date(desk, text, name):
@@ -22,13 +25,23 @@ def _date(desk, text, name):
 @output_options
 def report(
     ctx: typer.Context,
-    name: Annotated[Optional[Name], typer.Option("--name", help="A named report: daily (today by region), weekly "
-                                                 "(last ISO week by region), providers (last month's provider "
-                                                 "evaluation), faults (most frequent faults and parts by product).")] = None,
+    name: Annotated[Optional[Name], typer.Option("--name", help="A named report: daily (today by region, and the day's "
+                                                 "calls by agent), weekly (last ISO week by region), monthly (last "
+                                                 "month by region), providers (last month's provider evaluation), "
+                                                 "faults (most frequent faults and parts by product). With -f xlsx, "
+                                                 "daily, weekly and monthly are the head office's forms.")] = None,
     period: Annotated[Period, typer.Option("--period", help="day, week (ISO) or month.")] = Period.month,
-    by: Annotated[By, typer.Option("--by", help="Group by.")] = By.region,
+    by: Annotated[By, typer.Option("--by", help="Group by (product: 品类/机型) [default: region, or the named "
+                                                "report's].")] = By.region,
     date_from: Annotated[Optional[str], typer.Option("--from", metavar="DATE", help="First day (completed_at).")] = None,
     date_to: Annotated[Optional[str], typer.Option("--to", metavar="DATE", help="Last day, included.")] = None,
+    region: Annotated[Optional[str], typer.Option("--region", metavar="R", help="Only this region's orders "
+                                                  "(and their calls, complaints and chases).")] = None,
+    product: Annotated[Optional[str], typer.Option("--product", metavar="P", help="Only this product's (机型) "
+                                                   "orders.")] = None,
+    by_person: Annotated[Optional[str], typer.Option("--by-person", metavar="NAME", help="制表人 on a form (-f xlsx "
+                                                     "of daily, weekly, monthly) [default: the policy's [desk] "
+                                                     "preparer, else your login name].")] = None,
     chart: Annotated[bool, typer.Option("--chart", help="Also draw satisfaction and completion bars (table only).")] = False,
     fmt: FormatOpt = Fmt.table,
 ):
@@ -37,23 +50,63 @@ def report(
     \b
     Examples:
       callbackctl report --by provider --from 2026-11-01 --chart
-      callbackctl report --name weekly -f csv > weekly.csv
+      callbackctl report --name monthly -o monthly.xlsx
     """
     from callbackctl import reports
 
-    desk = open_desk(ctx, "report")
+    desk = open_desk(ctx, "report", actor=by_person)
     first, last = _date(desk, date_from, "from"), _date(desk, date_to, "to")
     if name == Name.faults:
-        emit(reports.fault_structure(desk, first, last), reports.FAULT_COLUMNS, fmt, empty="no completed orders in that range")
+        emit(reports.fault_structure(desk, first, last, region=region, product=product), reports.FAULT_COLUMNS, fmt,
+             empty="no completed orders in that range")
         return
-    plan = reports.plan(name.value if name else None, period.value, by.value, first, last, desk.now.date())
+    by_given = getattr(ctx.get_parameter_source("by"), "name", "DEFAULT") != "DEFAULT"
+    plan = reports.plan(name.value if name else None, period.value, by.value, first, last, desk.now.date(), by_given)
     if name is not None:
         note(f"{name.value} report: {plan.first or 'the start'} to {plan.last or 'now'}")
-    rows = reports.report(desk, plan.period, plan.by, plan.first, plan.last)
+    rows = reports.report(desk, plan.period, plan.by, plan.first, plan.last, region=region, product=product)
+    daily_agents = name == Name.daily and plan.by != "agent"
+    if name is not None and name.value in FORMS and fmt == Fmt.xlsx:
+        agents = (reports.report(desk, plan.period, "agent", plan.first, plan.last, region=region, product=product)
+                  if daily_agents else None)
+        _write_form(ctx, desk, name.value, plan, rows, agents, region, product, by_person)
+        return
     columns = plan.columns
     if fmt == Fmt.table and rows:
         emit(rows + [reports.total(rows, plan.by)], columns, fmt)
+        if daily_agents:
+            _agent_table(desk, reports, plan, region, product)
         if chart:
             echo("\n" + reports.chart(rows, plan.by))  # to --output FILE too
     else:
         emit(rows, columns, fmt, empty="no completed orders, complaints or chases in that range")
+
+
+def _agent_table(desk, reports, plan, region, product):
+    """The daily report's second table: the day's calls by agent, after the table by region."""
+    import io
+
+    agents = [r for r in reports.report(desk, plan.period, "agent", plan.first, plan.last, region=region,
+                                        product=product) if any(r[c] for c in AGENT_COLUMNS[2:])]
+    if agents:
+        text = io.StringIO()
+        emit(agents + [reports.total(agents, "agent")], AGENT_COLUMNS, Fmt.table, out=text)
+        echo("\n" + text.getvalue())
+
+
+def _write_form(ctx, desk, name, plan, rows, agents, region, product, by_person):
+    """The form as a workbook to --output FILE: in Chinese, or in the language --lang or
+    CALLBACKCTL_LANG chose (a form is a Chinese document whatever the machine's LANG)."""
+    from callbackctl import forms, i18n, sheets
+    from callbackctl.cli.common import _output, _private_output
+
+    chosen = ctx.find_root().params.get("lang")
+    preparer = by_person or desk.policy.preparer or desk.actor
+    form = forms.build(desk, name, plan, rows, agents, region=region, product=product, preparer=preparer,
+                       lang=i18n.pick(chosen) if chosen else "zh")
+    path = _output.get().path
+    with _private_output(path, binary=True) as f:
+        n = sheets.write_form(form, f)
+    note(f"{n} row(s) written to {path}")
+    if not rows:
+        note("no completed orders, complaints or chases in that range")

@@ -75,6 +75,7 @@ company = ""
 hotline = ""
 agents = []
 script = ""
+preparer = ""
 
 [calendar]
 country = "CN"

@@ -72,7 +72,9 @@ def test_the_special_complaint_without_reply_is_overdue(desk):
 def test_iso_weeks_and_days(desk):
     weeks = report(desk, "--period", "week", "--by", "provider", "--from", "2026-10-26", "--to", "2026-11-30")
     assert [(r["period"], r["provider"], r["orders_completed"]) for r in weeks] == [
-        ("2026-W44", "P1", 1), ("2026-W45", "P1", 3), ("2026-W45", "P2", 1), ("2026-W47", "P2", 2)]
+        ("2026-W44", "P1", 1), ("2026-W45", "P1", 3), ("2026-W45", "P2", 1),
+        ("2026-W46", "P1", 0),  # no order completed, but R2's calls were made that week (calls_made)
+        ("2026-W47", "P2", 2)]
     days = report(desk, "--period", "day", "--by", "engineer", "--from", "2026-11-02", "--to", "2026-11-02")
     assert [(r["period"], r["engineer"], r["callbacks_due"]) for r in days] == [("2026-11-02", "E1", 2)]
 

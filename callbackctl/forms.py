@@ -1,0 +1,154 @@
+"""The head office's report forms, as the callback plan names them.
+
+- daily: 区域售后客服回访日报表, the region's day: the day's completed orders and
+  their callbacks by region, and the day's calls by agent;
+- weekly: 总部客服回访情况周报表, and monthly: 总部客服回访情况月报表, head office's
+  summary of the last whole ISO week or month by region.
+
+Each is one sheet: the title, a header block (区域, 品类, the date, week or month,
+制表人, 制表日期), the table with Chinese column titles and a total row, the
+notes that say where each number comes from, and a native Excel chart of
+completion and satisfaction per group. The numbers are `reports.report`'s
+rows and `reports.total`'s totals, so the form and `report -f json` agree.
+
+The forms are in Chinese, or in the language chosen with --lang or
+CALLBACKCTL_LANG (cli/reports.py decides); this module builds a
+`sheets.Form`, which sheets.write_form lays out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from callbackctl import i18n, reports
+from callbackctl.i18n import _
+
+FORMS = ("daily", "weekly", "monthly")
+
+# The columns of each form's table, after the group's; the daily's second table
+# (the day's calls by agent) has AGENT_COLUMNS.
+COLUMNS = {
+    "daily": ["orders_completed", "callbacks_due", "callbacks_done", "completion_rate", "on_time_rate",
+              "calls_made", "calls_reached", "satisfaction_index", "satisfied_rate", "dissatisfied", "not_genuine",
+              "invalid_contacts", "complaints", "chases"],
+    "weekly": ["orders_completed", "callbacks_due", "callbacks_done", "completion_rate", "on_time", "on_time_rate",
+               "calls_made", "calls_reached", "satisfaction_index", "satisfied_rate", "dissatisfied",
+               "dissatisfied_resolved", "not_genuine", "invalid_contacts", "second_visits", "missed", "complaints",
+               "special_complaints", "chases", "late_dispatches"],
+}
+COLUMNS["monthly"] = COLUMNS["weekly"]
+AGENT_COLUMNS = ["calls_made", "calls_reached", "satisfied_rate", "complaints"]
+
+
+def kind(column: str) -> str:
+    """How a column's cells are shown: a count, a rate (0-1, as %), an index (0-5)."""
+    if column.endswith(("_rate", "_share")):
+        return "rate"
+    if column.endswith("_index"):
+        return "index"
+    return "count"
+
+
+def build(desk, name: str, plan, rows: list, agent_rows: list | None = None, *, region=None, product=None,
+          preparer: str = "", lang: str = "zh"):
+    """The form `name` (daily, weekly, monthly) of a report run, in `lang`."""
+    previous = i18n.current()
+    i18n.use(lang)
+    try:
+        return _build(desk, name, plan, rows, agent_rows, region, product, preparer)
+    finally:
+        i18n.use(previous)
+
+
+def _build(desk, name, plan, rows, agent_rows, region, product, preparer):
+    from callbackctl import sheets
+
+    by = plan.by
+    titles = {"daily": (_("Regional after-sales callback daily report"), _("Daily report")),
+              "weekly": (_("Head office callback weekly report"), _("Weekly report")),
+              "monthly": (_("Head office callback monthly report"), _("Monthly report"))}
+    title, sheet = titles[name]
+    several = len({r["period"] for r in rows}) > 1  # --from/--to over more than one period: say which
+    columns = COLUMNS[name]
+    main = _section(rows, by, columns, several)
+    sections = [main]
+    if name == "daily" and agent_rows is not None and by != "agent":
+        busy = [r for r in agent_rows if any(r[c] for c in AGENT_COLUMNS)]  # the order-only row of no agent
+        agents = _section(busy, "agent", AGENT_COLUMNS, several, totals=agent_rows)
+        main.title = _("Callbacks by {group}").format(group=_column_title(by))
+        agents.title = _("The day's calls by agent")
+        sections.append(agents)
+    item = lambda label, value: _("{label}: {value}").format(label=label, value=value)  # noqa: E731
+    header = [item(_("Region"), _only(region)),
+              item(_("Product"), _only(product)),
+              item(*_period_item(plan, desk.now.date())),
+              item(_("Prepared by"), preparer),
+              item(_("Prepared on"), desk.now.date().isoformat())]
+    notes = [_("Orders completed: the work orders (dispatch and returned orders) completed in the period; "
+               "complaints and chases count in the period they were received or made."),
+             _("Callbacks due: the completed orders the callback rules select; done: those reached; on time: "
+               "reached by their deadline; completion rate = done / due."),
+             _("Calls made and reached: the callback calls of the period, whenever their order was completed; "
+               "satisfied rate = (very satisfied + satisfied) / the rated calls among them."),
+             _("Satisfaction index: the mean of the five scores (skill, attitude, timeliness, parts, overall; 1-5) "
+               "of each order's first reached callback; dissatisfied and not genuine come from the callback records.")]
+    label_col = 1 if several else 0
+    index_col = label_col + 1 + columns.index("satisfaction_index")
+    has_index = any(r["satisfaction_index"] is not None for r in rows)
+    chart = sheets.FormChart(
+        title=_("Completion and satisfaction by {group}").format(group=_column_title(by).lower()),
+        labels=label_col,
+        bars=[label_col + 1 + columns.index(c) for c in ("completion_rate", "satisfied_rate")],
+        line=index_col if has_index else None)
+    return sheets.Form(
+        title=title, sheet=sheet, header=header, sections=sections, notes_title=_("Notes"),
+        notes=[f"{i}. {text}" for i, text in enumerate(notes, 1)], chart=chart if rows else None,
+        subtitle=desk.policy.company, font="Microsoft YaHei" if i18n.current() == "zh" else "Calibri")
+
+
+def _section(rows, by, columns, several, totals=None):
+    from callbackctl import sheets
+
+    lead = (["period"] if several else []) + [by]
+    body = [[r["period"]] * several + [_group_label(by, r[by])] + [r[c] for c in columns] for r in rows]
+    total = reports.total(totals if totals is not None else rows, by)
+    total_row = [""] * several + [_column_title("total")] + [total[c] for c in columns]
+    return sheets.FormSection(headers=[_column_title(c) for c in lead + columns],
+                              kinds=["text"] * len(lead) + [kind(c) for c in columns], rows=body, total=total_row)
+
+
+def _column_title(column: str) -> str:
+    """The column's title: its Chinese name, or in English the name in words."""
+    if i18n.current() == "zh":
+        return i18n.header(column)
+    return column.replace("_", " ").capitalize()
+
+
+def _group_label(by, value) -> str:
+    if value is None:
+        return _("(none)")
+    if by == "service_type":
+        return i18n.word(value)
+    return str(value)
+
+
+def _only(given) -> str:
+    """The header's region or product: the one asked for (--region, --product), else all."""
+    return given or _("all")
+
+
+def _period_item(plan, today: dt.date) -> tuple[str, str]:
+    """The header's period: a day, an ISO week with its days, a month, or a range of days."""
+    first, last = plan.first, plan.last
+    if first is not None and last is not None:
+        if plan.period == "day" and first == last:
+            return _("Date"), first.isoformat()
+        if plan.period == "week" and first.weekday() == 0 and last == first + dt.timedelta(days=6):
+            year, week, _day = first.isocalendar()
+            days = _("{first} to {last}").format(first=first.isoformat(), last=last.isoformat())
+            return _("Week"), f"{year}-W{week:02d} ({days})"
+        if (plan.period == "month" and first.day == 1 and (last + dt.timedelta(days=1)).day == 1
+                and (first.year, first.month) == (last.year, last.month)):
+            return _("Month"), first.strftime("%Y-%m")
+    start = first.isoformat() if first else _("the start")
+    return _("Period"), _("{first} to {last}").format(first=start, last=(last or today).isoformat())
