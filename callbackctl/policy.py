@@ -196,12 +196,17 @@ def merge(base: dict, override: dict, path: str = "") -> dict:
 
 
 def load_text(text: str, source: str) -> Policy:
+    import os
     import tomllib
 
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise PolicyError(f"policy: {source}: not valid TOML: {e}") from None
+    script = data.get("desk", {}).get("script") if isinstance(data.get("desk"), dict) else None
+    if isinstance(script, str) and script.strip() and os.path.isfile(source):
+        # a script named beside the policy file is found from any folder
+        data["desk"]["script"] = os.path.join(os.path.dirname(os.path.abspath(source)), script.strip())
     return build(merge(DEFAULTS, data), source)
 
 

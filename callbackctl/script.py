@@ -54,10 +54,12 @@ def load(path: str | None = None) -> Script:
     source = "built-in"
     if path:
         try:
-            with open(path, "rb") as f:
-                own = tomllib.load(f)
+            with open(path, encoding="utf-8-sig") as f:  # as Notepad saves it, BOM or not
+                own = tomllib.loads(f.read())
         except OSError as e:
             raise PolicyError(f"script: {path}: {e.strerror}") from None
+        except UnicodeDecodeError:
+            raise PolicyError(f"script: {path}: not UTF-8 text (save it as UTF-8)") from None
         except tomllib.TOMLDecodeError as e:
             raise PolicyError(f"script: {path}: not valid TOML: {e}") from None
         data = _over(data, own, path)
@@ -82,15 +84,35 @@ def _over(base: dict, own: dict, path: str) -> dict:
                     raise PolicyError(f"script: {path}: questions.{key}: not a service type")
                 if not isinstance(value, list) or not set(value) <= set(QUESTIONS):
                     raise PolicyError(f"script: {path}: questions.{key}: must be a list of {', '.join(QUESTIONS)}")
-            elif key not in TEXTS or not isinstance(value, str):
+            elif key not in TEXTS:
                 raise PolicyError(f"script: {path}: {table}.{key}: unknown text (use {', '.join(TEXTS)})")
+            elif not isinstance(value, str):
+                raise PolicyError(f"script: {path}: {table}.{key}: must be text in quotes")
             else:
-                try:
-                    string.Formatter().vformat(value, (), _Blank())
-                except (ValueError, IndexError) as e:
-                    raise PolicyError(f"script: {path}: {table}.{key}: {e}") from None
+                wrong = placeholder_error(value)
+                if wrong:
+                    raise PolicyError(f"script: {path}: {table}.{key}: {wrong}")
             out[table][key] = value
     return out
+
+
+def placeholder_error(text: str) -> str | None:
+    """What is wrong with a text's {words}, or None: each must be one the order or desk fills."""
+    from callbackctl.vocab import ORDER_COLUMNS
+
+    known = set(ORDER_COLUMNS) | DESK_WORDS
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    except ValueError as e:
+        return f"{e} (write a brace itself as {{{{ or }}}})"
+    for name in names:
+        if name not in known:
+            return (f"{{{name}}} is not a word the script can fill (use {{company}}, {{hotline}}, {{agent}}, "
+                    "{service} or an order's field such as {customer}, {engineer}, {machine_hours})")
+    return None
+
+
+DESK_WORDS = {"company", "hotline", "agent", "service"}
 
 
 def values(order: dict, policy, agent: str, service_name: str) -> dict:

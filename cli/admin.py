@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 
 from typing import Annotated
 
@@ -9,7 +11,7 @@ import typer
 
 from callbackctl.cli.common import (
     DocumentFmt, DocumentFormatOpt, Fmt, FormatOpt, OrderNoArg, emit, note, open_desk, output_options, state, stdout,
-    warn,
+    usage, warn,
 )
 
 policy_app = typer.Typer(help="Show, check or store the desk's policy.", no_args_is_help=True, rich_markup_mode=None,
@@ -42,9 +44,18 @@ def policy_check(file: Annotated[str, typer.Argument(metavar="FILE")]):
     from callbackctl import desk, policy
 
     checked = policy.load_text(desk.read_policy_file(file), file)
+    _check_script(checked)
     for warning in checked.warnings:
         warn(warning)
     note(f"{file}: OK")
+
+
+def _check_script(checked):
+    """A desk's own call script is read when it is named, not first when an agent starts work."""
+    if checked.script:
+        from callbackctl import script
+
+        script.load(checked.script)
 
 
 @policy_app.command("load")
@@ -57,7 +68,15 @@ def policy_load(ctx: typer.Context, file: Annotated[str, typer.Argument(metavar=
     """
     from callbackctl import desk as desk_mod
 
+    from callbackctl import policy
+
     text = desk_mod.read_policy_file(file)
+    checked = policy.load_text(text, file)
+    _check_script(checked)
+    named = policy.load_text(text, "stored policy").script  # as it will be read, from any folder
+    if named and not os.path.isabs(named):
+        usage(f"{file}: [desk] script = {named!r}: give its full path ({checked.script}), "
+              "as the stored policy is read from any folder")
     desk = open_desk(ctx, "policy load")
     desk.store_policy(text, file)
     note(f"policy from {file} stored in {desk.path}")
