@@ -66,14 +66,15 @@ def raw_row(source, row):
 
 
 def run(desk, source, write_chunk, *, kind="", strict=False, dry_run=False, event=None,
-        progress=None, chunk_rows=CHUNK_ROWS) -> Summary:
+        progress=None, chunk_rows=CHUNK_ROWS, finish=None) -> Summary:
     """Read `source` into the desk in one transaction; returns its Summary.
 
     `write_chunk(rows, summary, write)` gets [(line, row)] and returns the
     rejects [(line, error, raw)] among them; it counts what it stored in
     `summary` and writes nothing when `write` is false (a dry run, or a
     strict file that already has a reject). `event`: the audit log's kind
-    for the batch, if it gets one.
+    for the batch, if it gets one. `finish()`, when given, runs in the same
+    transaction after the last chunk (work done once per file, not per chunk).
     """
     summary = Summary(source.name, format=source.format, encoding=source.encoding, preamble=source.preamble)
     if dry_run:
@@ -88,6 +89,8 @@ def run(desk, source, write_chunk, *, kind="", strict=False, dry_run=False, even
         store = (lambda rejects: _store(conn, summary.batch_id, rejects)) if not strict else None
         with db.transaction(conn):
             _read(source, write_chunk, summary, strict, progress, chunk_rows, store, write=True)
+            if finish is not None:
+                finish()
             if strict and summary.rejects:
                 summary.strict_failed = True
                 summary.inserted = summary.updated = summary.unchanged = 0

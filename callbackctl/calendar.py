@@ -238,6 +238,39 @@ def in_window(cal, windows, t: dt.datetime) -> bool:
     return roll_forward(cal, windows, t) == t
 
 
+# -- calendar months (recurring callbacks: "1M" after the last call) -----------
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` calendar months later (earlier when negative), or the
+    month's last day when it has none: 01-31 + 1M is 02-28 (02-29 in a leap year)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, _month_days(year, month)))
+
+
+def _month_days(year: int, month: int) -> int:
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return (following - _DAY).day
+
+
+def latest_months_before(day: dt.date, months: int) -> dt.date:
+    """The latest date whose `add_months(_, months)` is on or before `day` (the
+    last start from which a step of `months` has come by `day`)."""
+    found = add_months(day, -months)
+    # A few steps at most, where a month end clamps: 01-28..01-31 + 1M are all 02-28.
+    while add_months(found + _DAY, months) <= day:
+        found += _DAY
+    while add_months(found, months) > day:
+        found -= _DAY
+    return found
+
+
+def first_window_on(cal, windows, day: dt.date) -> dt.datetime:
+    """The start of the first calling window on the first working day on or after `day`."""
+    return _at(nth_workday(cal, day, 1, count_first=True), windows[0][0])
+
+
 
 class Timeline:
     """The windows of a span of days laid end to end, for many times at once.

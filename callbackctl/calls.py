@@ -116,6 +116,8 @@ def record(desk, call: Call) -> dict:
 
 def record_in_transaction(desk, call: Call) -> dict:
     scores = validate(call)
+    if _recurring_key(call.order_no):
+        return _record_recurring(desk, call, scores)
     conn, policy = desk.conn, desk.policy
     order, sched = order_schedule(desk, call.order_no)
     if order["status"] != "completed":
@@ -132,26 +134,12 @@ def record_in_transaction(desk, call: Call) -> dict:
     reason = "spot_check" if spot else (sched.reason if sched else ("first" if rnd == 1 else "second"))
     attempts = (sched.attempts if sched else order["attempts"]) + 1
 
-    index = round(sum(scores.values()) / len(scores), 2) if scores else None
     note = "; ".join(filter(None, (f"no rating: {call.no_rating.strip()}" if call.no_rating else None, call.note))) or None
     discrepancies = checks(order, call, policy.hours_tolerance) if call.outcome == "reached" else []
     checked = any(v is not None for v in (call.hours, call.location, call.parts, call.fee))
     genuine = call.genuine if call.genuine is not None else (not discrepancies if checked else None)
-    dissatisfied = bool(scores) and (index < policy.dissatisfied_below or min(scores.values()) <= 2)
-
-    opened = []
-    if dissatisfied:
-        opened.append(("dissatisfied", f"index {index}, scores " + ", ".join(f"{k} {scores[k]}" for k in SCORES if k in scores)))
-    if genuine is False:
-        opened.append(("not_genuine", "; ".join(discrepancies) or "marked not genuine"))
-    if call.outcome == "wrong_number":
-        opened.append(("invalid_contact", f"wrong number {order['phone']}"))
-    # Head office's spot-check calls never move the region's own round.
-    unreachable = (not spot and call.outcome in RETRY_OUTCOMES and not call.callback_at
-                   and attempts >= policy.max_attempts)
-    if unreachable:
-        opened.append(("unreachable", f"{attempts} attempts, last {call.outcome}"))
-    closes = not spot and (call.outcome in ("reached", "refused", "wrong_number") and not call.callback_at or unreachable)
+    opened, index, closes = _outcome_effects(desk, call, scores, attempts, order["phone"], genuine, discrepancies,
+                                             spot=bool(spot))
 
     cur = conn.execute(
         "INSERT INTO callbacks (order_id, called_at, round, reason, outcome, skill, attitude, timeliness, parts, "
@@ -186,6 +174,84 @@ def record_in_transaction(desk, call: Call) -> dict:
     if early:  # not refused: the customer may have called in, or the agent had a moment
         out["warnings"] = [f"{order['order_no']}: called at {clock.fmt(called_at)}, before the {sched.reason} "
                            f"was due ({clock.fmt(sched.next_due)})"]
+    return out
+
+
+def _recurring_key(text) -> bool:
+    return str(text).strip()[:2].upper() == "R-"  # recurring.is_key, without importing it for orders
+
+
+def _outcome_effects(desk, call, scores, attempts, phone, genuine=None, discrepancies=(), spot=False):
+    """What a call opens and whether it closes its round, for an order's call and a
+    customer's alike: ([(follow-up reason, detail)], the index, closes)."""
+    policy = desk.policy
+    index = round(sum(scores.values()) / len(scores), 2) if scores else None
+    dissatisfied = bool(scores) and (index < policy.dissatisfied_below or min(scores.values()) <= 2)
+    opened = []
+    if dissatisfied:
+        opened.append(("dissatisfied", f"index {index}, scores " + ", ".join(f"{k} {scores[k]}" for k in SCORES if k in scores)))
+    if genuine is False:
+        opened.append(("not_genuine", "; ".join(discrepancies) or "marked not genuine"))
+    if call.outcome == "wrong_number":
+        opened.append(("invalid_contact", f"wrong number {phone}"))
+    # Head office's spot-check calls never move the region's own round.
+    unreachable = (not spot and call.outcome in RETRY_OUTCOMES and not call.callback_at
+                   and attempts >= policy.max_attempts)
+    if unreachable:
+        opened.append(("unreachable", f"{attempts} attempts, last {call.outcome}"))
+    closes = not spot and (call.outcome in ("reached", "refused", "wrong_number") and not call.callback_at or unreachable)
+    return opened, index, closes
+
+
+def _record_recurring(desk, call: Call, scores: dict) -> dict:
+    """A call on a customer's recurring callback (R-...): stored in recurring_calls."""
+    from callbackctl import customers, recurring
+
+    if any(v is not None for v in (call.hours, call.location, call.parts, call.fee)) or call.genuine is not None:
+        raise InvalidValue(f"{call.order_no.strip()}: a recurring callback is about the customer, not an order: "
+                           "there is no order to check hours, location, parts or fee against", usage=True)
+    conn = desk.conn
+    customer, cb = recurring.lookup(desk, call.order_no)
+    key = cb.key if cb else recurring.resolve(conn, call.order_no)[1]
+    if cb is None:
+        raise StateError(f"{key}: no recurring callback of {customer['key']} under this key "
+                         f"(its next is {recurring.next_key(desk, customer) or 'none'})")
+    if cb.closed:
+        raise StateError(f"{key}: the recurring callback is finished ({cb.last_outcome})")
+    called_at = call.called_at or desk.now
+    if called_at > cb.give_up_at(desk.policy):
+        raise StateError(f"{key}: the recurring callback was given up at {clock.fmt(cb.give_up_at(desk.policy))}")
+    early = cb.kind in ("retry", "promised") and called_at < cb.next_due
+    attempts = cb.attempts + 1
+    opened, index, closes = _outcome_effects(desk, call, scores, attempts, customer["phone"])
+    note = "; ".join(filter(None, (f"no rating: {call.no_rating.strip()}" if call.no_rating else None, call.note))) or None
+    cur = conn.execute(
+        "INSERT INTO recurring_calls (customer_id, key, reason, round, due_on, called_at, outcome, skill, attitude, "
+        "timeliness, parts, overall, satisfaction, callback_at, closes, agent, note) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (customer["id"], key, cb.reason, cb.round, cb.due_on.isoformat(), clock.fmt(called_at), call.outcome,
+         *(scores.get(s) for s in SCORES), index, clock.fmt(call.callback_at) if call.callback_at else None,
+         int(bool(closes)), call.agent or desk.actor, note),
+    )
+    for why, detail in opened:
+        followups.hand_back_customer(conn, customer["id"], key, why, cb.round, clock.fmt(called_at), cur.lastrowid,
+                                     detail)
+    if call.outcome == "wrong_number":
+        customers.mark_phone_invalid(conn, customer["id"])
+    if call.outcome == "reached" and not opened and cb.round > 1:
+        followups.resolve_visited_customer(conn, customer["id"], key, clock.fmt(called_at))
+    claims.end_on_call(conn, key)
+    out = {
+        "order_no": key, "called_at": clock.fmt(called_at), "outcome": call.outcome,
+        **{s: scores.get(s) for s in SCORES}, "index": index, "genuine": None, "discrepancies": [],
+        "followup": ", ".join(w for w, _ in opened) or None, "reason": cb.reason, "call_id": f"R{cur.lastrowid}",
+    }
+    desk.log("callback_recorded", key, {**out, "round": cb.round, "agent": call.agent or desk.actor, "note": note,
+                                        "callback_at": clock.fmt(call.callback_at), "columns": call.kept},
+             actor=call.agent)
+    if early:
+        out["warnings"] = [f"{key}: called at {clock.fmt(called_at)}, before the {cb.kind} was due "
+                           f"({clock.fmt(cb.next_due)})"]
     return out
 
 
@@ -284,6 +350,15 @@ def call_from_row(desk, row: dict, columns: CallColumns | None = None, date_orde
 
 def already_recorded(desk, call: Call) -> bool:
     """The same call is in the desk already: its order, time and outcome (a file given twice)."""
+    if _recurring_key(call.order_no):
+        from callbackctl import recurring
+
+        try:
+            _, key = recurring.resolve(desk.conn, call.order_no)
+        except CallbackctlError:
+            return False
+        return desk.conn.execute("SELECT 1 FROM recurring_calls WHERE key = ? AND called_at = ? AND outcome = ? LIMIT 1",
+                                 (key, clock.fmt(call.called_at or desk.now), call.outcome)).fetchone() is not None
     try:
         order_no = orders.number(desk.conn, call.order_no)
     except CallbackctlError:
@@ -337,15 +412,29 @@ def record_file(desk, path: str, encoding="auto", input_format=None, delimiter=N
     return done, summary
 
 
-def void(desk, call_id: int, reason: str) -> dict:
+def call_id(text) -> int | str:
+    """A CALL_ID as typed: an order call's number, or R and the number of a recurring call's."""
+    typed = str(text).strip()
+    if typed.isdigit():
+        return int(typed)
+    if typed[:1] in "Rr" and typed[1:].isdigit():
+        return "R" + typed[1:]
+    raise InvalidValue(f"{typed!r} is not a call id (a number, or R and a number for a recurring call, "
+                       "as record prints it and show lists it)", field="call_id")
+
+
+def void(desk, call_id, reason: str) -> dict:
     """Void a call entered by mistake: it counts nowhere from now on, and is kept.
 
     Its outcome becomes 'voided' and it no longer closes its round (m013); the
     follow-ups it opened are withdrawn. Returns the call as it was, with
     `voided_before` set when it was voided already (the command run twice).
+    A recurring call (`R12`) is voided in its own row, which keeps what it was.
     """
     if not reason or not reason.strip():
         raise InvalidValue("voiding a call needs its reason", field="reason")
+    if isinstance(call_id, str):
+        return _void_recurring(desk, int(call_id[1:]), reason.strip())
     conn = desk.conn
     with transaction(conn):
         row = conn.execute("SELECT c.*, o.order_no FROM callbacks c JOIN orders o ON o.id = c.order_id WHERE c.id = ?",
@@ -368,6 +457,40 @@ def void(desk, call_id: int, reason: str) -> dict:
                                                    "called_at": call["called_at"], "outcome": call["outcome"],
                                                    "followups": [f["reason"] for f in withdrawn]})
     return {**call, "voided_before": None}
+
+
+def _void_recurring(desk, number: int, reason: str) -> dict:
+    conn = desk.conn
+    with transaction(conn):
+        row = conn.execute("SELECT * FROM recurring_calls WHERE id = ?", (number,)).fetchone()
+        if row is None:
+            raise NotFound(f"unknown call R{number}")
+        call = {**dict(row), "order_no": row["key"]}
+        if call["voided_at"]:
+            return {**call, "outcome": call["voided_outcome"], "voided_before": call["voided_at"]}
+        withdrawn = followups.withdraw_customer(conn, number)
+        conn.execute("UPDATE recurring_calls SET outcome = 'voided', closes = 0, voided_at = ?, voided_by = ?, "
+                     "void_reason = ?, voided_outcome = ? WHERE id = ?",
+                     (desk.now_text, desk.actor, reason, call["outcome"], number))
+        desk.log("call_voided", call["key"], {"call": f"R{number}", "reason": reason, "called_at": call["called_at"],
+                                             "outcome": call["outcome"], "followups": [f["reason"] for f in withdrawn]})
+    return {**call, "voided_before": None}
+
+
+def recurring_calls_of(desk, customer_id: int) -> list[dict]:
+    """A customer's recurring calls for `show`, each under its callback's key; a voided one says so."""
+    rows = []
+    for r in desk.conn.execute(
+        "SELECT 'R' || id AS call_id, key, called_at, round, reason, outcome, skill, attitude, timeliness, parts, "
+        "overall, satisfaction AS 'index', callback_at, agent, note, voided_at, voided_by, void_reason, voided_outcome "
+        "FROM recurring_calls WHERE customer_id = ? ORDER BY called_at, id", (customer_id,)):
+        row = dict(r)
+        voided = [row.pop(k) for k in ("voided_at", "voided_by", "void_reason", "voided_outcome")]
+        if voided[0]:
+            row["note"] = "; ".join(filter(None, (
+                f"voided {voided[0]} by {voided[1]}: {voided[2]} (was {voided[3]})", row["note"])))
+        rows.append(row)
+    return rows
 
 
 def calls_of(desk, order) -> list[dict]:

@@ -42,11 +42,12 @@ def claim_next(desk, agent: str, exclude=frozenset(), **filters) -> dict | None:
 
 
 def release(desk, order_no: str) -> str | None:
-    """End the claim on an order (any case); returns who held it, None if nobody did."""
-    from callbackctl import orders  # here: `due` reads claims without the importer
+    """End the claim on an order or a recurring callback (R-..., any case); returns who held it, None if nobody did."""
+    from callbackctl import orders, recurring  # here: `due` reads claims without the importer
 
     with transaction(desk.conn):
-        key = orders.number(desk.conn, order_no)
+        key = (recurring.resolve(desk.conn, order_no)[1] if recurring.is_key(order_no)
+               else orders.number(desk.conn, order_no))
         row = desk.conn.execute("SELECT agent FROM claims WHERE key = ? AND until > ?",
                                 (key, desk.now_text)).fetchone()
         desk.conn.execute("DELETE FROM claims WHERE key = ?", (key,))

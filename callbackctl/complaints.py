@@ -170,13 +170,15 @@ def _steps_after(desk, complaints) -> list[dict]:
     return [json.loads(detail) for _, detail in sorted(found, key=lambda e: -e[0])]
 
 
-def listing(desk, open_only=False, overdue_only=False, order_id=None) -> list[dict]:
-    """Complaints as of now: one received after now is not listed, a step after now not taken yet."""
+def listing(desk, open_only=False, overdue_only=False, order_id=None, phone=None) -> list[dict]:
+    """Complaints as of now: one received after now is not listed, a step after now not taken yet.
+    `order_id` or `phone`: one order's, or one customer's (recurring callbacks: `show R-...`)."""
     sql = ("SELECT c.*, o.order_no FROM complaints c LEFT JOIN orders o ON o.id = c.order_id WHERE c.received_at <= ?"
-           + (" AND c.order_id = ?" if order_id is not None else "") + " ORDER BY c.id")
+           + (" AND c.order_id = ?" if order_id is not None else "") + (" AND c.phone = ?" if phone is not None else "")
+           + " ORDER BY c.id")
     out = []
-    rows = as_of(desk, [dict(r) for r in desk.conn.execute(
-        sql, (desk.now_text, order_id) if order_id is not None else (desk.now_text,))])
+    params = [desk.now_text] + [v for v in (order_id, phone) if v is not None]
+    rows = as_of(desk, [dict(r) for r in desk.conn.execute(sql, params)])
     for c in rows:
         due = reply_due(desk, c)
         c["reply_due"] = clock.fmt(due)

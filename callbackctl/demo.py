@@ -9,7 +9,9 @@ from callbackctl import db
 from callbackctl.errors import CallbackctlError
 
 DEMO_NOW = "2026-11-23 10:00"
-FIXTURES = ("dealer_export_gbk.csv", "service_orders_utf8bom.csv")
+FIXTURES = ("dealer_export_gbk.csv", "service_orders_utf8bom.csv", "service_history.csv")  # orders
+# Customers called on a schedule: contracts A and B, a project, a dormant customer (GBK, Chinese headers).
+CUSTOMER_FIXTURE = "contract_customers.csv"
 
 
 def fixture_path(name: str) -> str:
@@ -51,12 +53,19 @@ CALLS = [
 ]
 
 
-def record_calls(desk):
+# The morning's recurring callbacks (customers called on a schedule, not after an order).
+RECURRING_CALLS = [
+    ("R-13139624595-2026-11", "reached", dict(satisfaction="满意", note="合同保养按时")),
+    ("R-15412524273-2026-11", "no_answer", {}),
+]
+
+
+def record_calls(desk, made=CALLS):
     """The demo's recorded calls; returns their output rows."""
     from callbackctl import calls, clock
 
     rows = []
-    for order_no, outcome, opts in CALLS:
+    for order_no, outcome, opts in made:
         opts = dict(opts)
         promised = opts.pop("callback_at", None)
         call = calls.Call(order_no=order_no, outcome=outcome, scores=opts.pop("scores", {}),
@@ -74,7 +83,7 @@ hotline = "400-600-8800"
 
 def build(desk) -> list[tuple[str, list, list]]:
     """A desk's morning: imports, calls, a complaint; returns (title, columns, rows) to show."""
-    from callbackctl import batches, schedule, complaints, dispatch, followups, orders, policy, reports
+    from callbackctl import batches, customers, schedule, complaints, dispatch, followups, orders, policy, reports
 
     desk.store_policy(POLICY, "demo")
     desk.policy = policy.load_text(POLICY, "demo")
@@ -83,19 +92,27 @@ def build(desk) -> list[tuple[str, list, list]]:
     for name in FIXTURES:
         result = orders.import_file(desk, fixture_path(name))
         imported.append({**result.row(), "file": name})
+    result = customers.import_file(desk, fixture_path(CUSTOMER_FIXTURE))
+    imported.append({**result.row(), "file": CUSTOMER_FIXTURE})
     rejected = [{**r, "file": os.path.basename(r["file"])} for r in batches.rejects(desk.conn)]
     calls = record_calls(desk)
+    recurring_calls = record_calls(desk, RECURRING_CALLS)
     cid = complaints.add(desk, "agent", "general", "回访时客服语气生硬，中途挂断", order_no="SY2026110017", target="小王")
     complaints.open_apology(desk, cid)
-    month = reports.report(desk, "month", "region")
+    month = reports.report(desk, "month", "region", date_from=desk.now.date().replace(day=1))
     return [
-        ("import: the dealer's GBK export and an English UTF-8 export (bad rows are kept as rejects)",
-         batches.SUMMARY_COLUMNS, imported),
+        ("import: the dealer's GBK export, an English UTF-8 export, older orders, and the contract customers "
+         "(bad rows are kept as rejects)", batches.SUMMARY_COLUMNS, imported),
         ("rejected rows, with the reason", ["file", "line", "error"], rejected),
         ("calls recorded this morning", ["order_no", "outcome", "index", "genuine", "followup", "reason"], calls),
         ("callbacks due now (callbackctl due)", ["order_no", "customer", "service_type", "region", "due_at",
                                                  "deadline", "attempts", "reason", "overdue"],
          schedule.due(desk, limit=12)),
+        ("customers called on a schedule: contracts, a project, a dormant customer (callbackctl customer list)",
+         ["key", "customer", "class", "project", "last_completed_at", "next_key", "next_reason", "next_due_at"],
+         list(customers.listing(desk))),
+        ("their calls this morning (callbackctl record R-...)", ["order_no", "outcome", "index", "followup", "reason",
+                                                               "call_id"], recurring_calls),
         ("handed back for a second visit or a contact check (callbackctl followup list)",
          ["order_no", "reason", "since", "engineer", "detail"], followups.followups(desk)),
         ("providers to chase (callbackctl chase)", ["order_no", "provider", "zone", "reported_at", "deadline",

@@ -14,7 +14,7 @@ FOLLOWUP_COLUMNS = ["order_no", "reason", "since", "round", "customer", "phone",
 
 
 def followups(desk) -> list[dict]:
-    """Orders handed back: open follow-ups, plus completed orders whose phone needs checking.
+    """Orders and customers handed back: open follow-ups, plus completed orders whose phone needs checking.
 
     As of now: a follow-up opened after now is not listed, one done or
     resolved after now is still open, an order completed after now is not
@@ -41,8 +41,73 @@ def followups(desk) -> list[dict]:
             detail = normalize.phone_problem(r["phone"])
             rows.append({**{k: r[k] for k in r.keys() if k != "id"}, "reason": "invalid_contact", "round": None,
                          "detail": detail})
+    if conn.execute("SELECT max(id) FROM customer_followups").fetchone()[0] is not None:
+        rows += customer_followups(desk)
     rows.sort(key=lambda r: (r["since"] or "", r["order_no"]))
     return rows
+
+
+# -- customers handed back after a recurring callback (recurring.py) --------------------
+# Kept in customer_followups, keyed by the recurring callback's key (R-...).
+
+def customer_followups(desk) -> list[dict]:
+    """Open follow-ups of customers, as of now, in followup list's columns (order_no holds the key)."""
+    return [dict(r) for r in desk.conn.execute(
+        "SELECT f.key AS order_no, f.reason, f.since, f.round, c.customer, c.phone, NULL AS region, NULL AS provider, "
+        "NULL AS engineer, f.detail FROM customer_followups f JOIN customers c ON c.id = f.customer_id "
+        "WHERE f.since <= :now AND (f.done_at IS NULL OR f.done_at > :now) "
+        "AND (f.resolved_at IS NULL OR f.resolved_at > :now)", {"now": desk.now_text})]
+
+
+def hand_back_customer(conn, customer_id, key, reason, rnd, since, call_id, detail):
+    """Open a customer's follow-up for a recurring call's finding (inside the caller's transaction)."""
+    conn.execute("INSERT INTO customer_followups (customer_id, key, reason, round, since, call_id, detail) "
+                 "VALUES (?,?,?,?,?,?,?)", (customer_id, key, reason, rnd, since, call_id, detail))
+
+
+def resolve_visited_customer(conn, customer_id, key, at):
+    """A satisfied second callback resolves what the visit answered."""
+    conn.execute("UPDATE customer_followups SET resolved_at = ? WHERE customer_id = ? AND key = ? "
+                 "AND done_at IS NOT NULL AND resolved_at IS NULL", (at, customer_id, key))
+
+
+def withdraw_customer(conn, call_id) -> list[dict]:
+    """Remove the follow-ups a voided recurring call opened (not one a visit answered already)."""
+    rows = [dict(r) for r in conn.execute(
+        "SELECT id, reason, round, since, detail FROM customer_followups WHERE call_id = ? AND done_at IS NULL",
+        (call_id,))]
+    conn.execute("DELETE FROM customer_followups WHERE call_id = ? AND done_at IS NULL", (call_id,))
+    return rows
+
+
+def customer_followup_done(desk, text: str, at: dt.datetime | None = None) -> tuple[int, str | None]:
+    """`followup done R-...`: the visit to a customer handed back; a second callback falls due."""
+    from callbackctl import recurring
+
+    customer, key = recurring.resolve(desk.conn, text)
+    when = clock.fmt(at or desk.now)
+    conn = desk.conn
+    with transaction(conn):
+        opened = conn.execute("SELECT max(since) FROM customer_followups WHERE key = ? AND done_at IS NULL "
+                              "AND resolved_at IS NULL", (key,)).fetchone()[0]
+        if opened is None:
+            done = conn.execute("SELECT max(done_at) FROM customer_followups WHERE key = ? AND done_at IS NOT NULL "
+                                "AND resolved_at IS NULL", (key,)).fetchone()[0]
+            if done is not None:
+                return 0, done
+            raise StateError(f"{key} has no open follow-up")
+        if when < opened:
+            raise InvalidValue(f"{when} is before the follow-up was opened ({opened})", field="at")
+        n = conn.execute("UPDATE customer_followups SET done_at = ? WHERE key = ? AND done_at IS NULL "
+                         "AND resolved_at IS NULL", (when, key)).rowcount
+        desk.log("followup_done", key, {"at": when, "followups": n})
+    return n, None
+
+
+def customer_followups_of(desk, customer_id) -> list[dict]:
+    return [dict(r) for r in desk.conn.execute(
+        "SELECT key, reason, round, since, detail, done_at, resolved_at FROM customer_followups WHERE customer_id = ? "
+        "ORDER BY id", (customer_id,))]
 
 
 def found_wrong_later(desk) -> set[int]:
@@ -68,6 +133,8 @@ def followup_done(desk, order_no: str, at: dt.datetime | None = None) -> tuple[i
     """
     from callbackctl import orders  # here: `report` reads found_wrong_later and never needs the importer
 
+    if str(order_no).strip()[:2].upper() == "R-":  # a customer's recurring callback
+        return customer_followup_done(desk, order_no, at)
     order = orders.get(desk.conn, order_no)
     when = clock.fmt(at or desk.now)
     with transaction(desk.conn):

@@ -15,8 +15,8 @@ from functools import lru_cache
 
 from callbackctl.clock import FIRST_YEAR, LAST_YEAR, in_years
 from callbackctl.vocab import (  # noqa: F401 - re-exported for the modules that parse input
-    CALL_COLUMNS, OUTCOME_ALIASES, ORDER_COLUMNS, SERVICE_TYPE_ALIASES, STATUS_ALIASES, TIME_COLUMNS,
-    YES_WORDS, NO_WORDS, ZONE_ALIASES,
+    CALL_COLUMNS, CLASS_ALIASES, CLASS_NONE, CUSTOMER_COLUMNS, OUTCOME_ALIASES, ORDER_COLUMNS,
+    SERVICE_TYPE_ALIASES, STATUS_ALIASES, TIME_COLUMNS, YES_WORDS, NO_WORDS, ZONE_ALIASES,
 )
 
 
@@ -35,6 +35,9 @@ def _alias_map(table: dict) -> dict:
 
 HEADER_MAP = _alias_map(ORDER_COLUMNS)
 CALL_HEADER_MAP = _alias_map(CALL_COLUMNS)
+CUSTOMER_HEADER_MAP = _alias_map(CUSTOMER_COLUMNS)
+_CLASSES = _alias_map(CLASS_ALIASES)
+_NO_CLASS = frozenset(map(header_key, CLASS_NONE))
 _OUTCOMES = _alias_map(OUTCOME_ALIASES)
 _SERVICE_TYPES = _alias_map(SERVICE_TYPE_ALIASES)
 _ZONES = _alias_map(ZONE_ALIASES)
@@ -121,6 +124,17 @@ def status(text: str) -> str:
     return _lookup(_STATUSES, "status", text)
 
 
+def customer_class(text: str) -> str | None:
+    """A contract class: 'A', 'a', 'A类', '甲' -> 'A'; 'none', '无', '普通' -> None (no contract)."""
+    key = header_key(text)
+    if key in _NO_CLASS:
+        return None
+    found = _CLASSES.get(key)
+    if found is None:
+        raise ValueError(f"unknown class {text!r} (use A, B, or none)")
+    return found
+
+
 @lru_cache(maxsize=4096)
 def boolean(text: str) -> bool:
     key = header_key(text)
@@ -165,7 +179,8 @@ def plain(value):
 
 
 # Stored as 0/1, JSON text or REAL; shown as booleans, lists and plain numbers.
-_FLAGS = frozenset({"genuine", "vip", "warranty", "phone_valid", "disagrees", "regional_genuine", "spot_genuine"})
+_FLAGS = frozenset({"genuine", "vip", "warranty", "phone_valid", "disagrees", "regional_genuine", "spot_genuine",
+                    "project"})
 _JSON_LISTS = frozenset({"discrepancies"})
 _PLAIN = frozenset({"machine_hours", "fee"})
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from array import array
 from functools import partial
 
-from callbackctl import batches, db, normalize, status
+from callbackctl import batches, customers, db, normalize, status
 from callbackctl.batches import RowError
 from callbackctl.errors import InputError, InvalidValue, NotFound
 from callbackctl.readers import open_input
@@ -176,8 +176,11 @@ def import_file(desk, path, encoding="auto", input_format=None, dry_run=False, s
     desk.conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
     try:
         _require_order_no(source, conv)
+        before = desk.conn.execute("SELECT coalesce(max(id), 0) FROM orders").fetchone()[0]
         summary = batches.run(desk, source, partial(_write_chunk, desk, source, conv), strict=strict,
-                              dry_run=dry_run, event="import", progress=progress)
+                              dry_run=dry_run, event="import", progress=progress,
+                              # the customers' new orders, linked once per file (customers.py)
+                              finish=lambda: customers.link_new_orders(desk.conn, before))
         summary.unknown = conv.unknown
         return summary
     finally:
@@ -374,6 +377,11 @@ def _update(desk, before: dict, changed: dict, kind="order_updated", **why):
         values["extra"] = _extra_json(values["extra"])
     sets = ", ".join(f"{c} = ?" for c in values)
     desk.conn.execute(f"UPDATE orders SET {sets} WHERE id = ?", (*values.values(), before["id"]))
+    if changed.keys() & _LINKED:
+        customers.relink_orders(desk.conn, [before["id"]])
+
+
+_LINKED = frozenset({"phone", "completed_at", "status_given"})  # what makes an order a customer's completed one
 
 
 # What a merge copies of an order from a regional file.
@@ -391,6 +399,7 @@ def merge_copy(desk, values: dict, source: str) -> tuple[str, int | None]:
         cols = list(values) + ["source", "created_at", "updated_at"]
         cur = desk.conn.execute(f"INSERT INTO orders ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                                 (*values.values(), source, desk.now_text, desk.now_text))
+        customers.relink_orders(desk.conn, [cur.lastrowid])
         return "inserted", cur.lastrowid
     if have["source"] != source:
         desk.log("merge_conflict", values["order_no"], {"kept_source": have["source"], "other_source": source,

@@ -45,6 +45,16 @@ DEFAULTS = {
             "consultation": {"delay": "1d", "within": "1d", "coverage": 1.0},
         },
     },
+    # Customers called on a schedule, not after an order (customers.py, recurring.py):
+    # calendar months after the last recurring call (or the contract's start), and
+    # after the customer's last completed order for dormant ones; "" or [] turns one off.
+    "recurring": {
+        "contract_a": "1M",
+        "contract_b": "2M",
+        "project": "3M",
+        "dormant": ["6M", "12M"],
+        "within": "5d",
+    },
     "dispatch": {
         "hours": ["08:30-17:00"],
         "feedback_within": "4h",
@@ -97,6 +107,45 @@ def parse_duration(text: str) -> Duration:
 MAX_DAYS = 366  # no desk rule waits a year: a longer duration is a typing error
 
 
+MAX_MONTHS = 120  # ten years between two calls is a typing error
+
+
+_MONTHS = re.compile(r"^(\d+)\s*(?:M|months?|个月|月)$")
+
+
+def parse_months(text) -> int | None:
+    """'1M', '2 months', '3个月' -> a number of calendar months; '' -> None (off).
+
+    Only a capital M is months: '1m' is refused rather than read as a minute
+    or guessed as a month.
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"bad interval {text!r} (use e.g. \"1M\" for one calendar month, or \"\" for none)")
+    text = text.strip()
+    if text == "":
+        return None
+    m = _MONTHS.match(text)
+    if not m or not 1 <= int(m.group(1)) <= MAX_MONTHS:
+        hint = " (a small m is minutes: months are written M)" if re.fullmatch(r"\d+\s*m", text) else ""
+        raise ValueError(f"bad interval {text!r}{hint} (use 1M to {MAX_MONTHS}M calendar months, or \"\" for none)")
+    return int(m.group(1))
+
+
+@dataclass(frozen=True)
+class Recurring:
+    """[recurring]: months between calls per reason (None: not called for it), the dormant
+    marks in months after the last completed order, and the time to make each call."""
+
+    contract_a: int | None
+    contract_b: int | None
+    project: int | None
+    dormant: tuple
+    within: Duration
+
+    def contract(self, cls: str | None) -> int | None:
+        return {"A": self.contract_a, "B": self.contract_b}.get(cls)
+
+
 Window = tuple[int, int]  # minutes after midnight, [start, end)
 
 
@@ -142,6 +191,7 @@ class Policy:
     hours_tolerance: float
     dissatisfied_below: float
     rules: dict
+    recurring: Recurring
     dispatch_hours: tuple
     feedback_within: Duration
     respond_within: dict
@@ -293,6 +343,27 @@ def build(raw: dict, source: str = "built-in defaults") -> Policy:
         except (ValueError, TypeError) as e:
             raise PolicyError(f"policy: {prefix}: {e}") from None
 
+    def dormant(v):
+        if not isinstance(v, list):
+            raise ValueError("must be a list of intervals, e.g. [\"6M\", \"12M\"]")
+        marks = [parse_months(x) for x in v]
+        if None in marks:
+            raise ValueError("an empty interval in the list (use [] for none)")
+        return tuple(sorted(set(marks)))
+
+    def within(v):
+        if isinstance(v, str) and "M" in v:  # parse_duration reads 5M as 5m, five minutes
+            raise ValueError(f"bad duration {v!r}: months are for the periods; within is a duration (5d, 4h, 30m)")
+        return parse_duration(v)
+
+    recurring = Recurring(
+        contract_a=get("recurring.contract_a", parse_months),
+        contract_b=get("recurring.contract_b", parse_months),
+        project=get("recurring.project", parse_months),
+        dormant=get("recurring.dormant", dormant),
+        within=get("recurring.within", within),
+    )
+
     respond = {}
     for zone, text in raw["dispatch"]["respond_within"].items():
         if zone not in ZONES:
@@ -312,6 +383,7 @@ def build(raw: dict, source: str = "built-in defaults") -> Policy:
         hours_tolerance=get("callback.hours_tolerance", number(0)),
         dissatisfied_below=get("callback.dissatisfied_below", number(1, 5)),
         rules=rules,
+        recurring=recurring,
         dispatch_hours=get("dispatch.hours", parse_windows),
         feedback_within=get("dispatch.feedback_within", parse_duration),
         respond_within=respond,

@@ -255,7 +255,8 @@ def calls_after(conn, now) -> bool:
 
 def due(desk, until=None, region=None, provider=None, engineer=None, service_type=None,
         reason=None, overdue_only=False, limit=None) -> list[dict]:
-    """Callbacks due at `until` (default now), soonest deadline first."""
+    """Callbacks due at `until` (default now), soonest deadline first: orders' rounds,
+    head office's spot checks, and customers' recurring callbacks (recurring.py)."""
     now = desk.now
     until = until or now
     scheduler = Scheduler(desk)
@@ -266,6 +267,11 @@ def due(desk, until=None, region=None, provider=None, engineer=None, service_typ
     if reason in (None, "spot_check"):
         out += [r for r in spot_checks_due(desk, scheduler, until, region, provider, engineer, service_type)
                 if not overdue_only or r["overdue"]]
+    if desk.conn.execute("SELECT max(id) FROM customers").fetchone()[0]:  # a desk without customers stops here
+        from callbackctl import recurring
+
+        out += recurring.due(desk, scheduler, until, reason, overdue_only, region, provider, engineer, service_type,
+                             lower=lower, busy_phones={r["phone"] for r in out if r["phone"]})
     held = claims.active(desk.conn, desk.now_text)
     if held:  # who is calling it now; few rows, usually none
         for r in out:

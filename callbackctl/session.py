@@ -55,8 +55,10 @@ class Session:
         return None if row is None else self.card(row)
 
     def card(self, due: dict) -> Card:
-        from callbackctl import complaints, vocab
+        from callbackctl import complaints, recurring, vocab
 
+        if recurring.is_key(due["order_no"]):
+            return self._customer_card(due)
         order = orders.get(self.desk.conn, due["order_no"])
         stype = order["service_type"]
         name = vocab.SERVICE_TYPE_ALIASES.get(stype, [stype])[0] if self.lang == "zh" else stype.replace("_", " ")
@@ -65,6 +67,29 @@ class Session:
         return Card(due=due, order=order, calls=calls.calls_of(self.desk, order),
                     complaints=complaints.listing(self.desk, order_id=order["id"]), lines=lines,
                     checks=tuple(script_mod.CHECKS[n] for n in asked))
+
+    def _customer_card(self, due: dict) -> Card:
+        """A recurring callback's card: the customer, their last completed order for the
+        script's words, no authenticity checks (there is no order to check)."""
+        from callbackctl import complaints, recurring, vocab
+        from callbackctl.i18n import word
+
+        desk = self.desk
+        customer, _ = recurring.resolve(desk.conn, due["order_no"])
+        last = desk.conn.execute(
+            "SELECT o.* FROM customer_orders l JOIN orders o ON o.id = l.order_id WHERE l.customer_id = ? "
+            "AND l.completed_at <= ? ORDER BY l.completed_at DESC LIMIT 1", (customer["id"], desk.now_text)).fetchone()
+        order = dict(last) if last else {c: None for c in (*orders.FIELDS, "phone_valid", "id")}
+        service = order["service_type"]  # the last visit, which the greeting names
+        order.update(customer=customer["customer"] or order.get("customer"), phone=customer["phone"],
+                     service_type=due["reason"], machine_hours=None, parts_replaced=None, fee=None, location=None)
+        name = (vocab.SERVICE_TYPE_ALIASES.get(service, [service])[0] if self.lang == "zh"
+                else service.replace("_", " ")) if service else None
+        lines = [(n, t) for n, t in self.script.lines(self.lang, due["reason"], script_mod.values(
+            order, desk.policy, self.agent, name or word(due["reason"]))) if n in ("greeting", "scores", "closing")]
+        return Card(due=due, order=order, calls=calls.recurring_calls_of(desk, customer["id"]),
+                    complaints=complaints.listing(desk, phone=customer["phone"]) if customer["phone"] else [],
+                    lines=lines, checks=())
 
     def record(self, card: Card, call: calls.Call) -> dict:
         """Record the call exactly as `record` does; the claim ends with it."""

@@ -27,14 +27,20 @@ def order_fields(order: dict) -> list[dict]:
 
 
 def document(sections) -> dict:
-    """The sections as one JSON document: the order as an object, the rest as lists."""
+    """The sections as one JSON document: the order (or customer) as an object, the rest as lists."""
     doc = {title.replace(" ", "_"): rows for title, _, rows in sections}
-    doc["order"] = {r["field"]: r["value"] for r in doc["order"]}
+    first = sections[0][0]
+    doc[first] = {r["field"]: r["value"] for r in doc[first]}
     return doc
 
 
 def details(desk, order_no: str) -> list[tuple[str, list, list]]:
-    """[(title, columns, rows)] for the order and each section."""
+    """[(title, columns, rows)] for the order and each section; for a recurring
+    callback's key (R-...), the customer and theirs."""
+    from callbackctl import recurring
+
+    if recurring.is_key(order_no):
+        return customer_details(desk, order_no)
     order = orders.get(desk.conn, order_no)
     out = [("order", ["field", "value"], order_fields(order))]
     for title, columns, fn in SECTIONS:
@@ -91,3 +97,37 @@ def _events(desk, order):
         "SELECT at, actor, command, kind, detail FROM events WHERE order_no = ? ORDER BY id", (order["order_no"],)
     ).fetchall()
     return [dict(r) for r in created + events]
+
+
+def customer_details(desk, key: str) -> list[tuple[str, list, list]]:
+    """A recurring callback: the customer, how it falls due, their recurring calls,
+    follow-ups, complaints and orders, and the audit log of the customer and the key."""
+    from callbackctl import calls, complaints, customers, followups, recurring
+
+    customer, full = recurring.resolve(desk.conn, key)
+    fields = {k: customer.get(k) for k in ("key", "customer", "phone", "phone_valid", "class", "class_since",
+                                           "contract_from", "contract_until", "project", "project_since")}
+    rows = [{"field": k, "value": v} for k, v in normalize.present(fields).items()]
+    rows += [{"field": k, "value": v} for k, v in json.loads(customer["extra"] or "{}").items()]
+    prefix = customers.event_key(customer["key"])
+    events = desk.conn.execute(
+        "SELECT at, actor, command, kind, order_no AS key, detail FROM events WHERE order_no = ? "
+        "OR (order_no >= ? AND order_no < ?) ORDER BY id", (prefix, prefix + "-", prefix + ".")).fetchall()
+    orders_of = [dict(r) for r in desk.conn.execute(
+        "SELECT o.order_no, o.service_type, o.status, o.completed_at, o.region, o.provider, o.engineer "
+        "FROM customer_orders l JOIN orders o ON o.id = l.order_id WHERE l.customer_id = ? "
+        "ORDER BY l.completed_at DESC LIMIT 20", (customer["id"],))]
+    return [
+        ("customer", ["field", "value"], rows),
+        ("callback schedule", ["step", "value"], recurring.explain(desk, full)),
+        ("calls", ["call_id", "key", "called_at", "round", "reason", "outcome", "skill", "attitude", "timeliness",
+                   "parts", "overall", "index", "callback_at", "agent", "note"],
+         calls.recurring_calls_of(desk, customer["id"])),
+        ("follow-ups", ["key", "reason", "round", "since", "detail", "done_at", "resolved_at"],
+         followups.customer_followups_of(desk, customer["id"])),
+        ("complaints", ["id", "against", "target", "severity", "status", "received_at", "reply_due", "replied_at",
+                        "closed_at", "overdue"], complaints.listing(desk, phone=customer["phone"])
+         if customer["phone"] else []),
+        ("orders", ["order_no", "service_type", "status", "completed_at", "region", "provider", "engineer"], orders_of),
+        ("audit log", ["at", "actor", "command", "kind", "key", "detail"], [dict(r) for r in events]),
+    ]

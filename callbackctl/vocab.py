@@ -9,7 +9,9 @@ INPUT_FORMATS = ("csv", "tsv", "json", "jsonl")
 EXPORT_FORMATS = ("csv", "json", "jsonl", "xlsx")
 EXPORT_TABLES = ("orders", "callbacks", "complaints", "chases")
 
-CALLBACK_REASONS = ("first", "retry", "promised", "second", "spot_check")
+# A customer's recurring callback (not tied to an order) says why it is due.
+RECURRING_REASONS = ("contract", "project", "dormant")
+CALLBACK_REASONS = ("first", "retry", "promised", "second", "spot_check") + RECURRING_REASONS
 # `due`'s columns (claim prints them too, with the claim's end)
 DUE_COLUMNS = ["order_no", "customer", "phone", "service_type", "region", "provider", "engineer",
                "completed_at", "due_at", "deadline", "attempts", "last_outcome", "reason", "overdue", "claimed_by"]
@@ -75,6 +77,26 @@ CALL_COLUMNS = {
     "callback_at": ["约定回访时间", "预约回访时间", "再次回访时间"],
     "no_rating": ["未评价原因", "不评价原因"],
 }
+
+# `customer import` columns: who is called on a schedule (contract class A/B, projects).
+CUSTOMER_COLUMNS = {
+    "customer_id": ["客户编号", "客户代码", "客户号", "客户id", "customer_code", "customer_no"],
+    "phone": ORDER_COLUMNS["phone"],
+    "customer": ORDER_COLUMNS["customer"],
+    "class": ["客户等级", "合同等级", "合同类别", "等级", "contract_class", "level"],
+    "contract_from": ["合同开始", "合同开始日期", "合同起始", "合同起始日期", "签约日期", "contract_start"],
+    "contract_until": ["合同到期", "合同到期日", "合同截止", "合同截止日期", "合同有效期至", "contract_end"],
+    "project": ["工程项目", "项目客户", "是否工程项目", "project_customer"],
+}
+# A contract class as a file or an agent writes it; CLASS_NONE takes one away.
+CLASS_ALIASES = {
+    "A": ["A类", "A级", "A类客户", "甲", "甲类"],
+    "B": ["B类", "B级", "B类客户", "乙", "乙类"],
+}
+CLASS_NONE = ("none", "no", "无", "否", "普通", "普通客户", "-")
+CUSTOMER_CLASSES = tuple(CLASS_ALIASES)
+CUSTOMER_LIST_COLUMNS = ["key", "customer", "phone", "class", "contract_from", "contract_until", "project", "last_order_no",
+                         "last_completed_at", "next_key", "next_reason", "next_due_at", "next_deadline"]
 
 TIME_COLUMNS = ("reported_at", "dispatched_at", "feedback_at", "appointment_at", "arrived_at", "completed_at")
 

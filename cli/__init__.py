@@ -128,6 +128,7 @@ COMMANDS = {  # in the order of a desk's day, as --help lists them
     "policy": "callbackctl.cli.admin:policy_app",
     "order": "callbackctl.cli.order:order_app",
     "call": "callbackctl.cli.call:call_app",
+    "customer": "callbackctl.cli.customer:customer_app",
 }
 
 

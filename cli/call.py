@@ -20,7 +20,7 @@ def call_group():
 @call_app.command("void")
 def call_void(
     ctx: typer.Context,
-    call_id: Annotated[int, typer.Argument(metavar="CALL_ID", help="As `record` prints it (call_id) and `show` lists it.")],
+    call_id: Annotated[str, typer.Argument(metavar="CALL_ID", help="As `record` prints it (call_id) and `show` lists it: a number, or R12 for a recurring call.")],
     reason: Annotated[str, typer.Option("--reason", help="Why: kept in the audit log (required).")],
 ):
     """Void a call entered by mistake: it counts nowhere, and `show` lists it as voided.
@@ -31,6 +31,7 @@ def call_void(
     """
     from callbackctl import calls
 
+    call_id = calls.call_id(call_id)
     desk = open_desk(ctx, "call void")
     call = calls.void(desk, call_id, reason)
     if call["voided_before"]:

@@ -164,7 +164,7 @@ def test_help_lists_every_command_though_they_are_loaded_lazily(db_path):
     listed = [line.split()[0] for line in r.stdout.split("Commands:")[1].splitlines() if line.startswith("  ")]
     assert listed == ["import", "rejects", "export", "due", "record", "work", "claim", "release", "chase", "report", "sample", "spot-checks",
                       "merge", "info", "calendar", "backup", "demo", "show", "find", "followup", "complaint",
-                      "apology", "policy", "order", "call"]
+                      "apology", "policy", "order", "call", "customer"]
     sub = CliRunner().invoke(app, ["policy", "--help"])
     assert sub.exit_code == 0 and "check" in sub.stdout and "load" in sub.stdout
 
@@ -286,7 +286,8 @@ def test_demo_builds_a_fresh_file_and_refuses_real_data(tmp_path, cli, fixture_f
                  "   1  SY2026110017  agent      小王      open      2026-11-24 10:00:00  no",
                  "total                               31               28                 2              0.071"):
         assert line in r.stdout, line
-    assert r.stdout.count("== ") == 9
+    assert "R-13139624595-2026-11  reached        4.0              contract  R1" in r.stdout
+    assert r.stdout.count("== ") == 11
     again = CliRunner().invoke(app, ["--db", demo_db, "demo"])
     assert again.exit_code == 0 and again.stdout == r.stdout
     cli("import", fixture_file("service_orders_utf8bom.csv"))

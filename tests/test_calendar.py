@@ -159,3 +159,47 @@ def test_a_zero_delay_is_due_at_once_rolled_into_a_window(completed, due):
     for zero in (parse_duration("0d"), parse_duration("0m")):
         assert cal_mod.due_after(cal, windows, t, zero) == dt.datetime.fromisoformat(due)
         assert cal_mod.deadline_after(cal, windows, dt.datetime.fromisoformat(due), zero) == dt.datetime.fromisoformat(due)
+
+
+# -- calendar months (recurring callbacks) ---------------------------------------------
+
+@pytest.mark.parametrize("day, months, expected", [
+    ("2026-01-15", 1, "2026-02-15"),
+    ("2026-01-31", 1, "2026-02-28"),   # February has no 31st: its last day
+    ("2024-01-31", 1, "2024-02-29"),   # a leap year
+    ("2026-03-31", 1, "2026-04-30"),
+    ("2026-08-31", 6, "2027-02-28"),
+    ("2026-12-15", 1, "2027-01-15"),   # across a year end
+    ("2026-11-23", 12, "2027-11-23"),
+    ("2026-05-20", 6, "2026-11-20"),
+    ("2026-03-31", -1, "2026-02-28"),  # back
+    ("2026-01-10", -1, "2025-12-10"),
+    ("2026-07-15", 0, "2026-07-15"),
+])
+def test_add_months(day, months, expected):
+    assert cal_mod.add_months(dt.date.fromisoformat(day), months) == dt.date.fromisoformat(expected)
+
+
+@pytest.mark.parametrize("day, months, expected", [
+    ("2026-11-23", 6, "2026-05-23"),
+    ("2026-03-31", 1, "2026-02-28"),   # 02-28 + 1M = 03-28; 03-01 + 1M is in April
+    ("2026-03-01", 1, "2026-02-01"),
+    ("2026-02-28", 1, "2026-01-31"),   # 01-29..01-31 + 1M are all 02-28
+    ("2027-02-28", 6, "2026-08-31"),
+])
+def test_latest_months_before(day, months, expected):
+    found = cal_mod.latest_months_before(dt.date.fromisoformat(day), months)
+    assert found == dt.date.fromisoformat(expected)
+    assert cal_mod.add_months(found, months) <= dt.date.fromisoformat(day) < cal_mod.add_months(
+        found + dt.timedelta(days=1), months)
+
+
+@pytest.mark.parametrize("day, due", [
+    ("2026-11-23", "2026-11-23 09:30"),  # a Monday
+    ("2026-11-21", "2026-11-23 09:30"),  # Saturday: Monday
+    ("2026-10-01", "2026-10-08 09:30"),  # National Day
+    ("2026-10-10", "2026-10-10 09:30"),  # a make-up working Saturday
+    ("2026-02-17", "2026-02-24 09:30"),  # Spring Festival
+])
+def test_first_window_on(day, due):
+    assert cal_mod.first_window_on(cn(), W, dt.date.fromisoformat(day)) == T(due)

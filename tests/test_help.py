@@ -21,7 +21,7 @@ from callbackctl.cli import app
 README = os.path.join(os.path.dirname(__file__), "..", "README.md")
 EXE = shutil.which("callbackctl")
 
-GROUPS = ["followup", "complaint", "apology", "policy", "order", "call"]
+GROUPS = ["followup", "complaint", "apology", "policy", "order", "call", "customer"]
 COMMAND_PATHS = [
     "import", "rejects", "export", "due", "record", "work", "claim", "release", "chase", "report", "sample", "spot-checks",
     "merge", "info", "calendar", "backup", "demo", "show", "find",
@@ -31,6 +31,7 @@ COMMAND_PATHS = [
     "apology", "apology open", "apology due", "apology record", "apology sms", "apology sent", "apology list",
     "policy", "policy show", "policy check", "policy load",
     "order", "order set", "order cancel", "call", "call void",
+    "customer", "customer import", "customer set", "customer list",
 ]
 
 # Examples that exit non-zero on the demo desk, and why. Anything else must exit 0.
@@ -145,7 +146,7 @@ def test_exit_code_exceptions_are_examples():
 @pytest.fixture(scope="session")
 def demo_desk(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo")
-    for name in demo.FIXTURES:
+    for name in (*demo.FIXTURES, demo.CUSTOMER_FIXTURE):
         shutil.copy(demo.fixture_path(name), folder / name)
     db = folder / "callbackctl-demo.db"
     subprocess.run([EXE, "--db", str(db), "demo"], check=True, capture_output=True, cwd=folder)
@@ -155,7 +156,7 @@ def demo_desk(tmp_path_factory):
 @pytest.mark.skipif(EXE is None, reason="callbackctl must be installed (pip install -e .)")
 @pytest.mark.parametrize("path,example", EXAMPLES, ids=[f"{p}-{i}" for i, (p, _) in enumerate(EXAMPLES)])
 def test_example_runs(tmp_path, demo_desk, path, example):
-    for name in demo.FIXTURES:
+    for name in (*demo.FIXTURES, demo.CUSTOMER_FIXTURE):
         shutil.copy(demo_desk.parent / name, tmp_path / name)
     db = tmp_path / demo_desk.name
     shutil.copy(demo_desk, db)

@@ -101,6 +101,13 @@ paid_repair     = { delay = "1d", within = "3d", coverage = 1.0 }
 maintenance     = { delay = "30m", within = "3h", coverage = 1.0 }
 consultation    = { delay = "1d", within = "1d", coverage = 1.0 }
 
+[recurring]
+contract_a = "1M"
+contract_b = "2M"
+project = "3M"
+dormant = ["6M", "12M"]
+within = "5d"
+
 [dispatch]
 hours = ["08:30-17:00"]
 feedback_within = "4h"
@@ -410,3 +417,46 @@ def test_to_toml_round_trip_of_a_value_with_a_newline(text):
 def test_infinity_and_absurd_durations_are_bad_values(text, message):
     with pytest.raises(PolicyError, match=exactly(message)):
         load_text(text, "my.toml")
+
+
+# -- [recurring]: calendar months ------------------------------------------------
+
+@pytest.mark.parametrize("text, months", [
+    ("1M", 1), ("2M", 2), (" 12M ", 12), ("3 months", 3), ("1 month", 1), ("6个月", 6), ("120M", 120), ("", None),
+])
+def test_parse_months(text, months):
+    assert policy.parse_months(text) == months
+
+
+@pytest.mark.parametrize("text, why", [
+    ("1m", "bad interval '1m' (a small m is minutes: months are written M) (use 1M to 120M calendar months, "
+           'or "" for none)'),
+    ("0M", "bad interval '0M' (use 1M to 120M calendar months, or \"\" for none)"),
+    ("121M", "bad interval '121M' (use 1M to 120M calendar months, or \"\" for none)"),
+    ("1d", "bad interval '1d' (use 1M to 120M calendar months, or \"\" for none)"),
+    (3, "bad interval 3 (use e.g. \"1M\" for one calendar month, or \"\" for none)"),
+])
+def test_parse_months_rejects(text, why):
+    with pytest.raises(ValueError) as e:
+        policy.parse_months(text)
+    assert str(e.value) == why
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[recurring]\ndormant = "6M"\n', 'policy: recurring.dormant: must be a list of intervals, e.g. ["6M", "12M"]'),
+    ('[recurring]\ndormant = ["6M", ""]\n', "policy: recurring.dormant: an empty interval in the list (use [] for none)"),
+    ('[recurring]\nwithin = "5M"\n', "policy: recurring.within: bad duration '5M': months are for the periods; "
+                                      "within is a duration (5d, 4h, 30m)"),
+    ('[recurring]\nweekly = "1M"\n', "policy: unknown key recurring.weekly"),
+])
+def test_bad_recurring_policy_names_the_key(text, message):
+    with pytest.raises(PolicyError) as e:
+        load_text(text, "p.toml")
+    assert str(e.value) == message
+
+
+def test_the_recurring_lines():
+    p = load_text('[recurring]\ncontract_a = "2M"\ncontract_b = ""\ndormant = ["12M", "6M", "6M"]\n', "p.toml")
+    assert p.recurring == policy.Recurring(contract_a=2, contract_b=None, project=3, dormant=(6, 12),
+                                           within=parse_duration("5d"))
+    assert (p.recurring.contract("A"), p.recurring.contract("B"), p.recurring.contract(None)) == (2, None, None)
