@@ -15,22 +15,24 @@ from callbackctl.vocab import DUE_COLUMNS
 CLAIM_COLUMNS = DUE_COLUMNS + ["claimed_until"]
 
 
-def active(conn, now_text: str) -> dict:
-    """Callbacks claimed now: key -> agent (also `due`'s claimed_by)."""
-    return dict(conn.execute("SELECT key, agent FROM claims WHERE until > ?", (now_text,)).fetchall())
+def holder(conn, key: str, now_text: str) -> str | None:
+    """Who holds a live claim on the callback, if anyone."""
+    row = conn.execute("SELECT agent FROM claims WHERE key = ? AND until > ?", (key, now_text)).fetchone()
+    return row[0] if row else None
 
 
-def claim_next(desk, agent: str, exclude=frozenset(), **filters) -> dict | None:
-    """The agent's next due callback, claimed: the one they hold already, else the
-    first nobody holds, in the due list's order; None when there is none.
-    `exclude`: what the agent skipped this session."""
-    from callbackctl import schedule  # which reads the claims through `active`
+def claim_next(desk, agent: str, exclude=frozenset(), resume=True, **filters) -> dict | None:
+    """The agent's next due callback, claimed: the one they hold already (unless not
+    `resume`: a second session of the same agent), else the first nobody holds, in
+    the due list's order; None when there is none. `exclude`: what the agent
+    skipped this session."""
+    from callbackctl import schedule
 
     now, until = desk.now_text, clock.fmt(desk.now + desk.policy.claim_for.delta)
     with transaction(desk.conn):
-        held = active(desk.conn, now)
+        held = schedule.claimed(desk.conn, now)
         rows = [r for r in schedule.due(desk, **filters) if r["order_no"] not in exclude]
-        mine = [r for r in rows if held.get(r["order_no"]) == agent]
+        mine = [r for r in rows if held.get(r["order_no"]) == agent] if resume else []
         free = [r for r in rows if r["order_no"] not in held]
         pick = (mine or free or [None])[0]
         if pick is None:

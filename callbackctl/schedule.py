@@ -20,7 +20,7 @@ import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
-from callbackctl import calendar, claims, clock, db, status, vocab
+from callbackctl import calendar, clock, db, status, vocab
 from callbackctl.policy import Duration
 
 RETRY_OUTCOMES = frozenset({"no_answer", "busy", "hung_up", "wrong_person"})
@@ -253,6 +253,11 @@ def calls_after(conn, now) -> bool:
     return conn.execute("SELECT 1 FROM callbacks WHERE called_at > ? LIMIT 1", (clock.fmt(now),)).fetchone() is not None
 
 
+def claimed(conn, now_text: str) -> dict:
+    """Callbacks an agent holds now: key -> agent (`due`'s claimed_by; claims.py writes them)."""
+    return dict(conn.execute("SELECT key, agent FROM claims WHERE until > ?", (now_text,)).fetchall())
+
+
 def due(desk, until=None, region=None, provider=None, engineer=None, service_type=None,
         reason=None, overdue_only=False, limit=None) -> list[dict]:
     """Callbacks due at `until` (default now), soonest deadline first: orders' rounds,
@@ -272,7 +277,7 @@ def due(desk, until=None, region=None, provider=None, engineer=None, service_typ
 
         out += recurring.due(desk, scheduler, until, reason, overdue_only, region, provider, engineer, service_type,
                              lower=lower, busy_phones={r["phone"] for r in out if r["phone"]})
-    held = claims.active(desk.conn, desk.now_text)
+    held = claimed(desk.conn, desk.now_text)
     if held:  # who is calling it now; few rows, usually none
         for r in out:
             r["claimed_by"] = held.get(r["order_no"])

@@ -51,7 +51,8 @@ class Session:
     def next(self) -> Card | None:
         """Claim the next callback (the one the agent holds first) and gather its card."""
         self._tick()
-        row = claims.claim_next(self.desk, self.agent, exclude=self.skipped, **self.filters)
+        # never the one this agent holds: that may be their other session's card
+        row = claims.claim_next(self.desk, self.agent, exclude=self.skipped, resume=False, **self.filters)
         return None if row is None else self.card(row)
 
     def card(self, due: dict) -> Card:
@@ -92,10 +93,29 @@ class Session:
                     lines=lines, checks=())
 
     def record(self, card: Card, call: calls.Call) -> dict:
-        """Record the call exactly as `record` does; the claim ends with it."""
+        """Record the call exactly as `record` does; the claim ends with it.
+
+        Refused when the card is stale: the claim lapsed while the agent talked
+        and another agent took the callback, or a call was recorded on it since
+        the card was shown (`record` by hand, another session).
+        """
+        from callbackctl.db import transaction
+        from callbackctl.errors import StateError
+
         self._tick()
         call.order_no, call.agent = card.order_no, self.agent
-        return calls.record(self.desk, call)
+        desk = self.desk
+        with transaction(desk.conn):
+            other = claims.holder(desk.conn, card.order_no, desk.now_text)
+            if other and other != self.agent:
+                raise StateError(f"{card.order_no}: {other} has it now (your claim lapsed after "
+                                 f"{desk.policy.claim_for}): skip it")
+            since = self.card(card.due).calls[len(card.calls):]
+            if since:
+                c = since[-1]
+                raise StateError(f"{card.order_no}: a call was recorded on it meanwhile ({c['called_at'][5:16]} "
+                                 f"{c['outcome']}{', ' + c['agent'] if c.get('agent') else ''}): skip it")
+            return calls.record(desk, call)
 
     def skip(self, card: Card):
         """Not now: another agent may take it; this session does not offer it again."""

@@ -67,3 +67,47 @@ def test_eight_agents_claiming_at_once_get_eight_callbacks(desk, db_path):
     assert len(set(got)) == 8 and set(got) <= {f"C{i}" for i in range(10)}
     held = sqlite3.connect(db_path).execute("SELECT count(DISTINCT key), count(DISTINCT agent) FROM claims").fetchone()
     assert held == (8, 8)
+
+
+def test_a_stale_card_is_not_recorded(tmp_path):
+    """work: one agent's claim lapsed while they talked, another took the callback; or a call
+    was recorded by hand meanwhile. Recording the stale card says so and writes nothing."""
+    import subprocess
+    import shutil
+
+    from callbackctl import calls, desk as desk_mod, session
+    from callbackctl.errors import StateError
+
+    exe = shutil.which("callbackctl")
+    if exe is None:
+        pytest.skip("callbackctl must be installed")
+    db = str(tmp_path / "demo.db")
+    subprocess.run([exe, "--db", db, "demo"], check=True, capture_output=True)
+    a = session.Session(desk_mod.open_desk(db, now="2026-11-23 10:00"), "王芳", fixed_now=True)
+    card = a.next()
+    b = session.Session(desk_mod.open_desk(db, now="2026-11-23 10:16"), "李娜", fixed_now=True)  # 15m later
+    assert b.next().order_no == card.order_no == "SY2026110001"
+    with pytest.raises(StateError, match=r"^SY2026110001: 李娜 has it now \(your claim lapsed after 15m\): skip it$"):
+        a.record(card, calls.Call(order_no="", outcome="no_answer", scores={}))
+    b.record(b.card(card.due), calls.Call(order_no="", outcome="no_answer", scores={}))
+    with pytest.raises(StateError, match=r"^SY2026110001: a call was recorded on it meanwhile "
+                                         r"\(11-23 10:16 no_answer, 李娜\): skip it$"):
+        a.record(card, calls.Call(order_no="", outcome="busy", scores={}))
+    n = a.desk.conn.execute("SELECT count(*) FROM callbacks WHERE agent IN ('王芳', '李娜')").fetchone()[0]
+    assert n == 1
+
+
+def test_one_agent_in_two_sessions_gets_two_orders(tmp_path):
+    import subprocess
+    import shutil
+
+    from callbackctl import desk as desk_mod, session
+
+    exe = shutil.which("callbackctl")
+    if exe is None:
+        pytest.skip("callbackctl must be installed")
+    db = str(tmp_path / "demo.db")
+    subprocess.run([exe, "--db", db, "demo"], check=True, capture_output=True)
+    one, two = (session.Session(desk_mod.open_desk(db, now="2026-11-23 10:00"), "王芳", fixed_now=True)
+                for _ in range(2))
+    assert (one.next().order_no, two.next().order_no) == ("SY2026110001", "SY2026110036")
