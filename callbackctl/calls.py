@@ -116,6 +116,10 @@ def record(desk, call: Call) -> dict:
 
 def record_in_transaction(desk, call: Call) -> dict:
     scores = validate(call)
+    called = call.called_at or desk.now
+    if call.callback_at is not None and call.callback_at <= called:  # "call me at 9", said at 10
+        raise InvalidValue(f"{clock.fmt(call.callback_at)} is not after the call ({clock.fmt(called)}): "
+                           "a promised call-back comes later", field="callback_at")
     if _recurring_key(call.order_no):
         return _record_recurring(desk, call, scores)
     conn, policy = desk.conn, desk.policy

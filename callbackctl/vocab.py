@@ -107,7 +107,7 @@ SERVICE_TYPE_ALIASES = {
     "maintenance": ["保养"],
     "repair": ["维修"],
     "warranty_repair": ["保内维修", "质保期内修理"],
-    "paid_repair": ["保外维修", "质保期外修理"],
+    "paid_repair": ["保外维修", "质保期外修理", "有偿维修", "有偿服务"],
     "parts": ["零件购买", "配件购买", "parts_purchase"],
     "consultation": ["技术咨询", "咨询"],
     "sales": ["销售"],

@@ -147,6 +147,10 @@ def record(
         location=location, parts=parts_said, fee=fee, genuine=genuine, note=note_text, agent=agent,
         callback_at=desk.when(callback_at, "callback_at") if callback_at else None, no_rating=no_rating,
     )
+    if calls.already_recorded(desk, call):  # the same command again (a shell's CALLBACKCTL_NOW, a retried script)
+        note(_("{order_no}: this call ({outcome} at {at}) was recorded before; nothing changed")
+             .format(order_no=order_no.strip(), outcome=said, at=desk.now_text))
+        return
     row = calls.record(desk, call)
     for warning in row.pop("warnings", []):
         warn(warning)

@@ -83,7 +83,7 @@ def test_headers(header, canonical):
     (normalize.service_type, "保内维修", "warranty_repair"),
     (normalize.service_type, "质保期外修理", "paid_repair"),
     (normalize.service_type, "Install", "install"),
-    (normalize.service_type, "配件购买", "parts"),
+    (normalize.service_type, "配件购买", "parts"), (normalize.service_type, "有偿维修", "paid_repair"),
     (normalize.zone, "市区", "urban"), (normalize.zone, "郊区", "suburban"), (normalize.zone, "Other", "other"),
     (normalize.status, "已取消", "cancelled"), (normalize.status, "已完工", "completed"),
     (normalize.boolean, "是", True), (normalize.boolean, "否", False), (normalize.boolean, "VIP", True),

@@ -86,3 +86,26 @@ def test_two_processes_recording_the_same_chases_and_sample_at_once(tmp_path):
     # and the pick is the one a single run makes
     again = run(db, "sample", "--rate", "0.5", "--seed", "7")
     assert again.stderr.startswith(f"0 spot check(s) due now, {picked[0]} sampled before")
+
+
+def test_the_same_record_command_twice_records_one_call(tmp_path):
+    """A shell with CALLBACKCTL_NOW exported, or a retried script, runs `record` again."""
+    db = str(tmp_path / "demo.db")
+    subprocess.run([EXE, "--db", db, "demo"], check=True, capture_output=True)
+    first = run(db, "record", "SY2026110001", "-o", "n", now="2026-11-23 10:00")
+    before = dump(db)
+    again = run(db, "record", "SY2026110001", "-o", "n", now="2026-11-23 10:00")
+    assert (again.returncode, again.stdout, again.stderr) == (
+        0, "", "SY2026110001: this call (no_answer at 2026-11-23 10:00:00) was recorded before; nothing changed\n")
+    assert dump(db) == before and first.stdout.count("SY2026110001") == 1
+    later = run(db, "record", "SY2026110001", "-o", "n", now="2026-11-23 15:00")  # a real second attempt
+    assert "Warning" not in later.stderr and later.stdout.count("no_answer") == 1
+
+
+def test_a_promise_before_the_call_is_refused(tmp_path):
+    db = str(tmp_path / "demo.db")
+    subprocess.run([EXE, "--db", db, "demo"], check=True, capture_output=True)
+    r = subprocess.run([EXE, "--db", db, "--now", "2026-11-23 10:00", "record", "SY2026110001", "-o", "busy",
+                        "--callback-at", "09:00"], capture_output=True, text=True)
+    assert (r.returncode, r.stderr) == (2, "Error: --callback-at: 2026-11-23 09:00:00 is not after the call "
+                                           "(2026-11-23 10:00:00): a promised call-back comes later\n")
