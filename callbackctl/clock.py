@@ -11,14 +11,6 @@ import datetime as dt
 import re
 
 FORMAT = "%Y-%m-%d %H:%M:%S"
-FIRST_YEAR, LAST_YEAR = 1900, 2200  # a time outside them is a typing or export error
-
-
-def in_years(text: str) -> bool:
-    """A time text ('YYYY-...') within FIRST_YEAR..LAST_YEAR, by its first four characters."""
-    return str(FIRST_YEAR) <= text[:4] <= str(LAST_YEAR)
-
-
 def fmt(t: dt.datetime | None) -> str | None:
     return None if t is None else t.isoformat(" ", "seconds")
 
@@ -79,13 +71,13 @@ def when(text: str, now: dt.datetime, tz=None, date_order: str | None = None) ->
         if int(h) > 23 or int(mi) > 59:
             raise ValueError(f"bad time {text!r}")
         return dt.datetime.combine(day, dt.time(int(h), int(mi)))
+    from callbackctl import normalize  # the years a time may have, and the parsers of imports
+
     try:
         if _STORED.match(s):  # as callbackctl writes times: no need for the import parsers
-            if not in_years(s):  # a year 9999 poisons every deadline computed from it
+            if not normalize.in_years(s):  # a year 9999 poisons every deadline computed from it
                 raise ValueError(s)
             return parse(s)
-        from callbackctl import normalize
-
         return parse(normalize.datetime(text.strip(), tz, date_order))
     except ValueError:
         raise ValueError(f"bad time {text!r} {_HINT}") from None
