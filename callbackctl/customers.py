@@ -380,11 +380,3 @@ def mark_phone_invalid(conn, customer_id):
     """A recurring call found the customer's number wrong (inside the caller's transaction)."""
     conn.execute("UPDATE customers SET phone_valid = 0 WHERE id = ?", (customer_id,))
 
-
-# -- listing -------------------------------------------------------------------------
-
-def listing(desk):
-    """Every customer known at now, with their last completed order and next recurring callback (a stream of rows)."""
-    from callbackctl import recurring
-
-    return recurring.customer_rows(desk)

@@ -83,7 +83,7 @@ hotline = "400-600-8800"
 
 def build(desk) -> list[tuple[str, list, list]]:
     """A desk's morning: imports, calls, a complaint; returns (title, columns, rows) to show."""
-    from callbackctl import batches, customers, schedule, complaints, dispatch, followups, orders, policy, reports
+    from callbackctl import batches, customers, schedule, complaints, dispatch, followups, orders, policy, recurring, reports
 
     desk.store_policy(POLICY, "demo")
     desk.policy = policy.load_text(POLICY, "demo")
@@ -110,7 +110,7 @@ def build(desk) -> list[tuple[str, list, list]]:
          schedule.due(desk, limit=12)),
         ("customers called on a schedule: contracts, a project, a dormant customer (callbackctl customer list)",
          ["key", "customer", "class", "project", "last_completed_at", "next_key", "next_reason", "next_due_at"],
-         list(customers.listing(desk))),
+         list(recurring.customer_rows(desk))),
         ("their calls this morning (callbackctl record R-...)", ["order_no", "outcome", "index", "followup", "reason",
                                                                "call_id"], recurring_calls),
         ("handed back for a second visit or a contact check (callbackctl followup list)",

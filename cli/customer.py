@@ -121,7 +121,7 @@ def customer_list(ctx: typer.Context, fmt: FormatOpt = Fmt.table):
       callbackctl customer list
       callbackctl customer list -f csv > customers.csv
     """
-    from callbackctl import customers
+    from callbackctl import customers, recurring
 
     desk = open_desk(ctx, "customer list")
-    emit(customers.listing(desk), customers.LIST_COLUMNS, fmt, empty="no customers")
+    emit(recurring.customer_rows(desk), customers.LIST_COLUMNS, fmt, empty="no customers")
