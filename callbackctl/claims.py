@@ -26,12 +26,12 @@ def claim_next(desk, agent: str, exclude=frozenset(), resume=True, **filters) ->
     `resume`: a second session of the same agent), else the first nobody holds, in
     the due list's order; None when there is none. `exclude`: what the agent
     skipped this session."""
-    from callbackctl import schedule
+    from callbackctl import duelist
 
     now, until = desk.now_text, clock.fmt(desk.now + desk.policy.claim_for.delta)
     with transaction(desk.conn):
-        held = schedule.claimed(desk.conn, now)
-        rows = [r for r in schedule.due(desk, **filters) if r["order_no"] not in exclude]
+        held = duelist.claimed(desk.conn, now)
+        rows = [r for r in duelist.due(desk, **filters) if r["order_no"] not in exclude]
         mine = [r for r in rows if held.get(r["order_no"]) == agent] if resume else []
         free = [r for r in rows if r["order_no"] not in held]
         pick = (mine or free or [None])[0]

@@ -83,7 +83,7 @@ hotline = "400-600-8800"
 
 def build(desk) -> list[tuple[str, list, list]]:
     """A desk's morning: imports, calls, a complaint; returns (title, columns, rows) to show."""
-    from callbackctl import batches, customers, schedule, complaints, dispatch, followups, orders, policy, recurring, reports
+    from callbackctl import batches, customers, duelist, complaints, dispatch, followups, orders, policy, recurring, reports
 
     desk.store_policy(POLICY, "demo")
     desk.policy = policy.load_text(POLICY, "demo")
@@ -107,7 +107,7 @@ def build(desk) -> list[tuple[str, list, list]]:
         ("calls recorded this morning", ["order_no", "outcome", "index", "genuine", "followup", "reason"], calls),
         ("callbacks due now (callbackctl due)", ["order_no", "customer", "service_type", "region", "due_at",
                                                  "deadline", "attempts", "reason", "overdue"],
-         schedule.due(desk, limit=12)),
+         duelist.due(desk, limit=12)),
         ("customers called on a schedule: contracts, a project, a dormant customer (callbackctl customer list)",
          ["key", "customer", "class", "project", "last_completed_at", "next_key", "next_reason", "next_due_at"],
          list(recurring.customer_rows(desk))),

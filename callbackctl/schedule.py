@@ -253,36 +253,18 @@ def calls_after(conn, now) -> bool:
     return conn.execute("SELECT 1 FROM callbacks WHERE called_at > ? LIMIT 1", (clock.fmt(now),)).fetchone() is not None
 
 
-def claimed(conn, now_text: str) -> dict:
-    """Callbacks an agent holds now: key -> agent (`due`'s claimed_by; claims.py writes them)."""
-    return dict(conn.execute("SELECT key, agent FROM claims WHERE until > ?", (now_text,)).fetchall())
-
-
-def due(desk, until=None, region=None, provider=None, engineer=None, service_type=None,
-        reason=None, overdue_only=False, limit=None) -> list[dict]:
-    """Callbacks due at `until` (default now), soonest deadline first: orders' rounds,
-    head office's spot checks, and customers' recurring callbacks (recurring.py)."""
+def orders_due(desk, scheduler, until, lower, region=None, provider=None, engineer=None, service_type=None,
+               reason=None, overdue_only=False) -> list[dict]:
+    """The orders' callback rounds and head office's spot checks due at `until`, in no
+    order (duelist.due adds the other kinds, who holds each, and sorts)."""
     now = desk.now
-    until = until or now
-    scheduler = Scheduler(desk)
-    lower = earliest_open_completion(scheduler, now)
     sql, params = due_query(desk.policy, now, until, lower, region, provider, engineer, service_type,
                             later_calls=calls_after(desk.conn, now))
     out = _due_rows(scheduler, desk.conn, sql, params, until, reason, overdue_only)
     if reason in (None, "spot_check"):
         out += [r for r in spot_checks_due(desk, scheduler, until, region, provider, engineer, service_type)
                 if not overdue_only or r["overdue"]]
-    if desk.conn.execute("SELECT max(id) FROM customers").fetchone()[0]:  # a desk without customers stops here
-        from callbackctl import recurring
-
-        out += recurring.due(desk, scheduler, until, reason, overdue_only, region, provider, engineer, service_type,
-                             lower=lower, busy_phones={r["phone"] for r in out if r["phone"]})
-    held = claimed(desk.conn, desk.now_text)
-    if held:  # who is calling it now; few rows, usually none
-        for r in out:
-            r["claimed_by"] = held.get(r["order_no"])
-    out.sort(key=lambda r: (r["deadline"], r["order_no"]))
-    return out[:limit] if limit else out
+    return out
 
 
 def _due_rows(scheduler, conn, sql, params, until, reason, overdue_only) -> list[dict]:

@@ -40,7 +40,7 @@ def due(
       callbackctl due --region 华北 --limit 20
       callbackctl due --until "tomorrow 17:00" -f csv > due-tomorrow.csv
     """
-    from callbackctl import schedule
+    from callbackctl import duelist
 
     desk = open_desk(ctx, "due")
     if service_type is not None:
@@ -50,12 +50,12 @@ def due(
             service_type = normalize.service_type(service_type)
         except ValueError as e:
             raise typer.BadParameter(str(e), param_hint="--type")
-    rows = schedule.due(
+    rows = duelist.due(
         desk, until=_until(desk, until), region=region, provider=provider,
         engineer=engineer, service_type=service_type, reason=reason.value if reason else None,
         overdue_only=overdue, limit=limit,
     )
-    emit(rows, schedule.DUE_COLUMNS, fmt, empty="no callbacks due")
+    emit(rows, vocab.DUE_COLUMNS, fmt, empty="no callbacks due")
 
 
 def _until(desk, text):

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from callbackctl import desk as desk_mod, dispatch, schedule
+from callbackctl import desk as desk_mod, dispatch, duelist, schedule
 
 
 def plan(d, sql, params):
@@ -77,7 +77,7 @@ def test_due_never_scans_orders_or_calls_whatever_the_filter(tmp_path, filters):
     # check (91 checks, 900k calls: 56 s), and a filter made SQLite scan
     # every order to find the few open checks.
     d = desk_mod.open_desk(str(tmp_path / "p.db"), now="2026-11-23 10:00")
-    plans = plans_of_statements(d, lambda: schedule.due(d, **filters))
+    plans = plans_of_statements(d, lambda: duelist.due(d, **filters))
     spot = [p for s, p in plans.items() if "FROM spot_checks" in s]
     assert spot and "SCAN s USING INDEX spot_checks_open" in spot[0], spot
     assert spot[0].count("SEARCH c USING INDEX callbacks_spot (spot_check_id=?)") + \

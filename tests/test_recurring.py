@@ -391,24 +391,24 @@ def test_customer_list_when_there_are_none(cli):
 # -- a desk without customers pays nothing -------------------------------------------------
 
 def test_due_on_a_desk_without_customers_asks_one_question_of_them(cli, tmp_path):
-    from callbackctl import desk as desk_mod, schedule
+    from callbackctl import desk as desk_mod, duelist
 
     orders(cli, tmp_path, "order_no,service_type,phone,completed_at\nX1,repair,13800138000,2026-11-20 15:00\n",
            now="2026-11-20 16:00")
     d = desk_mod.open_desk(cli.db_path, now="2026-11-23 10:00")
     statements = []
     d.conn.set_trace_callback(statements.append)
-    assert [r["order_no"] for r in schedule.due(d)] == ["X1"]
+    assert [r["order_no"] for r in duelist.due(d)] == ["X1"]
     d.conn.set_trace_callback(None)
     assert [s for s in statements if "customers" in s or "recurring" in s] == ["SELECT max(id) FROM customers"]
 
 
 def test_recurring_queries_read_index_ranges(contract, tmp_path):
     from test_query_plans import plans_of_statements
-    from callbackctl import desk as desk_mod, schedule
+    from callbackctl import desk as desk_mod, duelist
 
     d = desk_mod.open_desk(contract.db_path, now="2026-11-23 10:00")
-    plans = plans_of_statements(d, lambda: schedule.due(d))
+    plans = plans_of_statements(d, lambda: duelist.due(d))
     mine = {s: p for s, p in plans.items() if "customers" in s or "customer_orders" in s or "recurring_calls" in s}
     assert mine, plans
     for statement, steps in mine.items():

@@ -1,0 +1,37 @@
+"""The due list: every call the desk owes now, of every kind, in one list.
+
+Orders' callback rounds and head office's spot checks (schedule.py), and
+customers' recurring callbacks (recurring.py), each with who holds it now
+(claims), soonest deadline first. `due`, `claim`, `work` and completion read it.
+"""
+
+from __future__ import annotations
+
+from callbackctl import schedule
+
+
+def claimed(conn, now_text: str) -> dict:
+    """Callbacks an agent holds now: key -> agent (`due`'s claimed_by; claims.py writes them)."""
+    return dict(conn.execute("SELECT key, agent FROM claims WHERE until > ?", (now_text,)).fetchall())
+
+
+def due(desk, until=None, region=None, provider=None, engineer=None, service_type=None,
+        reason=None, overdue_only=False, limit=None) -> list[dict]:
+    """Callbacks due at `until` (default now), soonest deadline first."""
+    now = desk.now
+    until = until or now
+    scheduler = schedule.Scheduler(desk)
+    lower = schedule.earliest_open_completion(scheduler, now)
+    filters = dict(region=region, provider=provider, engineer=engineer, service_type=service_type)
+    out = schedule.orders_due(desk, scheduler, until, lower, reason=reason, overdue_only=overdue_only, **filters)
+    if desk.conn.execute("SELECT max(id) FROM customers").fetchone()[0]:  # a desk without customers stops here
+        from callbackctl import recurring
+
+        out += recurring.due(desk, scheduler, until, reason, overdue_only, lower=lower,
+                             busy_phones={r["phone"] for r in out if r["phone"]}, **filters)
+    held = claimed(desk.conn, desk.now_text)
+    if held:  # who is calling it now; few rows, usually none
+        for r in out:
+            r["claimed_by"] = held.get(r["order_no"])
+    out.sort(key=lambda r: (r["deadline"], r["order_no"]))
+    return out[:limit] if limit else out
