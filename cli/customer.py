@@ -8,8 +8,9 @@ import typer
 
 from callbackctl.cli.common import (
     DateOrderOpt, DelimiterOpt, EncodingOpt, Fmt, FormatOpt, InputFormatOpt, MapOpt, SheetOpt, emit, note, open_desk,
-    open_private, output_options, reader_options, warn,
+    output_options, reader_options,
 )
+from callbackctl.cli.importing import DryRunOpt, RejectsOpt, StrictOpt
 
 customer_app = typer.Typer(help="Customers called back on a schedule: contract classes, projects, dormant customers.",
                            no_args_is_help=True, rich_markup_mode=None, add_completion=False)
@@ -26,9 +27,9 @@ def customer_import(
     sheet: SheetOpt = None,
     mapping: MapOpt = None,
     date_order: DateOrderOpt = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and count; write nothing.")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="One rejected row means nothing from that file is imported.")] = False,
-    rejects: Annotated[Optional[str], typer.Option("--rejects", metavar="PATH", help="Also write rejected rows as CSV with an error column.")] = None,
+    dry_run: DryRunOpt = False,
+    strict: StrictOpt = False,
+    rejects: RejectsOpt = None,
     fmt: FormatOpt = Fmt.table,
 ):
     """Import customers (phone or customer_id, customer, class, contract_until, project). Exit 1 when any row failed.
@@ -41,43 +42,14 @@ def customer_import(
       callbackctl customer import contract_customers.csv
       callbackctl customer import --dry-run contract_customers.csv
     """
-    from callbackctl import batches, customers
-    from callbackctl.errors import InputError
+    from callbackctl import customers
+    from callbackctl.cli.importing import import_files
 
     options = reader_options(input_format, encoding, delimiter, sheet, mapping, date_order, customers.FIELDS)
     desk = open_desk(ctx, "customer import")
-    rejects_file = open_private(rejects) if rejects else None  # fail before importing
-    results, rejected_rows = [], []
-    for path in files:
-        try:
-            result = customers.import_file(desk, path, dry_run=dry_run, strict=strict, **options)
-        except InputError as e:
-            results.append(batches.Summary(path, error=str(e)))
-            note(f"Error: {e}")
-            continue
-        results.append(result)
-        if result.unknown:
-            warn(f"{path}: kept with each customer but matching no field: {', '.join(result.unknown)} "
-                 "(if one is a field, say so with --map 'HEADER=FIELD')")
-        for line, error, raw in result.rejects:
-            rejected_rows.append((line, error, {"file": path, **raw}))
-            if len(rejected_rows) <= 5:
-                note(f"{path}: line {line}: {error}")
-        if result.strict_failed:
-            note(f"{path}: --strict: {result.rejected} row(s) rejected, nothing imported")
-    emit([r.row() for r in results], batches.SUMMARY_COLUMNS, fmt)
-    if len(rejected_rows) > 5:
-        note(f"... {len(rejected_rows) - 5} more rejected row(s): see `callbackctl rejects`")
-    if rejects_file:
-        from callbackctl import io
-
-        columns, rows = batches.rejects_as_rows(["file"], rejected_rows)
-        with rejects_file:
-            io.write(rows, columns, rejects_file, "csv")
-    if dry_run:
-        note("dry run: nothing was written")
-    if rejected_rows or any(r.error for r in results):
-        raise typer.Exit(1)
+    import_files(files, lambda path, progress: customers.import_file(desk, path, dry_run=dry_run, strict=strict,
+                                                                     **options),
+                 what="customer", rejects=rejects, dry_run=dry_run, fmt=fmt)
 
 
 @customer_app.command("set")

@@ -2,36 +2,19 @@
 
 from __future__ import annotations
 
-import sys
-import time
 from typing import Annotated, List, Optional
 
 import typer
 
 from callbackctl import vocab
+from callbackctl.cli.importing import DryRunOpt, RejectsOpt, StrictOpt
 from callbackctl.cli.common import (
-    DateOrderOpt, DelimiterOpt, EncodingOpt, Fmt, FormatOpt, InputFormatOpt, MapOpt, SheetOpt, choices, emit, is_tty,
-    note, open_desk, open_private, output_options, reader_options, warn,
+    DateOrderOpt, DelimiterOpt, EncodingOpt, Fmt, FormatOpt, InputFormatOpt, MapOpt, SheetOpt, choices, emit, open_desk,
+    output_options, reader_options,
 )
 
 ExportFmt = choices("ExportFmt", vocab.EXPORT_FORMATS)
 Table = choices("Table", vocab.EXPORT_TABLES)
-
-
-def _progress(name):
-    """A one-line progress meter on stderr, at most a few updates a second."""
-    last = [0.0]
-
-    def show(done, total):
-        now = time.monotonic()
-        if total and (now - last[0] > 0.25 or done >= total):
-            last[0] = now
-            sys.stderr.write(f"\rimporting {name}: {min(100, done * 100 // total):3d}%")
-            if done >= total:
-                sys.stderr.write("\n")
-            sys.stderr.flush()
-
-    return show
 
 
 @output_options
@@ -44,9 +27,9 @@ def import_cmd(
     sheet: SheetOpt = None,
     mapping: MapOpt = None,
     date_order: DateOrderOpt = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and count; write nothing.")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="One rejected row means nothing from that file is imported.")] = False,
-    rejects: Annotated[Optional[str], typer.Option("--rejects", metavar="PATH", help="Also write rejected rows as CSV with an error column.")] = None,
+    dry_run: DryRunOpt = False,
+    strict: StrictOpt = False,
+    rejects: RejectsOpt = None,
     fmt: FormatOpt = Fmt.table,
 ):
     """Import work orders, upserting by order_no. Exit 1 when any row or file failed.
@@ -56,52 +39,14 @@ def import_cmd(
       callbackctl import dealer_export_gbk.csv service_orders_utf8bom.csv --rejects rejected-rows.csv
       callbackctl import --dry-run --strict dealer_export_gbk.csv
     """
-    from callbackctl import batches, orders
-    from callbackctl.errors import InputError
+    from callbackctl import orders
+    from callbackctl.cli.importing import import_files
 
     options = reader_options(input_format, encoding, delimiter, sheet, mapping, date_order, orders.FIELDS)
     desk = open_desk(ctx, "import")
-    rejects_file = open_private(rejects) if rejects else None  # fail before importing
-    results, rejected_rows = [], []
-    for path in files:  # every file is tried, each in its own transaction
-        progress = _progress(path) if is_tty(sys.stderr) and path != "-" else None
-        try:
-            result = orders.import_file(desk, path, dry_run=dry_run, strict=strict, progress=progress, **options)
-        except InputError as e:
-            results.append(batches.Summary(path, error=str(e)))
-            sys.stderr.write(f"Error: {e}\n")
-            continue
-        results.append(result)
-        _tell(result, rejected_rows)
-    emit([r.row() for r in results], batches.SUMMARY_COLUMNS, fmt)
-    total = sum(r.rejected for r in results)
-    if total > 5:
-        note(f"... {total - 5} more rejected row(s): see `callbackctl rejects`")
-    if rejects_file:
-        from callbackctl import io
-
-        columns, rows = batches.rejects_as_rows(["file"], rejected_rows)
-        with rejects_file:
-            io.write(rows, columns, rejects_file, "csv")
-    if dry_run:
-        note("dry run: nothing was written")
-    if total or any(r.error for r in results):
-        raise typer.Exit(1)
-
-
-def _tell(result, rejected_rows):
-    """What a user should know about one file: titles skipped, columns kept unmapped, rejects."""
-    for line, text in result.preamble:
-        note(f"{result.file}: line {line} is above the header, read as a title: {text!r}")
-    if result.unknown:
-        warn(f"{result.file}: kept with each order but matching no field: {', '.join(result.unknown)} "
-             "(if one is a field, say so with --map 'HEADER=FIELD')")
-    for line, error, raw in result.rejects:
-        rejected_rows.append((line, error, {"file": result.file, **raw}))
-        if len(rejected_rows) <= 5:
-            note(f"{result.file}: line {line}: {error}")
-    if result.strict_failed:
-        note(f"{result.file}: --strict: {result.rejected} row(s) rejected, nothing imported")
+    import_files(files, lambda path, progress: orders.import_file(desk, path, dry_run=dry_run, strict=strict,
+                                                                  progress=progress, **options),
+                 what="order", rejects=rejects, dry_run=dry_run, fmt=fmt, progress=True)
 
 
 @output_options

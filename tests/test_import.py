@@ -254,7 +254,7 @@ def test_progress_meter_goes_to_stderr(monkeypatch):
     import io as stdio
     import sys
 
-    from callbackctl.cli.orders import _progress
+    from callbackctl.cli.importing import _progress
 
     err = stdio.StringIO()
     monkeypatch.setattr(sys, "stderr", err)

@@ -1,0 +1,83 @@
+"""Reading files into the desk, as `import` and `customer import` tell it: one summary
+row a file, the first rejected rows, the rest in `callbackctl rejects`, exit 1 when
+any row or file failed."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Annotated, Optional
+
+import typer
+
+from callbackctl.cli.common import emit, is_tty, note, open_private, warn
+
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Validate and count; write nothing.")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="One rejected row means nothing from that file is imported.")]
+RejectsOpt = Annotated[Optional[str], typer.Option("--rejects", metavar="PATH",
+                                                   help="Also write rejected rows as CSV with an error column.")]
+
+
+def import_files(files, import_one, *, what: str, rejects=None, dry_run=False, fmt=None, progress=False):
+    """Each file through `import_one(path, progress)` in its own transaction; `what` the
+    rows are (order, customer), for the messages."""
+    from callbackctl import batches
+    from callbackctl.errors import InputError
+
+    rejects_file = open_private(rejects) if rejects else None  # fail before importing
+    results, rejected_rows = [], []
+    for path in files:  # every file is tried, each in its own transaction
+        meter = _progress(path) if progress and is_tty(sys.stderr) and path != "-" else None
+        try:
+            result = import_one(path, meter)
+        except InputError as e:
+            results.append(batches.Summary(path, error=str(e)))
+            sys.stderr.write(f"Error: {e}\n")
+            continue
+        results.append(result)
+        _tell(result, rejected_rows, what)
+    emit([r.row() for r in results], batches.SUMMARY_COLUMNS, fmt)
+    total = sum(r.rejected for r in results)
+    if total > 5:
+        note(f"... {total - 5} more rejected row(s): see `callbackctl rejects`")
+    if rejects_file:
+        from callbackctl import io
+
+        columns, rows = batches.rejects_as_rows(["file"], rejected_rows)
+        with rejects_file:
+            io.write(rows, columns, rejects_file, "csv")
+    if dry_run:
+        note("dry run: nothing was written")
+    if total or any(r.error for r in results):
+        raise typer.Exit(1)
+
+
+def _tell(result, rejected_rows, what):
+    """What a user should know about one file: titles skipped, columns kept unmapped, rejects."""
+    for line, text in result.preamble:
+        note(f"{result.file}: line {line} is above the header, read as a title: {text!r}")
+    if result.unknown:
+        warn(f"{result.file}: kept with each {what} but matching no field: {', '.join(result.unknown)} "
+             "(if one is a field, say so with --map 'HEADER=FIELD')")
+    for line, error, raw in result.rejects:
+        rejected_rows.append((line, error, {"file": result.file, **raw}))
+        if len(rejected_rows) <= 5:
+            note(f"{result.file}: line {line}: {error}")
+    if result.strict_failed:
+        note(f"{result.file}: --strict: {result.rejected} row(s) rejected, nothing imported")
+
+
+def _progress(name):
+    """A one-line progress meter on stderr, at most a few updates a second."""
+    last = [0.0]
+
+    def show(done, total):
+        now = time.monotonic()
+        if total and (now - last[0] > 0.25 or done >= total):
+            last[0] = now
+            sys.stderr.write(f"\rimporting {name}: {min(100, done * 100 // total):3d}%")
+            if done >= total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+    return show
