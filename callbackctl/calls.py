@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from callbackctl import claims, clock, followups, headoffice, normalize, orders
+from callbackctl import claims, clock, contacts, followups, headoffice, normalize, orders
 from callbackctl.schedule import RETRY_OUTCOMES, order_schedule
 from callbackctl.db import transaction
 from callbackctl.errors import CallbackctlError, InvalidValue, NotFound, StateError
@@ -115,6 +115,8 @@ def record(desk, call: Call) -> dict:
 
 
 def record_in_transaction(desk, call: Call) -> dict:
+    if contacts.is_key(call.order_no):  # a reply owed to an inbound call (C-12): contacts.py stores it
+        return _record_reply(desk, call)
     scores = validate(call)
     called = call.called_at or desk.now
     if call.callback_at is not None and call.callback_at <= called:  # "call me at 9", said at 10
@@ -179,6 +181,16 @@ def record_in_transaction(desk, call: Call) -> dict:
         out["warnings"] = [f"{order['order_no']}: called at {clock.fmt(called_at)}, before the {sched.reason} "
                            f"was due ({clock.fmt(sched.next_due)})"]
     return out
+
+
+def _record_reply(desk, call: Call) -> dict:
+    """A call on a reply owed to an inbound call (C-...): not rated, no order to check."""
+    if (call.scores or call.satisfaction or call.genuine is not None
+            or any(v is not None for v in (call.hours, call.location, call.parts, call.fee))):
+        raise InvalidValue(f"{call.order_no.strip()}: a reply to an inbound call is not rated and has no service "
+                           "to check: give the outcome and a note", usage=True)
+    return contacts.record_call(desk, call.order_no, call.outcome, note=call.note, agent=call.agent,
+                                callback_at=call.callback_at, called_at=call.called_at)
 
 
 def _recurring_key(text) -> bool:
@@ -354,6 +366,8 @@ def call_from_row(desk, row: dict, columns: CallColumns | None = None, date_orde
 
 def already_recorded(desk, call: Call) -> bool:
     """The same call is in the desk already: its order, time and outcome (a file given twice)."""
+    if contacts.is_key(call.order_no):
+        return contacts.already_called(desk, call.order_no, call.called_at, call.outcome)
     if _recurring_key(call.order_no):
         from callbackctl import recurring
 

@@ -45,10 +45,11 @@ def claim_next(desk, agent: str, exclude=frozenset(), resume=True, **filters) ->
 
 def release(desk, order_no: str) -> str | None:
     """End the claim on an order or a recurring callback (R-..., any case); returns who held it, None if nobody did."""
-    from callbackctl import orders, recurring  # here: `due` reads claims without the importer
+    from callbackctl import contacts, orders, recurring  # here: `due` reads claims without the importer
 
     with transaction(desk.conn):
         key = (recurring.resolve(desk.conn, order_no)[1] if recurring.is_key(order_no)
+               else contacts.key_of(desk, order_no) if contacts.is_key(order_no)
                else orders.number(desk.conn, order_no))
         row = desk.conn.execute("SELECT agent FROM claims WHERE key = ? AND until > ?",
                                 (key, desk.now_text)).fetchone()

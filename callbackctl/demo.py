@@ -74,6 +74,35 @@ def record_calls(desk, made=CALLS):
     return rows
 
 
+# The morning's inbound calls (来电登记), each taken at its time: (time, phone, caller, order_no,
+# kind, what was said, answered on the spot, when the owed reply was given and what it said).
+CONTACTS = [
+    ("2026-11-23 08:40", "15619958225", None, "SY2026110036", "consultation", "问保养周期和该用哪种机油", True,
+     None, None),
+    ("2026-11-23 09:20", "13222029729", None, "SY2026110009", "chase", "报修两天了，师傅还没联系", False,
+     "2026-11-23 09:45", "已催成都蜀工机械，师傅今天下午到"),
+    ("2026-11-23 09:50", "139 1111 2222", "钱先生", None, "service", "问附近的服务网点和营业时间", False, None, None),
+]
+
+
+def register_contacts(desk, taken=CONTACTS):
+    """The demo's inbound calls, each registered (and replied to) at its own time; returns their rows."""
+    from callbackctl import clock, contacts
+
+    now = desk.now
+    try:
+        for at, phone, caller, order_no, kind, text, answered, reply_at, reply in taken:
+            desk.now = clock.parse(at + ":00")
+            row = contacts.add(desk, phone, kind, text, order_no=order_no, answered=answered, customer=caller,
+                               agent="demo")
+            if reply_at:
+                desk.now = clock.parse(reply_at + ":00")
+                contacts.reply(desk, row["id"], reply, agent="demo")
+    finally:
+        desk.now = now
+    return contacts.listing(desk)
+
+
 # Who the demo desk is: the company and hotline its call script (`work`) names.
 POLICY = """[desk]
 company = "鑫源工程机械"
@@ -99,6 +128,7 @@ def build(desk) -> list[tuple[str, list, list]]:
     recurring_calls = record_calls(desk, RECURRING_CALLS)
     cid = complaints.add(desk, "agent", "general", "回访时客服语气生硬，中途挂断", order_no="SY2026110017", target="小王")
     complaints.open_apology(desk, cid)
+    inbound = register_contacts(desk)
     month = reports.report(desk, "month", "region", date_from=desk.now.date().replace(day=1))
     return [
         ("import: the dealer's GBK export, an English UTF-8 export, older orders, and the contract customers "
@@ -117,6 +147,8 @@ def build(desk) -> list[tuple[str, list, list]]:
          ["order_no", "reason", "since", "engineer", "detail"], followups.followups(desk)),
         ("providers to chase (callbackctl chase)", ["order_no", "provider", "zone", "reported_at", "deadline",
                                                     "overdue_hours", "reason"], dispatch.chase_list(desk)),
+        ("inbound calls this morning, and the replies they owe (callbackctl contact list)",
+         ["id", "received_at", "order_no", "kind", "text", "answered", "reply_due", "replied_at", "overdue"], inbound),
         ("a complaint against a desk agent (callbackctl complaint list)",
          ["id", "order_no", "against", "target", "status", "reply_due", "overdue"], complaints.listing(desk)),
         ("the apology call it needs (callbackctl apology due)",

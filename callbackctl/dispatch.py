@@ -6,6 +6,16 @@
 - late (拖单): not completed by `respond_within[zone]` wall-clock after the
   report, or by the end of the appointment day when the customer chose a
   later date. An order that is both is listed once, as late.
+- customer (用户催单): the customer chased the repair (an inbound call of kind
+  chase, contacts.py) since the provider's last status report (a feedback or
+  an arrival); listed until the next one, or the completion.
+- end_of_day (日清日结): `chase --end-of-day` lists every unfinished order,
+  those without a reason of their own with this one.
+- leftover: on the next working day, an order chased in the previous working
+  day's end-of-day clean-up (from its first end_of_day chase on) and still
+  unfinished, until it is chased again.
+
+An order is listed once, for the first of vocab.CHASE_REASONS that holds.
 """
 
 from __future__ import annotations
@@ -20,7 +30,8 @@ COLUMNS = ["order_no", "provider", "engineer", "region", "zone", "customer", "ph
            "deadline", "overdue_hours", "reason", "chases", "last_chased_at"]
 
 
-def chase_query(policy, now, region=None, provider=None, completed_later=False):
+def chase_query(policy, now, region=None, provider=None, completed_later=False, customers=False, swept=None,
+                everything=False):
     """Unfinished orders that may need a chase, with their wall-clock response deadline.
 
     Only unfinished orders are read, from orders_unfinished alone (INDEXED BY:
@@ -34,6 +45,12 @@ def chase_query(policy, now, region=None, provider=None, completed_later=False):
     count yet. An order completed after now was unfinished then: when the desk
     holds any (`completed_later`, a --now in the past), they are read too, from
     orders_completed's range after now.
+
+    `customers`: also the orders a customer chased since the provider's last
+    status report (an index probe of the order's chase calls); `swept`: the
+    (from, to) times of the previous working day's end-of-day clean-up, whose
+    orders are leftovers (a probe of the order's chases); `everything`: every
+    unfinished order (chase --end-of-day). See extras().
     """
     respond = " ".join(
         f"WHEN '{zone}' THEN datetime(o.reported_at, '+{int(d.delta.total_seconds() // 60)} minutes')"
@@ -52,6 +69,15 @@ def chase_query(policy, now, region=None, provider=None, completed_later=False):
         if value is not None:
             where.append(f"o.{column} = :{column}")
             params[column] = value
+    # The provider's last status report as of now: a chase by the customer after it counts.
+    reported = ("max(coalesce(CASE WHEN o.feedback_at <= :now THEN o.feedback_at END, ''), "
+                "coalesce(CASE WHEN o.arrived_at <= :now THEN o.arrived_at END, ''))")
+    customer = (f"(SELECT min(t.received_at) FROM contacts t WHERE t.order_id = o.id AND t.kind = 'chase' "
+                f"AND t.received_at <= :now AND t.received_at > {reported})" if customers else "NULL")
+    leftover = ("(SELECT max(c.chased_at) FROM chases c WHERE c.order_id = o.id AND +c.chased_at >= :swept_from "
+                "AND +c.chased_at < :swept_to)" if swept else "NULL")
+    if swept:
+        params.update(swept_from=swept[0], swept_to=swept[1])
     # `+c.chased_at`: an order's chases (a few) are found by order_id alone in
     # chases_order_at and filtered there, not a range per order.
     select = f"""
@@ -60,15 +86,18 @@ def chase_query(policy, now, region=None, provider=None, completed_later=False):
                    (SELECT count(*) FROM chases c WHERE c.order_id = o.id AND +c.chased_at <= :now) AS chases,
                    (SELECT max(chased_at) FROM chases c WHERE c.order_id = o.id AND +c.chased_at <= :now)
                        AS last_chased_at,
-                   o.id AS order_id"""
+                   o.id AS order_id, {customer} AS customer_since, {leftover} AS swept_at"""
     sql = f"{select}\n            FROM orders o INDEXED BY orders_unfinished WHERE {' AND '.join(where)}"
     if completed_later:
         # Completed after now: open then, unless the dealer cancelled it.
         later = ["o.completed_at > :now", "o.status_given IS NOT 'cancelled'", *where[2:]]
         sql += f"\n            UNION ALL{select}\n            FROM orders o WHERE {' AND '.join(later)}"
+    wanted = "1" if everything else ("feedback IS NULL OR late_at < :now"
+                                     + (" OR customer_since IS NOT NULL" if customers else "")
+                                     + (" OR swept_at IS NOT NULL" if swept else ""))
     sql = f"""
         SELECT * FROM ({sql}
-        ) WHERE feedback IS NULL OR late_at < :now
+        ) WHERE {wanted}
     """
     return sql, params
 
@@ -78,33 +107,74 @@ def completed_after(conn, now) -> bool:
     return conn.execute("SELECT 1 FROM orders WHERE completed_at > ? LIMIT 1", (clock.fmt(now),)).fetchone() is not None
 
 
-def chase_list(desk, region=None, provider=None) -> list[dict]:
-    """Orders to chase at now, most overdue deadline first."""
+def chase_list(desk, region=None, provider=None, end_of_day=False) -> list[dict]:
+    """Orders to chase at now, most overdue deadline first; `end_of_day`: every unfinished order
+    (the daily clean-up, 日清日结), those with no other reason as `end_of_day`."""
     sql, params = chase_query(desk.policy, desk.now, region, provider,
-                              completed_later=completed_after(desk.conn, desk.now))
-    out = chase_rows(desk, sql, params)
+                              completed_later=completed_after(desk.conn, desk.now), everything=end_of_day,
+                              **extras(desk))
+    out = chase_rows(desk, sql, params, end_of_day=end_of_day)
     out.sort(key=lambda x: (x["deadline"], x["order_no"]))
     return out
 
 
-def chase_rows(desk, sql, params) -> list[dict]:
+def extras(desk) -> dict:
+    """chase_query's `customers` and `swept` at now: each only when the desk has any, so that a
+    desk without customers' chases or a clean-up yesterday runs the plain query (one probe each)."""
+    now = desk.now_text
+    customers = desk.conn.execute("SELECT 1 FROM contacts WHERE kind = 'chase' AND received_at <= ? LIMIT 1",
+                                  (now,)).fetchone() is not None
+    return {"customers": customers, "swept": swept_window(desk)}
+
+
+def swept_window(desk) -> tuple[str, str] | None:
+    """(from, to) of the last end-of-day clean-up before today whose leftovers are today's: from its
+    first end_of_day chase to today's start, when today is the next working day after it; else None."""
+    today = desk.now.date()
+    if not desk.cal.is_workday(today):
+        return None
+    day = today - dt.timedelta(days=1)
+    # the days whose next working day is today: yesterday, and the days off before it
+    while calendar.nth_workday(desk.cal, day - dt.timedelta(days=1), 1) == today and (today - day).days < 31:
+        day -= dt.timedelta(days=1)
+    if calendar.nth_workday(desk.cal, day, 1) != today:
+        return None
+    start = desk.conn.execute(
+        "SELECT min(chased_at) FROM chases WHERE chased_at >= ? AND chased_at < ? AND chased_at <= ? "
+        "AND reason = 'end_of_day'", (day.isoformat(), today.isoformat(), desk.now_text)).fetchone()[0]
+    return (start, today.isoformat()) if start else None
+
+
+def chase_rows(desk, sql, params, end_of_day=False) -> list[dict]:
     """The rows of a chase query (see chase_query) that need a chase at now."""
     now, policy = desk.now, desk.policy
     cal, hours = desk.cal, policy.dispatch_hours
     feedback_due = lru_cache(maxsize=65536)(
         lambda t: calendar.deadline_after(cal, hours, t, policy.feedback_within))
     now_text, hour, parse, out = clock.fmt(now), dt.timedelta(hours=1), clock.parse, []
+    today = now.date().isoformat()
     # tuples, and one dict literal per row listed: 7k rows on 1M orders
     for (order_no, provider, engineer, region, zone, customer, phone, reported_at, feedback, late_at, chases,
-         last_chased_at, order_id) in db.tuples(desk.conn, sql, params):
+         last_chased_at, order_id, customer_since, swept_at) in db.tuples(desk.conn, sql, params):
         if late_at < now_text:
             reason, text = "late", late_at  # already 'YYYY-MM-DD HH:MM:SS'
             deadline = parse(text)
         else:
-            deadline = feedback_due(parse(reported_at))
-            if now <= deadline:
+            # the next deadline: the first feedback's while there is none, else the response deadline
+            deadline = feedback_due(parse(reported_at)) if feedback is None else parse(late_at)
+            if customer_since:
+                reason, text = "customer", customer_since  # to chase since the customer did
+                deadline = parse(text)
+            elif feedback is None and now > deadline:
+                reason = "no_feedback"
+            elif swept_at and not end_of_day and (last_chased_at or "") < today:
+                reason = "leftover"
+            elif end_of_day:
+                reason = "end_of_day"
+            else:
                 continue
-            reason, text = "no_feedback", clock.fmt(deadline)
+            if reason != "customer":
+                text = clock.fmt(deadline)
         out.append({
             "order_no": order_no, "provider": provider, "engineer": engineer, "region": region, "zone": zone,
             "customer": customer, "phone": phone, "reported_at": reported_at, "feedback": feedback,
@@ -114,22 +184,27 @@ def chase_rows(desk, sql, params) -> list[dict]:
     return out
 
 
-def record_chases(desk, rows, note=None) -> int:
+def record_chases(desk, rows, note=None, end_of_day=False) -> int:
     """Log one chase per listed order at now, in one transaction; returns how many.
 
     An order chased within `rechase_after` is not chased again, so a cron job
-    that runs twice (or two desks at once) counts each chase once. The test is
-    made inside the write transaction, against what is stored then.
+    that runs twice (or two desks at once) counts each chase once; in the
+    end-of-day clean-up (`end_of_day`), nor is one chased since today's
+    clean-up began, so the clean-up run again the same day changes nothing.
+    The test is made inside the write transaction, against what is stored then.
     """
     since, now, recorded = clock.fmt(desk.now - desk.policy.rechase_after.delta), desk.now_text, 0
     with transaction(desk.conn):
+        cleanup = desk.conn.execute(
+            "SELECT min(chased_at) FROM chases WHERE chased_at >= ? AND chased_at <= ? AND reason = 'end_of_day'",
+            (desk.now.date().isoformat(), now)).fetchone()[0] if end_of_day else None
         for r in rows:
             inserted = desk.conn.execute(
                 "INSERT INTO chases (order_id, chased_at, reason, deadline, overdue_hours, actor, note) "
                 "SELECT ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS "
-                "(SELECT 1 FROM chases WHERE order_id = ? AND chased_at > ? AND chased_at <= ?)",
+                "(SELECT 1 FROM chases WHERE order_id = ? AND chased_at <= ? AND (chased_at > ? OR chased_at >= ?))",
                 (r["order_id"], now, r["reason"], r["deadline"], r["overdue_hours"], desk.actor, note,
-                 r["order_id"], since, now)).rowcount
+                 r["order_id"], now, since, cleanup or "9999")).rowcount  # 9999: no clean-up today
             if inserted:
                 desk.log("chased", r["order_no"], {"reason": r["reason"], "deadline": r["deadline"],
                                                    "overdue_hours": r["overdue_hours"]})

@@ -1,7 +1,8 @@
 """The due list: every call the desk owes now, of every kind, in one list.
 
-Orders' callback rounds and head office's spot checks (schedule.py), and
-customers' recurring callbacks (recurring.py), each with who holds it now
+Orders' callback rounds and head office's spot checks (schedule.py),
+customers' recurring callbacks (recurring.py) and the replies owed to inbound
+calls (contacts.py), each with who holds it now
 (claims), soonest deadline first. `due`, `claim`, `work` and completion read it.
 """
 
@@ -29,6 +30,10 @@ def due(desk, until=None, region=None, provider=None, engineer=None, service_typ
 
         out += recurring.due(desk, scheduler, until, reason, overdue_only, lower=lower,
                              busy_phones={r["phone"] for r in out if r["phone"]}, **filters)
+    if reason in (None, "reply"):  # the replies owed to inbound calls (contacts.py): C-<id> keys
+        from callbackctl import contacts
+
+        out += contacts.due_rows(desk, until, reason, overdue_only, **filters)
     held = claimed(desk.conn, desk.now_text)
     if held:  # who is calling it now; few rows, usually none
         for r in out:

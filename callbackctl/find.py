@@ -87,6 +87,7 @@ def find(desk, text: str, limit: int | None = DEFAULT_LIMIT) -> tuple[list[dict]
         listed_phones.update(o["phone"] for o in orders if o["phone"])
     if searched:
         rows += [c for c in _complaints_without_order(desk, terms) if c["phone"] not in listed_phones]
+        rows += _replies_without_order(desk, terms, listed_phones)
     return rows, more
 
 
@@ -177,13 +178,14 @@ def _open_work(desk, orders: list[dict]) -> list[dict]:
     followups = _open_followups(desk, orders)
     complaints = _open_complaints(desk, orders)
     chases = _chases(desk, [o["id"] for o in orders if o["completed_at"] is None])
+    replies = _owed_replies(desk, orders)
     out = []
     for o in orders:
         out.append({
             "order_no": o["order_no"], "customer": o["customer"], "phone": o["phone"],
             "service_type": o["service_type"], "status": o["status"], "completed_at": o["completed_at"],
             "region": o["region"], "provider": o["provider"],
-            "callback": _callback(desk, o),
+            "callback": "; ".join(filter(None, (_callback(desk, o), *replies.get(o["id"], ())))) or None,
             "followup": "; ".join(followups.get(o["id"], [])) or None,
             "complaint": "; ".join(complaints.get(o["id"], [])) or None,
             "chase": chases.get(o["id"]),
@@ -288,6 +290,36 @@ def _complaints_without_order(desk, terms) -> list[dict]:
     return rows
 
 
+def _owed_replies(desk, orders) -> dict[int, list[str]]:
+    """The replies owed to callers now, by order (`reply C-3 due by ...`): the callback column
+    says them after the order's own callback (contacts.py)."""
+    from callbackctl import contacts
+
+    return contacts.owed_for_find(desk, orders)
+
+
+def _replies_without_order(desk, terms, listed_phones) -> list[dict]:
+    """Replies owed on calls about no order whose caller's phone or name matches, as rows of their own
+    (but for a phone an order listed shows already)."""
+    from callbackctl import contacts
+
+    def matches(phone, customer):
+        return ((bool(terms.phone or terms.phone_suffix) and _phone_hit(terms, phone))
+                or bool(customer) and any(n.casefold() in customer.casefold() for n in terms.names))
+
+    rows = []
+    for r in contacts.owed_without_order(desk, matches):
+        if r["phone"] in listed_phones:
+            continue
+        rows.append({
+            "order_no": None, "customer": r["customer"], "phone": r["phone"], "service_type": None, "status": None,
+            "completed_at": None, "region": None, "provider": None, "callback": contacts.owed_text(r),
+            "followup": None, "complaint": None, "chase": None,
+            "matched": "phone" if (terms.phone or terms.phone_suffix) and _phone_hit(terms, r["phone"]) else "customer",
+        })
+    return rows
+
+
 def _phone_hit(terms, stored: str | None) -> bool:
     if not stored:
         return False
@@ -305,7 +337,7 @@ def _chases(desk, order_ids: list[int]) -> dict[int, str]:
         return {}
     from callbackctl import dispatch
 
-    sql, params = dispatch.chase_query(desk.policy, desk.now)
+    sql, params = dispatch.chase_query(desk.policy, desk.now, **dispatch.extras(desk))  # a customer's chase too
     marks = ", ".join(f":find_{i}" for i in range(len(order_ids)))
     sql = f"SELECT * FROM ({sql}) WHERE order_id IN ({marks})"
     params = {**params, **{f"find_{i}": v for i, v in enumerate(order_ids)}}

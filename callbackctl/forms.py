@@ -29,8 +29,8 @@ FORMS = ("daily", "weekly", "monthly")
 # (the day's calls by agent) has AGENT_COLUMNS.
 COLUMNS = {
     "daily": ["orders_completed", "callbacks_due", "callbacks_done", "completion_rate", "on_time_rate",
-              "calls_made", "calls_reached", "satisfaction_index", "satisfied_rate", "dissatisfied", "not_genuine",
-              "invalid_contacts", "complaints", "chases"],
+              "calls_made", "calls_reached", "contacts", "late_replies", "satisfaction_index", "satisfied_rate",
+              "dissatisfied", "not_genuine", "invalid_contacts", "complaints", "chases"],
     "weekly": ["orders_completed", "callbacks_due", "callbacks_done", "completion_rate", "on_time", "on_time_rate",
                "calls_made", "calls_reached", "satisfaction_index", "satisfied_rate", "dissatisfied",
                "dissatisfied_resolved", "not_genuine", "invalid_contacts", "second_visits", "missed", "complaints",
@@ -92,6 +92,10 @@ def _build(desk, name, plan, rows, agent_rows, region, product, preparer):
                "satisfied rate = (very satisfied + satisfied) / the rated calls among them."),
              _("Satisfaction index: the mean of the five scores (skill, attitude, timeliness, parts, overall; 1-5) "
                "of each order's first reached callback; dissatisfied and not genuine come from the callback records.")]
+    if "contacts" in columns:  # the daily form: the day's inbound calls beside its callbacks
+        notes.append(_("Inbound calls: the calls the desk took in the period (consultations, service, complaints, "
+                       "customers chasing a repair); late replies: those a reply was owed to, replied after its "
+                       "deadline or still owed past it."))
     label_col = 1 if several else 0
     index_col = label_col + 1 + columns.index("satisfaction_index")
     has_index = any(r["satisfaction_index"] is not None for r in rows)

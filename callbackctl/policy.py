@@ -62,6 +62,9 @@ DEFAULTS = {
         "rechase_after": "1h",
     },
     "complaint": {"reply_within": "24h"},
+    # An inbound call not answered on the spot is answered by phone within this much desk time
+    # (dispatch.hours on working days; contacts.py), 首问制: 半小时内给予电话回复.
+    "contact": {"reply_within": "30m"},
     "import": {"columns": {}},  # a desk's own headers: "完工日期" = "completed_at"
     "apology": {
         "windows": ["08:30-12:00", "14:30-21:00"],
@@ -197,6 +200,7 @@ class Policy:
     respond_within: dict
     rechase_after: Duration
     reply_within: Duration
+    contact_reply_within: Duration  # [contact] reply_within: desk hours
     apology_windows: tuple
     apology_max_attempts: int
     close_within: Duration
@@ -389,6 +393,7 @@ def build(raw: dict, source: str = "built-in defaults") -> Policy:
         respond_within=respond,
         rechase_after=get("dispatch.rechase_after", parse_duration),
         reply_within=get("complaint.reply_within", parse_duration),
+        contact_reply_within=get("contact.reply_within", parse_duration),
         apology_windows=get("apology.windows", parse_windows),
         apology_max_attempts=get("apology.max_attempts", number(1, integer=True)),
         close_within=get("apology.close_within", parse_duration),

@@ -19,7 +19,11 @@ Definitions (contract.md):
   rated satisfied or very satisfied (an index of 3.5 or more: 满意 or 非常满意);
 - dissatisfied / not_genuine / second_visits: orders with such a follow-up;
 - dissatisfied_resolved: dissatisfied orders a later callback found satisfied;
-- missed: due orders never reached and past deadline + give_up_after.
+- missed: due orders never reached and past deadline + give_up_after;
+- contacts: inbound calls received in the period, and contacts_<kind> those of
+  each kind; under --by agent, the agent who took them; late_replies: of
+  those that owed a reply, the ones replied after its deadline, or not
+  replied by now and past it.
 """
 
 from __future__ import annotations
@@ -33,13 +37,16 @@ from callbackctl import clock, schedule
 from callbackctl.errors import one_of
 from callbackctl.vocab import FAULT_HEADERS
 from callbackctl.vocab import GROUPS, PERIODS
+from callbackctl.vocab import CONTACT_KINDS
 
 METRICS = ["orders_completed", "callbacks_due", "callbacks_done", "completion_rate", "on_time", "on_time_rate",
            "satisfaction_index", "very_satisfied_share", "dissatisfied", "dissatisfied_resolved", "not_genuine",
            "invalid_contacts", "second_visits", "missed", "complaints", "special_complaints", "overdue_complaints",
            "chases", "late_dispatches", "spot_checks", "spot_disagreements",
            # added in the second release, at the end so that positions stay as they were
-           "satisfied_rate", "calls_made", "calls_reached"]
+           "satisfied_rate", "calls_made", "calls_reached",
+           # inbound calls (contacts.py): received in the period, per kind, and the replies made late
+           "contacts", *(f"contacts_{kind}" for kind in CONTACT_KINDS), "late_replies"]
 _COUNTS = [m for m in METRICS if not m.endswith(("_rate", "_index", "_share"))]
 # The counts behind the rates, kept in each row under these keys (no listing
 # writes them: they are not columns) so that a total recomputes its rates exactly.
@@ -117,7 +124,8 @@ def report(desk, period="month", by="region", date_from=None, date_to=None, regi
     for r in order_rows:
         rows[(r["period"], r["grp"])] = dict(r)
     for r in (_complaint_metrics(desk, period, by, lo, hi, where) + _chase_metrics(desk, period, by, lo, hi, where)
-              + _spot_metrics(desk, period, by, lo, hi, where) + _call_metrics(desk, period, by, lo, hi, where)):
+              + _spot_metrics(desk, period, by, lo, hi, where) + _call_metrics(desk, period, by, lo, hi, where)
+              + _contact_metrics(desk, period, by, lo, hi, where)):
         rows.setdefault((r["period"], r["grp"]), {}).update({k: v for k, v in r.items() if k not in ("period", "grp")})
     out = []
     for (per, grp), r in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[0][1] is None, kv[0][1] or "")):
@@ -292,6 +300,32 @@ def _call_metrics(desk, period, by, lo, hi, where):
         FROM callbacks c LEFT JOIN orders o ON o.id = c.order_id
         WHERE c.called_at >= :lo AND c.called_at < :hi AND c.called_at <= :now AND c.outcome != 'voided'{where.sql}
         GROUP BY 1, 2""", {"lo": lo, "hi": hi, "now": desk.now_text, **where.params})]
+
+
+def _contact_metrics(desk, period, by, lo, hi, where):
+    """The inbound calls received in the period, per kind, grouped by their order (or the agent
+    who took them), and the replies made late (contacts.reply_due: desk hours)."""
+    now = desk.now_text
+    grp = "t.agent" if by == "agent" else f"o.{by}"
+    rows = desk.conn.execute(f"""
+        SELECT {period_sql(period, 't.received_at')} AS period, {grp} AS grp, t.kind, t.answered, t.received_at,
+               CASE WHEN t.replied_at <= :now THEN t.replied_at END AS replied_at
+        FROM contacts t LEFT JOIN orders o ON o.id = t.order_id
+        WHERE t.received_at >= :lo AND t.received_at < :hi AND t.received_at <= :now{where.sql}""",
+        {"lo": lo, "hi": hi, "now": now, **where.params}).fetchall()
+    if not rows:
+        return []
+    from callbackctl import contacts
+
+    due = lru_cache(maxsize=None)(lambda received: clock.fmt(contacts.reply_due(desk, received)))
+    out = {}
+    for per, grp, kind, answered, received_at, replied_at in rows:
+        m = out.setdefault((per, grp), {"period": per, "grp": grp, "contacts": 0, "late_replies": 0,
+                                        **{f"contacts_{k}": 0 for k in CONTACT_KINDS}})
+        m["contacts"] += 1
+        m[f"contacts_{kind}"] += 1
+        m["late_replies"] += not answered and (replied_at or now) > due(received_at)
+    return list(out.values())
 
 
 def chart(rows: list[dict], by: str, width: int = 30) -> str:

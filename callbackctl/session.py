@@ -60,6 +60,10 @@ class Session:
 
         if recurring.is_key(due["order_no"]):
             return self._customer_card(due)
+        from callbackctl import contacts
+
+        if contacts.is_key(due["order_no"]):
+            return self._contact_card(due)
         order = orders.get(self.desk.conn, due["order_no"])
         stype = order["service_type"]
         name = vocab.SERVICE_TYPE_ALIASES.get(stype, [stype])[0] if self.lang == "zh" else stype.replace("_", " ")
@@ -91,6 +95,19 @@ class Session:
         return Card(due=due, order=order, calls=calls.recurring_calls_of(desk, customer["id"]),
                     complaints=complaints.listing(desk, phone=customer["phone"]) if customer["phone"] else [],
                     lines=lines, checks=())
+
+    def _contact_card(self, due: dict) -> Card:
+        """A reply owed to an inbound call (C-12): what the caller asked, the order it is
+        about if any, the desk's calls on it so far. Not rated, nothing to check."""
+        from callbackctl import contacts
+
+        c = contacts.card(self.desk, due["order_no"])
+        t = c["contact"]
+        order = c["order"] or {f: None for f in (*orders.FIELDS, "phone_valid", "id")}
+        order = {**order, "customer": order.get("customer") or t.get("customer"), "phone": t["phone"],
+                 "service_type": t["kind"]}
+        return Card(due=due, order=order, calls=c["calls"], complaints=[], lines=[("greeting", t["text"] or "")],
+                    checks=())
 
     def record(self, card: Card, call: calls.Call) -> dict:
         """Record the call exactly as `record` does; the claim ends with it.

@@ -37,10 +37,12 @@ def document(sections) -> dict:
 def details(desk, order_no: str) -> list[tuple[str, list, list]]:
     """[(title, columns, rows)] for the order and each section; for a recurring
     callback's key (R-...), the customer and theirs."""
-    from callbackctl import recurring
+    from callbackctl import contacts, recurring
 
     if recurring.is_key(order_no):
         return customer_details(desk, order_no)
+    if contacts.is_key(order_no):
+        return contacts.details(desk, order_no)
     order = orders.get(desk.conn, order_no)
     out = [("order", ["field", "value"], order_fields(order))]
     for title, columns, fn in SECTIONS:
@@ -83,6 +85,14 @@ def _complaints(desk, order):
     from callbackctl import complaints
 
     return complaints.listing(desk, order_id=order["id"])
+
+
+@section("inbound calls", ["id", "received_at", "kind", "phone", "text", "answered", "agent", "reply_due",
+                          "replied_at", "reply", "overdue"])
+def _contacts(desk, order):
+    from callbackctl import contacts
+
+    return contacts.contacts_of(desk, order)
 
 
 @section("audit log", ["at", "actor", "command", "kind", "detail"])

@@ -22,6 +22,25 @@ APOLOGY_OUTCOMES = ("accepted", "refused", "hung_up", "no_answer")
 
 DATE_ORDERS = ("dmy", "mdy")  # how to read 03/04/2026 when a file is told
 
+# Inbound calls (来电登记, contacts.py): what a caller wants, as the desk classifies it.
+CONTACT_KIND_ALIASES = {
+    "consultation": ["咨询", "技术咨询", "question"],
+    "service": ["服务", "报修", "服务请求"],
+    "complaint": ["投诉"],
+    "chase": ["催单", "催修", "用户催单"],
+}
+CONTACT_KINDS = tuple(CONTACT_KIND_ALIASES)
+CONTACT_COLUMNS = ["id", "received_at", "phone", "order_no", "kind", "text", "answered", "reply_due", "replied_at",
+                   "overdue"]
+# An owed reply is listed by `due` under a key C-<id> with this reason.
+REPLY_REASON = "reply"
+CALLBACK_REASONS = CALLBACK_REASONS + (REPLY_REASON,)
+# Why `chase` lists an order, strongest first: one reason a row.
+CHASE_REASONS = ("late", "customer", "no_feedback", "leftover", "end_of_day")
+# `promises`: every promise the desk made and has not kept yet.
+PROMISE_KINDS = ("reply", "callback", "complaint")
+PROMISE_COLUMNS = ["kind", "key", "order_no", "customer", "phone", "made_at", "due_by", "overdue", "what"]
+
 PERIODS = ("day", "week", "month")
 GROUPS = ("region", "provider", "engineer", "service_type", "agent", "product")
 REPORT_NAMES = ("daily", "weekly", "monthly", "providers", "faults")

@@ -129,6 +129,8 @@ COMMANDS = {  # in the order of a desk's day, as --help lists them
     "order": "callbackctl.cli.order:order_app",
     "call": "callbackctl.cli.call:call_app",
     "customer": "callbackctl.cli.customer:customer_app",
+    "contact": "callbackctl.cli.contact:contact_app",
+    "promises": "callbackctl.cli.promises:promises",
 }
 
 

@@ -138,7 +138,9 @@ def record(
                                     overall=overall).items() if v is not None}
     if (scores or satisfaction) and said != "reached":
         usage(f"scores need --outcome reached (not {said})")
-    if said == "reached" and not (scores or satisfaction or no_rating):
+    from callbackctl import contacts
+
+    if said == "reached" and not (scores or satisfaction or no_rating) and not contacts.is_key(order_no):
         usage("--outcome reached needs the customer's rating: --satisfaction PHRASE or the five scores, "
               "or --no-rating REASON when they gave none")
     desk = open_desk(ctx, "record", actor=agent)

@@ -108,7 +108,9 @@ class Screen:
     def call(self, session, card) -> int | None:
         """Take one call's outcome and answers and record it: 1, 0 (skipped), None (quit)."""
         while True:
-            keys = {**OUTCOME_KEYS, **{str(d): "reached" for d in range(1, 6)}, "s": "skip", "q": "quit"}
+            rated = card.due.get("reason") != "reply"  # a reply to an inbound call is not rated
+            keys = {**OUTCOME_KEYS, **({str(d): "reached" for d in range(1, 6)} if rated else {}), "s": "skip",
+                    "q": "quit"}
             key = self.key(_("[r/1-5] reached  [n] no answer  [b] busy  [h] hung up  [x] refused\n"
                              "[w] wrong number  [p] wrong person  [s] skip  [q] quit"), keys)
             if key == "q":
@@ -118,7 +120,7 @@ class Screen:
                 self.say(_("skipped {order_no}").format(order_no=card.order_no))
                 return 0
             call = calls.Call(order_no=card.order_no, outcome=keys[key], scores={})
-            if call.outcome == "reached" and not self.rating(call, key if key.isdigit() else ""):
+            if call.outcome == "reached" and rated and not self.rating(call, key if key.isdigit() else ""):
                 continue
             while self.answers(session, card, call):  # Backspace: start the call over
                 try:
@@ -178,7 +180,7 @@ class Screen:
         while True:
             keys = {"enter": "record", **{k: CHECK_LABELS[f] for k, f in checks.items()}, "n": "note", "c": "call back",
                     "backspace": START_OVER}
-            if call.outcome == "reached":
+            if call.outcome == "reached" and card.checks:  # an order's checks to judge
                 keys["x"] = "not genuine"
             bar = "  ".join([_("[Enter] record"), _("[n] note"), _("[c] call back at"), _("[⌫] start over")])
             more = [f"[{k}] {_(CHECK_LABELS[f])}" for k, f in checks.items()]

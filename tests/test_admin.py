@@ -164,7 +164,7 @@ def test_help_lists_every_command_though_they_are_loaded_lazily(db_path):
     listed = [line.split()[0] for line in r.stdout.split("Commands:")[1].splitlines() if line.startswith("  ")]
     assert listed == ["import", "rejects", "export", "due", "record", "work", "claim", "release", "chase", "report", "sample", "spot-checks",
                       "merge", "info", "calendar", "backup", "demo", "show", "find", "followup", "complaint",
-                      "apology", "policy", "order", "call", "customer"]
+                      "apology", "policy", "order", "call", "customer", "contact", "promises"]
     sub = CliRunner().invoke(app, ["policy", "--help"])
     assert sub.exit_code == 0 and "check" in sub.stdout and "load" in sub.stdout
 
@@ -287,7 +287,8 @@ def test_demo_builds_a_fresh_file_and_refuses_real_data(tmp_path, cli, fixture_f
                  "total                               31               28                 2              0.071"):
         assert line in r.stdout, line
     assert "R-13139624595-2026-11  reached        4.0              contract  R1" in r.stdout
-    assert r.stdout.count("== ") == 11
+    assert r.stdout.count("== ") == 12
+    assert "   3  2026-11-23 09:50:00                service       问附近的服务网点和营业时间  no          2026-11-23 10:20:00" in r.stdout
     again = CliRunner().invoke(app, ["--db", demo_db, "demo"])
     assert again.exit_code == 0 and again.stdout == r.stdout
     cli("import", fixture_file("service_orders_utf8bom.csv"))

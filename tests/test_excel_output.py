@@ -166,7 +166,7 @@ def test_due_excel_csv_has_a_bom_and_keeps_phones_as_text(desk):
     text = r.stdout.decode("utf-8")
     rows = list(csv.DictReader(io.StringIO(text[1:])))
     plain = list(csv.DictReader(io.StringIO(run(desk, "due", "-f", "csv").stdout.decode("utf-8"))))
-    assert len(rows) == len(plain) == 28  # 26 orders' callbacks, and 2 customers' recurring ones (R-...)
+    assert len(rows) == len(plain) == 29  # 26 orders' callbacks, and 2 customers' recurring ones (R-...)
     first = rows[0]
     assert first["order_no"] == "SY2026110001" and first["phone"] == "\t15186091390"  # a tab: Excel keeps it text
     assert first["due_at"] == "2026-11-17 15:50:00"  # a time stays a time for Excel to read
@@ -214,17 +214,17 @@ def test_due_as_a_workbook(desk, tmp_path):
     path.write_bytes(b"old")
     os.chmod(path, 0o644)  # a file that was there: it gets no wider mode than 0600
     r = run(desk, "due", "-f", "xlsx", "--output", str(path))
-    assert (r.returncode, r.stdout, r.stderr) == (0, b"", f"28 row(s) written to {path}\n".encode())
+    assert (r.returncode, r.stdout, r.stderr) == (0, b"", f"29 row(s) written to {path}\n".encode())
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     csv_rows = list(csv.reader(io.StringIO(run(desk, "due", "-f", "csv").stdout.decode("utf-8"))))
     ws = openpyxl.load_workbook(path).active
     assert ws.title == "due"
     rows = list(ws.iter_rows(values_only=True))
-    assert len(rows) == len(csv_rows) == 29  # the header, 26 orders' callbacks and 2 customers' recurring ones
+    assert len(rows) == len(csv_rows) == 30  # the header, 26 orders' callbacks and 2 customers' recurring ones
     assert list(rows[0]) == DUE_COLUMNS == csv_rows[0]
     assert all(cell.font.b for cell in ws[1])
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:O29"
+    assert ws.auto_filter.ref == "A1:O30"
     first = dict(zip(DUE_COLUMNS, ws[2]))
     assert (first["order_no"].value, first["order_no"].data_type) == ("SY2026110001", "s")
     assert (first["phone"].value, first["phone"].data_type) == ("15186091390", "s")  # text, not 1.5E+10
@@ -318,7 +318,7 @@ def test_a_workbook_named_otherwise_is_written_with_a_warning(desk, tmp_path):
     r = run(desk, "due", "-f", "xlsx", "--output", str(path))
     assert r.returncode == 0
     assert r.stderr == (f"Warning: {path}: Excel opens a workbook by its name: call it {tmp_path}/due.xlsx\n"
-                        f"28 row(s) written to {path}\n").encode()
+                        f"29 row(s) written to {path}\n").encode()
     assert path.read_bytes().startswith(b"PK")
 
 

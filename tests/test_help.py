@@ -21,7 +21,7 @@ from callbackctl.cli import app
 README = os.path.join(os.path.dirname(__file__), "..", "README.md")
 EXE = shutil.which("callbackctl")
 
-GROUPS = ["followup", "complaint", "apology", "policy", "order", "call", "customer"]
+GROUPS = ["followup", "complaint", "apology", "policy", "order", "call", "customer", "contact"]
 COMMAND_PATHS = [
     "import", "rejects", "export", "due", "record", "work", "claim", "release", "chase", "report", "sample", "spot-checks",
     "merge", "info", "calendar", "backup", "demo", "show", "find",
@@ -32,6 +32,7 @@ COMMAND_PATHS = [
     "policy", "policy show", "policy check", "policy load",
     "order", "order set", "order cancel", "call", "call void",
     "customer", "customer import", "customer set", "customer list",
+    "contact", "contact add", "contact list", "contact reply", "promises",
 ]
 
 # Examples that exit non-zero on the demo desk, and why. Anything else must exit 0.

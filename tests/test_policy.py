@@ -117,6 +117,9 @@ rechase_after = "1h"
 [complaint]
 reply_within = "24h"
 
+[contact]
+reply_within = "30m"
+
 [import]
 
 [import.columns]

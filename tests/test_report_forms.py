@@ -71,7 +71,8 @@ def test_calls_made_reached_and_the_satisfied_rate_by_region(desk):
                 "satisfied_rate", "satisfaction_index") == {
         "华北": (2, 2, 3, 2, 0.5, 3.5),   # A1 5 (very satisfied), A2 2: one of two rated calls
         "华东": (3, 2, 2, 2, 1.0, 4.0)}   # A3 4 (satisfied); A4 reached without a rating
-    assert list(rows[0])[-3:] == ["satisfied_rate", "calls_made", "calls_reached"]  # last, after the old columns
+    columns = list(rows[0])  # after the old columns (and before the inbound calls' of #20)
+    assert columns[columns.index("spot_disagreements") + 1:][:3] == ["satisfied_rate", "calls_made", "calls_reached"]
 
 
 def test_the_total_recomputes_the_rates_from_the_counts(desk):
