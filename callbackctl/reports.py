@@ -20,6 +20,9 @@ Definitions (contract.md):
 - dissatisfied / not_genuine / second_visits: orders with such a follow-up;
 - dissatisfied_resolved: dissatisfied orders a later callback found satisfied;
 - missed: due orders never reached and past deadline + give_up_after;
+- recurring_calls_made / recurring_calls_reached: customers' recurring calls
+  (contract, project, dormant) in the period, apart from the orders' calls;
+  under --by agent the agent's, else in the row without a group;
 - contacts: inbound calls received in the period, and contacts_<kind> those of
   each kind; under --by agent, the agent who took them; late_replies: of
   those that owed a reply, the ones replied after its deadline, or not
@@ -46,7 +49,9 @@ METRICS = ["orders_completed", "callbacks_due", "callbacks_done", "completion_ra
            # added in the second release, at the end so that positions stay as they were
            "satisfied_rate", "calls_made", "calls_reached",
            # inbound calls (contacts.py): received in the period, per kind, and the replies made late
-           "contacts", *(f"contacts_{kind}" for kind in CONTACT_KINDS), "late_replies"]
+           "contacts", *(f"contacts_{kind}" for kind in CONTACT_KINDS), "late_replies",
+           # customers' recurring callbacks (recurring.py), apart from the orders' calls above
+           "recurring_calls_made", "recurring_calls_reached"]
 _COUNTS = [m for m in METRICS if not m.endswith(("_rate", "_index", "_share"))]
 # The counts behind the rates, kept in each row under these keys (no listing
 # writes them: they are not columns) so that a total recomputes its rates exactly.
@@ -125,7 +130,7 @@ def report(desk, period="month", by="region", date_from=None, date_to=None, regi
         rows[(r["period"], r["grp"])] = dict(r)
     for r in (_complaint_metrics(desk, period, by, lo, hi, where) + _chase_metrics(desk, period, by, lo, hi, where)
               + _spot_metrics(desk, period, by, lo, hi, where) + _call_metrics(desk, period, by, lo, hi, where)
-              + _contact_metrics(desk, period, by, lo, hi, where)):
+              + _contact_metrics(desk, period, by, lo, hi, where) + _recurring_metrics(desk, period, by, lo, hi, where)):
         rows.setdefault((r["period"], r["grp"]), {}).update({k: v for k, v in r.items() if k not in ("period", "grp")})
     out = []
     for (per, grp), r in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[0][1] is None, kv[0][1] or "")):
@@ -300,6 +305,21 @@ def _call_metrics(desk, period, by, lo, hi, where):
         FROM callbacks c LEFT JOIN orders o ON o.id = c.order_id
         WHERE c.called_at >= :lo AND c.called_at < :hi AND c.called_at <= :now AND c.outcome != 'voided'{where.sql}
         GROUP BY 1, 2""", {"lo": lo, "hi": hi, "now": desk.now_text, **where.params})]
+
+
+def _recurring_metrics(desk, period, by, lo, hi, where):
+    """Customers' recurring calls made in the period (voided ones aside): under --by agent
+    the agent's; otherwise in the row of no group, as a customer has no region or provider.
+    None when the report keeps one region's or product's orders."""
+    if where.params:
+        return []
+    grp = "agent" if by == "agent" else "NULL"
+    return [dict(r) for r in desk.conn.execute(f"""
+        SELECT {period_sql(period, 'called_at')} AS period, {grp} AS grp, count(*) AS recurring_calls_made,
+               sum(outcome = 'reached') AS recurring_calls_reached
+        FROM recurring_calls
+        WHERE called_at >= :lo AND called_at < :hi AND called_at <= :now AND outcome != 'voided'
+        GROUP BY 1, 2""", {"lo": lo, "hi": hi, "now": desk.now_text})]
 
 
 def _contact_metrics(desk, period, by, lo, hi, where):

@@ -433,3 +433,28 @@ def test_a_cancelled_order_is_no_longer_the_last_and_filters_read_the_last_order
     assert recurring(cli, "2026-11-20 10:00", "--region", "华东") == []
     assert recurring(cli, "2026-11-20 10:00", "--type", "repair") == []  # a recurring callback has no service type
     assert recurring(cli, "2026-11-20 10:00", "--reason", "first") == []
+
+
+def test_reports_count_recurring_calls_apart_from_order_calls(tmp_path):
+    """The demo's morning: four calls on orders and two recurring calls, one reached."""
+    import csv
+    import io
+    import shutil
+    import subprocess
+
+    exe = shutil.which("callbackctl")
+    if exe is None:
+        pytest.skip("callbackctl must be installed")
+    db = str(tmp_path / "demo.db")
+    subprocess.run([exe, "--db", db, "demo"], check=True, capture_output=True)
+
+    def report(*args):
+        r = subprocess.run([exe, "--db", db, "--now", "2026-11-23 10:30", "report", "--period", "day",
+                            "--from", "2026-11-23", "-f", "csv", *args], capture_output=True, text=True, check=True)
+        return [(r_["period"], r_[args[1]] if args else r_["region"], r_["calls_made"], r_["recurring_calls_made"],
+                 r_["recurring_calls_reached"]) for r_ in csv.DictReader(io.StringIO(r.stdout))]
+
+    assert report("--by", "agent") == [("2026-11-23", "demo", "4", "2", "1"), ("2026-11-23", "小王", "0", "0", "0")]
+    assert report() == [  # a customer has no region: their calls are in the row without one
+        ("2026-11-23", "East", "2", "0", "0"), ("2026-11-23", "华东", "1", "0", "0"),
+        ("2026-11-23", "华北", "1", "0", "0"), ("2026-11-23", "西南", "0", "0", "0"), ("2026-11-23", "", "0", "2", "1")]
