@@ -37,7 +37,8 @@ COLUMNS = {
                "special_complaints", "chases", "late_dispatches"],
 }
 COLUMNS["monthly"] = COLUMNS["weekly"]
-AGENT_COLUMNS = ["calls_made", "calls_reached", "satisfied_rate", "complaints"]
+AGENT_COLUMNS = ["calls_made", "calls_reached", "satisfied_rate", "recurring_calls_made", "recurring_calls_reached",
+                 "complaints"]
 
 
 def kind(column: str) -> str:

@@ -458,3 +458,21 @@ def test_reports_count_recurring_calls_apart_from_order_calls(tmp_path):
     assert report() == [  # a customer has no region: their calls are in the row without one
         ("2026-11-23", "East", "2", "0", "0"), ("2026-11-23", "华东", "1", "0", "0"),
         ("2026-11-23", "华北", "1", "0", "0"), ("2026-11-23", "西南", "0", "0", "0"), ("2026-11-23", "", "0", "2", "1")]
+
+
+def test_the_daily_form_shows_each_agents_recurring_calls(tmp_path):
+    import shutil
+    import subprocess
+
+    openpyxl = pytest.importorskip("openpyxl")
+    exe = shutil.which("callbackctl")
+    if exe is None:
+        pytest.skip("callbackctl must be installed")
+    db, out = str(tmp_path / "demo.db"), str(tmp_path / "daily.xlsx")
+    subprocess.run([exe, "--db", db, "demo"], check=True, capture_output=True)
+    subprocess.run([exe, "--db", db, "--now", "2026-11-23 10:30", "--lang", "zh", "report", "--name", "daily",
+                    "-o", out], check=True, capture_output=True)
+    rows = [tuple(row) for row in openpyxl.load_workbook(out).active.iter_rows(values_only=True)]
+    at = next(i for i, row in enumerate(rows) if row[0] == "回访人")
+    assert rows[at][:7] == ("回访人", "拨打次数", "接通次数", "满意率", "定期回访拨打", "定期回访接通", "投诉")
+    assert rows[at + 1][:7] == ("demo", 4, 2, 1, 2, 1, 0)

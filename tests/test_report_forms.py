@@ -266,9 +266,9 @@ def test_the_daily_form_has_the_days_calls_by_region_and_agent(desk, tmp_path):
     got = {h: c.value for h, c in zip(headers, rows[0])}
     assert (got["区域"], got["拨打次数"], got["接通次数"], got["满意率"], got["完工工单"]) == ("华北", 2, 2, 0.5, 0)
     headers, rows, total = table(ws, "回访人", "合计")
-    assert headers == ["回访人", "拨打次数", "接通次数", "满意率", "投诉"]
-    assert [[c.value for c in row] for row in rows] == [["李娜", 1, 1, 1, 0], ["王芳", 1, 1, 0, 0]]
-    assert [c.value for c in total] == ["合计", 2, 2, 0.5, 0]
+    assert headers == ["回访人", "拨打次数", "接通次数", "满意率", "定期回访拨打", "定期回访接通", "投诉"]
+    assert [[c.value for c in row] for row in rows] == [["李娜", 1, 1, 1, 0, 0, 0], ["王芳", 1, 1, 0, 0, 0, 0]]
+    assert [c.value for c in total] == ["合计", 2, 2, 0.5, 0, 0, 0]
     assert len(ws._charts) == 1
 
 
