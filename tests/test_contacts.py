@@ -553,3 +553,27 @@ def test_the_clean_up_is_found_from_its_own_index(tmp_path):
         "EXPLAIN QUERY PLAN SELECT min(chased_at) FROM chases WHERE chased_at >= ? AND chased_at < ? "
         "AND chased_at <= ? AND reason = 'end_of_day'", ("2026-11-23", "2026-11-24", "2026-11-24 09:00:00"))]
     assert steps == ["SEARCH chases USING INDEX chases_end_of_day (chased_at>? AND chased_at<?)"], steps
+
+
+def test_work_takes_an_owed_reply_as_a_card(tmp_path):
+    """work's card for C-3 (the demo's open reply): what the caller asked, not rated, nothing to check."""
+    import shutil
+    import subprocess
+
+    from callbackctl import calls, claims, desk as desk_mod, session
+
+    exe = shutil.which("callbackctl")
+    if exe is None:
+        pytest.skip("callbackctl must be installed")
+    db = str(tmp_path / "demo.db")
+    subprocess.run([exe, "--db", db, "demo"], check=True, capture_output=True)
+    d = desk_mod.open_desk(db, now="2026-11-23 10:00")
+    s = session.Session(d, "王芳", fixed_now=True)
+    card = s.card(claims.claim_next(d, "王芳", reason="reply"))
+    assert (card.order_no, card.order["customer"], card.order["phone"], card.lines, card.checks) == (
+        "C-3", "钱先生", "13911112222", [("greeting", "问附近的服务网点和营业时间")], ())
+    row = s.record(card, calls.Call(order_no="", outcome="reached", scores={}, note="已答复"))
+    assert (row["order_no"], row["outcome"], row["reason"], row["index"]) == ("C-3", "reached", "reply", None)
+    from callbackctl import duelist
+
+    assert duelist.due(d, reason="reply") == []  # the reply is given
