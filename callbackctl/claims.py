@@ -28,6 +28,7 @@ def claim_next(desk, agent: str, exclude=frozenset(), resume=True, **filters) ->
     skipped this session."""
     from callbackctl import duelist
 
+    desk.policy.check_agent(agent)
     now, until = desk.now_text, clock.fmt(desk.now + desk.policy.claim_for.delta)
     with transaction(desk.conn):
         held = duelist.claimed(desk.conn, now)

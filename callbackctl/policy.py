@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from callbackctl.errors import PolicyError
+from callbackctl.errors import InvalidValue, PolicyError
 from callbackctl.vocab import ORDER_COLUMNS, SERVICE_TYPES, ZONES
 
 
@@ -213,6 +213,13 @@ class Policy:
     preparer: str             # 制表人 on the report forms
     raw: dict = field(compare=False, repr=False)
     source: str = "built-in defaults"
+
+    def check_agent(self, name: str | None):
+        """When the desk lists its agents ([desk] agents), a name it does not list is refused:
+        a typo would otherwise file calls and claims under nobody the reports know."""
+        if name is not None and self.agents and name not in self.agents:
+            raise InvalidValue(f"{name!r} is not one of the desk's agents ({', '.join(self.agents)}; "
+                               "policy [desk] agents)", field="agent")
 
     @property
     def warnings(self) -> list[str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from callbackctl import calls, claims, clock, orders, script as script_mod
-from callbackctl.errors import InvalidValue
 
 
 @dataclass
@@ -39,9 +38,7 @@ class Session:
 
     def __post_init__(self):
         policy = self.desk.policy
-        if policy.agents and self.agent not in policy.agents:
-            raise InvalidValue(f"{self.agent!r} is not one of the desk's agents ({', '.join(policy.agents)}; "
-                               "policy [desk] agents)", field="agent")
+        policy.check_agent(self.agent)
         self.script = script_mod.load(self.script_path or policy.script or None)
 
     def _tick(self):

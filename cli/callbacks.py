@@ -144,6 +144,7 @@ def record(
         usage("--outcome reached needs the customer's rating: --satisfaction PHRASE or the five scores, "
               "or --no-rating REASON when they gave none")
     desk = open_desk(ctx, "record", actor=agent)
+    desk.policy.check_agent(agent)
     call = calls.Call(
         order_no=order_no, outcome=said, scores=scores, satisfaction=satisfaction, hours=hours,
         location=location, parts=parts_said, fee=fee, genuine=genuine, note=note_text, agent=agent,

@@ -111,3 +111,20 @@ def test_one_agent_in_two_sessions_gets_two_orders(tmp_path):
     one, two = (session.Session(desk_mod.open_desk(db, now="2026-11-23 10:00"), "王芳", fixed_now=True)
                 for _ in range(2))
     assert (one.next().order_no, two.next().order_no) == ("SY2026110001", "SY2026110036")
+
+
+@pytest.mark.parametrize("args", [["claim", "--agent", "张三"], ["record", "SY2026110001", "-o", "n", "--agent", "张三"]])
+def test_a_desk_that_lists_its_agents_refuses_other_names(tmp_path, args):
+    import shutil
+    import subprocess
+
+    exe = shutil.which("callbackctl")
+    if exe is None:
+        pytest.skip("callbackctl must be installed")
+    db, policy = str(tmp_path / "demo.db"), tmp_path / "p.toml"
+    subprocess.run([exe, "--db", db, "demo"], check=True, capture_output=True)
+    policy.write_text('[desk]\nagents = ["王芳", "李娜"]\n', encoding="utf-8")
+    r = subprocess.run([exe, "--db", db, "--now", "2026-11-23 10:00", "--policy", str(policy), *args],
+                       capture_output=True, text=True)
+    assert (r.returncode, r.stdout, r.stderr) == (
+        2, "", "Error: --agent: '张三' is not one of the desk's agents (王芳, 李娜; policy [desk] agents)\n")
