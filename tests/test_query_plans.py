@@ -50,12 +50,35 @@ def test_chase_filters_stay_on_the_index(tmp_path):
     assert "SEARCH o USING COVERING INDEX orders_unfinished (reported_at<?)" in steps, steps
 
 
-def test_report_finds_first_calls_from_the_index_alone(tmp_path):
+def _report_plans(tmp_path, date_from, by="region"):
+    from callbackctl import reports
+
     d = desk_mod.open_desk(str(tmp_path / "p.db"), now="2026-11-23 10:00")
-    steps = plan(d, "SELECT (SELECT c.id FROM callbacks c WHERE c.order_id = o.id AND c.outcome = 'reached' "
-                    "ORDER BY c.called_at, c.id LIMIT 1) FROM orders o WHERE o.completed_at >= ? AND o.completed_at < ?",
-                 ("2026-10-01", "2026-11-01"))
-    assert "SEARCH c USING COVERING INDEX callbacks_reached (order_id=? AND outcome=?)" in steps, steps
+    with d.conn:  # a desk of two years' orders
+        for i, day in enumerate(("2025-01-02", "2025-09-01", "2026-11-20")):
+            d.conn.execute("INSERT INTO orders (order_no, service_type, completed_at, created_at, updated_at) "
+                           "VALUES (?, 'repair', ?, '', '')", (f"O{i}", day + " 10:00"))
+    plans = plans_of_statements(d, lambda: reports.report(d, by=by, date_from=dt.date.fromisoformat(date_from),
+                                                                 date_to=dt.date(2026, 11, 23)))
+    return next(p for s, p in plans.items() if "AS orders_completed" in s)
+
+
+def test_a_short_report_reads_its_range_of_orders_completed(tmp_path):
+    steps = _report_plans(tmp_path, "2026-11-01")
+    assert "SEARCH o USING INDEX orders_completed (completed_at>? AND completed_at<?)" in steps, steps
+    # each order's first reached call is kept on the order (m017): the calls are not read
+    assert not any(" c " in s or " f " in s for s in steps), steps
+
+
+def test_a_wide_report_reads_the_orders_in_row_order(tmp_path):
+    steps = _report_plans(tmp_path, "2025-06-01")
+    assert "SCAN o" in steps, steps
+    assert not any(" c " in s or " f " in s for s in steps), steps
+
+
+def test_a_report_by_agent_reads_each_first_reached_call_by_its_id(tmp_path):
+    steps = _report_plans(tmp_path, "2026-11-01", by="agent")
+    assert "SEARCH f USING INTEGER PRIMARY KEY (rowid=?) LEFT-JOIN" in steps, steps
 
 
 def plans_of_statements(d, call):

@@ -26,7 +26,8 @@ NOW = "2026-11-23 10:30"
 BOOKKEEPING = {"schema_migrations", "_sqlite_migrations"}
 # Columns a later migration derives from the rows already there; they are new
 # columns, not old data, so the row comparison leaves them out.
-DERIVED = {"orders": {"first_round_closed"}}  # m011
+DERIVED = {"orders": {"first_round_closed",  # m011
+                      "first_reached_call", "first_reached_at", "first_reached_index"}}  # m017
 # Tables a later migration adds, empty in an upgraded file.
 NEW_TABLES = {"voided_calls", "claims",  # m013, m014
               "customers", "customer_orders", "recurring_calls", "customer_followups",  # m015
@@ -175,6 +176,11 @@ def test_upgrade_keeps_every_row(name, tmp_path, fresh):
         assert conn.execute(flags).fetchall() == [r for r in fconn.execute(flags).fetchall() if r[0] not in older]
         assert conn.execute("SELECT order_no FROM orders WHERE first_round_closed = 1 ORDER BY order_no"
                             ).fetchall() == [("SY2026110017",), ("SY2026110021",)]
+        # and each order's first reached call (m017), with its time and index
+        first = ("SELECT o.order_no, c.called_at, o.first_reached_at, o.first_reached_index FROM orders o "
+                 "LEFT JOIN callbacks c ON c.id = o.first_reached_call ORDER BY o.order_no")
+        assert conn.execute(first).fetchall() == [r for r in fconn.execute(first).fetchall() if r[0] not in older]
+        assert conn.execute("SELECT count(*) FROM orders WHERE first_reached_at IS NOT NULL").fetchone()[0] > 0
     finally:
         conn.close()
         fconn.close()
