@@ -260,3 +260,26 @@ def test_an_upgraded_desk_takes_customers_and_links_their_orders(name, tmp_path)
                       "13700001111": (None, None),
                       "15412524273": ("SY2026110012", "R-15412524273-2026-11"),
                       "KH-0007": ("SY2026110017", "R-KH-0007-2026-11")}
+
+
+def test_a_second_release_desk_upgrades_with_every_row_and_its_first_reached_calls(tmp_path, fresh):
+    """v16.db: the demo desk of the second release (b47af4d, schema 16), whose
+    demo made the same rows as today's; m017 derives each order's first reached call."""
+    db = copy_desk("v16.db", tmp_path)
+    assert pragma(db, "user_version") == [(16,)]
+    before = read_rows(db)
+    info = upgrade(db)
+    assert info["schema_version"] == len(MIGRATIONS) and pragma(db, "integrity_check") == [("ok",)]
+    after = read_rows(db, {t: (cols, None) for t, (cols, _) in before.items() if t not in BOOKKEEPING})
+    assert after == {t: v for t, v in before.items() if t not in BOOKKEEPING}
+    assert schema(db) == schema(fresh["db"])
+    first = ("SELECT o.order_no, c.called_at, o.first_reached_at, o.first_reached_index FROM orders o "
+             "LEFT JOIN callbacks c ON c.id = o.first_reached_call ORDER BY o.order_no")
+    conn, fconn = sqlite3.connect(db), sqlite3.connect(fresh["db"])
+    try:
+        assert conn.execute(first).fetchall() == fconn.execute(first).fetchall()
+        assert [r[0] for r in conn.execute(first) if r[1]] == ["SY2026110017", "SY2026110021"]
+    finally:
+        conn.close()
+        fconn.close()
+    assert read_json(db, "report", "--from", "2026-11-01") == read_json(fresh["db"], "report", "--from", "2026-11-01")
