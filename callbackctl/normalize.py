@@ -21,9 +21,12 @@ from callbackctl.vocab import (  # noqa: F401 - re-exported for the modules that
 FIRST_YEAR, LAST_YEAR = 1900, 2200  # a time outside them is a typing or export error
 
 
+_FIRST_TEXT, _LAST_TEXT = str(FIRST_YEAR), str(LAST_YEAR)
+
+
 def in_years(text: str) -> bool:
     """A time text ('YYYY-...') within FIRST_YEAR..LAST_YEAR, by its first four characters."""
-    return str(FIRST_YEAR) <= text[:4] <= str(LAST_YEAR)
+    return _FIRST_TEXT <= text[:4] <= _LAST_TEXT
 
 
 def header_key(name: str) -> str:
