@@ -2,6 +2,10 @@
 
     python bench/run.py                 # 1M orders (generated once into bench/data/)
     python bench/run.py --orders 100000 --json bench/results.json
+    python bench/run.py --installs plain
+
+Both installs are timed in one run, each from a venv of its own under bench/data/
+holding this checkout: `plain` (pip install .) and `fast` (pip install '.[fast]').
 
 Each step runs as a whole process (start-up included). Wall seconds and the
 peak memory of that process alone (wait4's rusage) are reported, with ratios
@@ -105,6 +109,25 @@ def prepare(db, calls_csv, due_file, chase_file):
             f.write(sql + ";\n")
 
 
+INSTALLS = {"plain": ".", "fast": ".[fast]"}  # what pip installs into each one's venv
+
+
+def install(data, name, repo):
+    """The callbackctl of a venv of its own holding this checkout (pip install .
+    or '.[fast]'), made on the first run and brought up to date on each."""
+    venv = os.path.join(data, f"venv-{name}")
+    exe = os.path.join(venv, "bin", "callbackctl")
+    if not os.path.exists(exe):
+        print(f"making {venv} ...", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+        subprocess.run([os.path.join(venv, "bin", "pip"), "install", "-q", INSTALLS[name].replace(".", repo, 1)],
+                       check=True)
+    # this checkout's code, not the one the venv was made with (its dependencies stay)
+    subprocess.run([os.path.join(venv, "bin", "pip"), "install", "-q", "--no-deps", "--force-reinstall", repo],
+                   check=True, stdout=subprocess.DEVNULL)
+    return exe
+
+
 def main():
     if len(sys.argv) == 6 and sys.argv[1] == "--prepare":
         return prepare(*sys.argv[2:])
@@ -112,14 +135,27 @@ def main():
     ap.add_argument("--orders", type=int, default=1_000_000)
     ap.add_argument("--data", default=os.path.join(HERE, "data"))
     ap.add_argument("--json", help="also write the results here")
+    ap.add_argument("--installs", default="plain,fast",
+                    help="which installs to time, each in a venv of its own under --data (default: both)")
     args = ap.parse_args()
     os.makedirs(args.data, exist_ok=True)
     csv_path = os.path.join(args.data, f"orders_{args.orders}.csv")
     if not os.path.exists(csv_path):
         print(f"generating {csv_path} ...", file=sys.stderr)
         generate.write_orders(csv_path, args.orders)
-    cb = shutil.which("callbackctl") or sys.exit("callbackctl is not installed (pip install -e .)")
-    db = os.path.join(args.data, "bench.db")
+    repo = os.path.dirname(HERE)
+    results = []
+    for name in args.installs.split(","):
+        cb = install(args.data, name, repo)
+        results += run_steps(name, cb, csv_path, os.path.join(args.data, f"bench-{name}.db"), args.data)
+    show(results)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"orders": args.orders, "results": results}, f, indent=2)
+
+
+def run_steps(install_name, cb, csv_path, db, data):
+    """Every step with one install's callbackctl, on a desk file of its own."""
     results = []
 
     def step(name, argv, reference=None, ref_argv=None, ref_db=None, prepare=None, runs=1):
@@ -142,7 +178,8 @@ def main():
                 rwall, rmem, _ = timed(ref_argv)
                 ref_walls.append(rwall)
                 ref_mems.append(rmem)
-        row = {"step": name, "runs": runs, "seconds": round(median(walls), 3), "peak_mib": round(max(mems), 1)}
+        row = {"install": install_name, "step": name, "runs": runs, "seconds": round(median(walls), 3),
+               "peak_mib": round(max(mems), 1)}
         if runs > 1:
             row.update(min_seconds=round(min(walls), 3), max_seconds=round(max(walls), 3))
         if ref_argv:
@@ -152,10 +189,11 @@ def main():
         results.append(row)
         print(json.dumps(row), file=sys.stderr)
 
-    ref_db = os.path.join(args.data, "ref.db")
+    ref_db = os.path.join(data, "ref.db")
+    dot_import = ["sqlite3", ref_db, ".mode csv", f".import {csv_path} orders"]
     step("import (new file)", [cb, "--db", db, "--now", NOW, "import", csv_path],
-         "sqlite3 .import", ["sqlite3", ref_db, ".mode csv", f".import {csv_path} orders"], ref_db,
-         prepare=lambda: fresh(db))
+         "sqlite3 .import", dot_import, ref_db, prepare=lambda: fresh(db))
+
     def also(n, label, argv):
         """A further reference for the last step, run once on a fresh ref.db."""
         fresh(ref_db)
@@ -167,12 +205,13 @@ def main():
     if sqlite_utils:
         also(2, "sqlite-utils insert --csv", [sqlite_utils, "insert", ref_db, "orders", csv_path, "--csv"])
     also(3, "python csv + executemany, no checks", [sys.executable, os.path.join(HERE, "rawload.py"), csv_path, ref_db])
-    step("import (again, unchanged)", [cb, "--db", db, "--now", NOW, "import", csv_path])
+    step("import (again, unchanged)", [cb, "--db", db, "--now", NOW, "import", csv_path],
+         "sqlite3 .import", dot_import, ref_db)
 
     # Preparation runs in a child: a fork inherits this process's peak memory,
     # which would then be reported as every later step's.
-    calls_csv = os.path.join(args.data, "calls_10k.csv")
-    due_file, chase_file = os.path.join(args.data, "due.sql"), os.path.join(args.data, "chase.sql")
+    calls_csv = os.path.join(data, "calls_10k.csv")
+    due_file, chase_file = os.path.join(data, "due.sql"), os.path.join(data, "chase.sql")
     subprocess.run([sys.executable, __file__, "--prepare", db, calls_csv, due_file, chase_file], check=True)
     step("due (-f csv)", [cb, "--db", db, "--now", NOW, "due", "-f", "csv"],
          "sqlite3: the same query", ["sqlite3", "-csv", db, f".read {due_file}"], runs=9)
@@ -183,28 +222,31 @@ def main():
          "sqlite3: GROUP BY of the same orders",
          ["sqlite3", "-csv", db, "SELECT substr(completed_at, 1, 7), region, count(*) FROM orders "
           "WHERE completed_at >= '2026-10-01' AND completed_at < '2026-11-01' GROUP BY 1, 2"], runs=7)
-    form = os.path.join(args.data, "monthly.xlsx")
+    form = os.path.join(data, "monthly.xlsx")
     step("report --name monthly -f xlsx (the form)", [cb, "--db", db, "--now", NOW, "report", "--name", "monthly",
                                                       "-f", "xlsx", "--output", form],
          "the same month as report -f csv", [cb, "--db", db, "--now", NOW, "report", "-f", "csv", *month], runs=7)
-    step("report (whole year, by month and region)", [cb, "--db", db, "--now", NOW, "report", "-f", "csv"])
+    step("report (whole year, by month and region)", [cb, "--db", db, "--now", NOW, "report", "-f", "csv"],
+         "sqlite3: GROUP BY of the same orders",
+         ["sqlite3", "-csv", db, "SELECT substr(completed_at, 1, 7), region, count(*) FROM orders "
+          "WHERE completed_at >= '2025-11-23' AND completed_at < '2026-11-24' GROUP BY 1, 2"], runs=3)
     step("record --from (10k calls)", [cb, "--db", db, "--now", NOW, "record", "--from", calls_csv, "-f", "csv"],
          "sqlite-utils insert --csv", [sqlite_utils or "true", "insert", ref_db, "calls", calls_csv, "--csv"], ref_db)
     step("--help", [cb, "--help"], "python -c pass", [sys.executable, "-c", "pass"], runs=9)
     fresh(ref_db)
+    return results
 
+
+def show(results):
     width = max(len(r["step"]) for r in results)
-    print(f"{'step':{width}}  runs  seconds  peak MiB  reference                    ref s   ratio")
+    print(f"{'install':7}  {'step':{width}}  runs  seconds  peak MiB  reference                    ref s   ratio")
     for r in results:
-        print(f"{r['step']:{width}}  {r['runs']:4}  {r['seconds']:7.2f}  {r['peak_mib']:8.1f}  "
+        print(f"{r['install']:7}  {r['step']:{width}}  {r['runs']:4}  {r['seconds']:7.2f}  {r['peak_mib']:8.1f}  "
               f"{r.get('reference', ''):27}  {r.get('ref_seconds', ''):>6}  {r.get('ratio', ''):>5}")
         for n in ("2", "3"):
             if "ref" + n in r:
-                print(f"{'':{width}}  {'':4}  {'':7}  {'':8}  {r['ref' + n]:27}  {r['ref' + n + '_seconds']:>6}  "
+                print(f"{'':7}  {'':{width}}  {'':4}  {'':7}  {'':8}  {r['ref' + n]:27}  {r['ref' + n + '_seconds']:>6}  "
                       f"{r['ratio' + n]:>5}")
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"orders": args.orders, "results": results}, f, indent=2)
 
 
 if __name__ == "__main__":
