@@ -36,7 +36,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 
-from callbackctl import clock, schedule
+from callbackctl import clock, db, schedule
 from callbackctl.errors import one_of
 from callbackctl.vocab import FAULT_HEADERS
 from callbackctl.vocab import GROUPS, PERIODS
@@ -118,17 +118,20 @@ def report(desk, period="month", by="region", date_from=None, date_to=None, regi
     lo, hi = clock.day_range(date_from, date_to)
     where = _Filter(region, product)
     bounds = _bounds(conn, "WHERE completed_at >= ? AND completed_at < ? AND completed_at <= ?", (lo, hi, desk.now_text))
+    wide = bounds[0] is not None and _wide(conn, *bounds)
+    # A wide range's calls are counted on a second connection, on another core,
+    # while this one counts the orders: the two largest passes side by side.
+    calls = _beside(desk, lambda d: _call_metrics(d, period, by, lo, hi, where, wide), wide)
     if bounds[0] is None:
-        order_rows, wide = [], False
+        order_rows = []
     else:
         _setup(desk, bounds[0], bounds[1])
-        wide = _wide(conn, *bounds)
         order_rows = _order_metrics(desk, period, by, lo, hi, where, wide)
     rows = {}
     for r in order_rows:
         rows[(r["period"], r["grp"])] = dict(r)
     for r in (_complaint_metrics(desk, period, by, lo, hi, where) + _chase_metrics(desk, period, by, lo, hi, where)
-              + _spot_metrics(desk, period, by, lo, hi, where) + _call_metrics(desk, period, by, lo, hi, where, wide)
+              + _spot_metrics(desk, period, by, lo, hi, where) + calls()
               + _contact_metrics(desk, period, by, lo, hi, where) + _recurring_metrics(desk, period, by, lo, hi, where)):
         rows.setdefault((r["period"], r["grp"]), {}).update({k: v for k, v in r.items() if k not in ("period", "grp")})
     out = []
@@ -138,6 +141,32 @@ def report(desk, period="month", by="region", date_from=None, date_to=None, regi
         _rates(row)
         out.append(row)
     return out
+
+
+def _beside(desk, job, parallel: bool):
+    """job(desk), run now, or when `parallel` in a thread on a read-only connection
+    of its own (sqlite3 lets go of the GIL while SQLite works); returns a
+    function that gives its result, raising what it raised."""
+    if not parallel or desk.path == ":memory:":
+        result = job(desk)
+        return lambda: result
+    import dataclasses
+    import sqlite3
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run():
+        conn = sqlite3.connect(f"file:{desk.path}?mode=ro", uri=True)
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {db.BUSY_TIMEOUT_MS}")
+            return job(dataclasses.replace(desk, conn=conn))
+        finally:
+            conn.close()
+
+    pool = ThreadPoolExecutor(1)
+    future = pool.submit(run)
+    pool.shutdown(wait=False)
+    return future.result
 
 
 def _wide(conn, first: str, last: str) -> bool:

@@ -196,3 +196,24 @@ def test_a_complaint_against_a_desk_agent_counts_for_the_agent_not_the_provider_
     assert count(report(desk, "--by", "provider", "--from", "2026-11-01"), "provider") == {None: 1, "P1": 1, "P2": 1}
     assert count(report(desk, "--by", "engineer", "--from", "2026-11-01"), "engineer") == {None: 1, "E1": 1, "E3": 1}
     assert count(report(desk, "--by", "region", "--from", "2026-11-01"), "region") == {"East": 2, "West": 1}
+
+
+@pytest.mark.parametrize("by", ["region", "agent", "provider"])
+def test_a_wide_range_read_in_row_order_and_on_two_connections_gives_the_same_rows(desk, monkeypatch, by):
+    from callbackctl import reports
+
+    args = ("report", "-f", "csv", "--by", by, "--from", "2026-10-01", "--to", "2026-11-23")
+    narrow = desk(*args, now="2026-11-23 10:30")
+    assert narrow.exit_code == 0
+    threads = []
+    real = reports._beside
+
+    def beside(d, job, parallel):
+        threads.append(parallel)
+        return real(d, job, parallel)
+    monkeypatch.setattr(reports, "_beside", beside)
+    monkeypatch.setattr(reports, "_wide", lambda conn, first, last: True)
+    wide = desk(*args, now="2026-11-23 10:30")
+    assert threads == [True]
+    assert (wide.exit_code, wide.stdout) == (0, narrow.stdout)
+    assert len(narrow.stdout.splitlines()) > 2
