@@ -136,6 +136,17 @@ def read_only_reason(path: str) -> str | None:
     return None
 
 
+def reader(conn) -> sqlite3.Connection:
+    """A second connection to the desk file `conn` holds, opened as it was (a
+    read-only file still read-only, nothing created beside it), for reading
+    in another thread; the caller closes it."""
+    other = _open(conn.path, conn.read_only)
+    other.row_factory = sqlite3.Row
+    other.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    other.execute("PRAGMA temp_store = MEMORY")
+    return other
+
+
 def _open(path: str, read_only: str | None) -> Connection:
     kwargs = dict(isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, factory=Connection)
     if read_only is None:

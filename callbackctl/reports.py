@@ -144,21 +144,18 @@ def report(desk, period="month", by="region", date_from=None, date_to=None, regi
 
 
 def _beside(desk, job, parallel: bool):
-    """job(desk), run now, or when `parallel` in a thread on a read-only connection
-    of its own (sqlite3 lets go of the GIL while SQLite works); returns a
-    function that gives its result, raising what it raised."""
-    if not parallel or desk.path == ":memory:":
+    """job(desk), run now, or when `parallel` in a thread on a connection of its
+    own (sqlite3 lets go of the GIL while SQLite works); returns a function
+    that gives its result, raising what it raised."""
+    if not parallel or getattr(desk.conn, "path", ":memory:") == ":memory:":
         result = job(desk)
         return lambda: result
     import dataclasses
-    import sqlite3
     from concurrent.futures import ThreadPoolExecutor
 
     def run():
-        conn = sqlite3.connect(f"file:{desk.path}?mode=ro", uri=True)
+        conn = db.reader(desk.conn)
         try:
-            conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout = {db.BUSY_TIMEOUT_MS}")
             return job(dataclasses.replace(desk, conn=conn))
         finally:
             conn.close()
