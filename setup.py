@@ -58,10 +58,23 @@ setup(
         "XlsxWriter>=3",
     ],
     # openpyxl reads back the workbooks callbackctl writes (tests/test_excel_output.py).
-    extras_require={"test": ["pytest>=7", "hypothesis>=6",
+    extras_require={
+        # `pip install 'callbackctl[fast]'`: bulk imports read and converted vectorised (fastimport.py).
+        "fast": [
+            # Reads a million-row CSV in blocks on every core and converts whole columns at once
+            # (times, phones, numbers, vocabulary) where the result provably equals normalize's;
+            # hands its columns over as Arrow without pyarrow. Imported only for a bulk file.
+            "polars>=2.1",  # the version the differential test ran on
+            # Writes the converted columns to a scratch SQLite file with Arrow arrays bound in C:
+            # Python's sqlite3 binding alone cost 6.4 s per million rows of 28 cells. The desk itself
+            # is only ever opened by sqlite3 (ADBC bundles its own SQLite: see fastimport.py).
+            "adbc-driver-sqlite>=1.13",
+        ],
+        "test": ["pytest>=7", "hypothesis>=6",
                              # drive `work` in a real pseudo-terminal and read its screen as a terminal would
                              "pexpect>=4.8; sys_platform != 'win32'", "pyte>=0.8",
                              # reads the Chinese catalogue's source to check the compiled one
-                             "babel>=2.12", "openpyxl>=3.1"]},
+                             "babel>=2.12", "openpyxl>=3.1"],
+    },
     entry_points={"console_scripts": ["callbackctl=callbackctl.cli:main"]},
 )

@@ -170,6 +170,12 @@ def import_file(desk, path, encoding="auto", input_format=None, dry_run=False, s
     `columns`: header -> field for a dealer's own headers (the policy's
     [import.columns] and --map, the latter winning).
     """
+    from callbackctl import fastimport  # the [fast] extra: a bulk file in bulk, None for any other
+
+    fast = fastimport.import_file(desk, path, encoding, input_format, dry_run, strict, progress, columns, date_order,
+                                  delimiter, sheet)
+    if fast is not None:
+        return fast
     conv = RowConverter(desk.tz, {**desk.policy.import_columns, **(columns or {})}, date_order)
     source = open_input(path, encoding, input_format, is_header=conv.is_header, delimiter=delimiter, sheet=sheet)
     previous = desk.conn.execute("PRAGMA cache_size").fetchone()[0]
