@@ -38,7 +38,7 @@ SQLite, and a second SQLite library opening the same file in one process drops
 the first one's POSIX locks when it closes it. ADBC writes only the scratch
 file and has closed it before sqlite3 attaches it. A kill during the import
 leaves the desk as it was (the transaction is not committed) and a scratch
-folder in the temporary directory.
+folder in the temporary directory, which the next bulk import removes.
 
 Library code: never prints, never imports typer; polars is imported only here,
 only when a file is imported.
@@ -122,7 +122,7 @@ def import_file(desk, path, encoding="auto", input_format=None, dry_run=False, s
     try:
         try:
             plan = _bulk_plan(source, conv, path)
-            folder = tempfile.mkdtemp(prefix="callbackctl-import-")
+            folder = _scratch_folder()
             scan = _Scan(pl, path, source, plan, os.path.join(folder, "rows.db"))
             scan.run()
         except _NotBulk as e:
@@ -133,6 +133,32 @@ def import_file(desk, path, encoding="auto", input_format=None, dry_run=False, s
         source.close()
         if folder:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+SCRATCH_PREFIX = "callbackctl-import-"
+
+
+def _scratch_folder() -> str:
+    """A new scratch folder (0700: the rows hold phone numbers), named for this process,
+    after removing the ones an import killed mid-way left behind (their process is gone)."""
+    top = tempfile.gettempdir()
+    for name in os.listdir(top):
+        if name.startswith(SCRATCH_PREFIX) and not _alive(name[len(SCRATCH_PREFIX):].split("-", 1)[0]):
+            shutil.rmtree(os.path.join(top, name), ignore_errors=True)
+    return tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
+
+
+def _alive(pid: str) -> bool:
+    """Is the process that made a scratch folder still running? (Unsure counts as yes.)"""
+    if not pid.isdigit():
+        return True  # not a folder of this naming: left alone
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
 
 
 def _bulk_plan(source, conv, path):

@@ -251,3 +251,8 @@ def test_kill_during_the_import_leaves_the_desk_as_it_was(tmp_path):
     r = subprocess.run([sys.executable, "-m", "callbackctl", "--db", str(db), "--now", NOW, "find", "K1"],
                        env=env, capture_output=True, text=True)
     assert r.returncode == 0 and "K1" in r.stdout
+    # the next bulk import removes the scratch folder the killed one left, and leaves none of its own
+    other = scratch / f"{fastimport.SCRATCH_PREFIX}{os.getpid()}-alive"
+    other.mkdir()  # a running import's (this process is alive): kept
+    subprocess.run(cmd + [str(first)], env=env, check=True, capture_output=True)
+    assert [p.name for p in scratch.iterdir()] == [other.name]
