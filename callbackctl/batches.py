@@ -9,6 +9,7 @@ undoes every write of the file (the batch and its rejects are still kept).
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 
@@ -87,7 +88,11 @@ def run(desk, source, write_chunk, *, kind="", strict=False, dry_run=False, even
             (source.name, kind + source.format, source.encoding, desk.now_text, desk.actor, int(strict)),
         ).lastrowid
         store = (lambda rejects: _store(conn, summary.batch_id, rejects)) if not strict else None
-        with db.transaction(conn):
+        # Only --strict needs the rows' writes in a savepoint of their own, to undo them
+        # and keep the batch. Without it, a writer's savepoint for each row (record --from)
+        # nested in one for the file made each release slower than the last: 10k calls
+        # took 35 s on the 1M-order desk instead of 3 s.
+        with db.transaction(conn) if strict else contextlib.nullcontext():
             _read(source, write_chunk, summary, strict, progress, chunk_rows, store, write=True)
             if finish is not None:
                 finish()
