@@ -201,7 +201,8 @@ def run_steps(install_name, cb, csv_path, db, data, first=True):
         results[-1].update({f"ref{n}": label, f"ref{n}_seconds": round(rwall, 3), f"ref{n}_peak_mib": round(rmem, 1),
                             f"ratio{n}": round(results[-1]["seconds"] / rwall, 2)})
 
-    sqlite_utils = shutil.which("sqlite-utils")
+    # a dependency of callbackctl: the install's own, whatever PATH the bench runs with
+    sqlite_utils = shutil.which("sqlite-utils", path=os.path.dirname(cb)) or shutil.which("sqlite-utils")
     if first:  # the further references of the import: the same for every install, timed once
         if sqlite_utils:
             also(2, "sqlite-utils insert --csv", [sqlite_utils, "insert", ref_db, "orders", csv_path, "--csv"])
@@ -214,7 +215,9 @@ def run_steps(install_name, cb, csv_path, db, data, first=True):
     # which would then be reported as every later step's.
     calls_csv = os.path.join(data, "calls_10k.csv")
     due_file, chase_file = os.path.join(data, "due.sql"), os.path.join(data, "chase.sql")
-    subprocess.run([sys.executable, __file__, "--prepare", db, calls_csv, due_file, chase_file], check=True)
+    # (with the install's own Python: it imports callbackctl, which the Python running this may lack)
+    python = os.path.join(os.path.dirname(cb), "python")
+    subprocess.run([python, __file__, "--prepare", db, calls_csv, due_file, chase_file], check=True)
     step("due (-f csv)", [cb, "--db", db, "--now", NOW, "due", "-f", "csv"],
          "sqlite3: the same query", ["sqlite3", "-csv", db, f".read {due_file}"], runs=9)
     step("chase (-f csv)", [cb, "--db", db, "--now", NOW, "chase", "-f", "csv"],
