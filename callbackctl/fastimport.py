@@ -1,8 +1,8 @@
 """The `[fast]` extra: a bulk order file read and converted by polars, written by SQLite in bulk.
 
-`pip install 'callbackctl[fast]'` (polars, adbc-driver-sqlite). orders.import_file
-asks `import_file` here first; None means the plain path imports the file, as it
-does for anything but a bulk file: stdin, workbooks, JSON, GBK/UTF-16 text, title
+`pip install 'callbackctl[fast]'` (polars, adbc-driver-sqlite). The import command
+calls `import_file` here, which hands orders.import_file (the plain path) anything
+but a bulk file: stdin, workbooks, JSON, GBK/UTF-16 text, title
 lines above the header, two columns for one field, a quote that spans lines (the
 reader's own rules for those are not redone here). CALLBACKCTL_FAST=0 turns this
 path off, =1 takes it for a file of any size (the tests); else from FAST_MIN_BYTES.
@@ -53,7 +53,7 @@ import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
-from callbackctl import batches, customers, normalize, orders, status
+from callbackctl import batches, customers, normalize, orders
 from callbackctl.errors import InputError
 from callbackctl.readers import clean_headers, open_input
 
@@ -100,7 +100,17 @@ def _polars():
 
 def import_file(desk, path, encoding="auto", input_format=None, dry_run=False, strict=False, progress=None,
                 columns=None, date_order=None, delimiter=None, sheet=None):
-    """orders.import_file for a bulk file, or None when the plain path is to import it."""
+    """Import one orders file as orders.import_file does (its arguments, its summary):
+    a bulk file the way described above, any other file by orders.import_file."""
+    options = dict(encoding=encoding, input_format=input_format, dry_run=dry_run, strict=strict, progress=progress,
+                   columns=columns, date_order=date_order, delimiter=delimiter, sheet=sheet)
+    summary = _bulk_import(desk, path, **options)
+    return summary if summary is not None else orders.import_file(desk, path, **options)
+
+
+def _bulk_import(desk, path, encoding, input_format, dry_run, strict, progress, columns, date_order, delimiter,
+                 sheet):
+    """The summary of a bulk file's import, or None when the plain path is to import it."""
     last.update(path="plain", fast_rows=0, python_rows=0, why="")
     mode = _mode()
     if mode == "0" or path == "-" or sheet is not None or getattr(desk.conn, "read_only", None):
@@ -523,7 +533,8 @@ def _import(desk, source, conv, scan, dry_run, strict, progress):
                 summary.unchanged += existing
                 last["fast_rows"] += counts[k]
                 if write and existing < counts[k]:
-                    _insert(desk, summary.batch_id, start, stop, empty[0])
+                    orders.insert_staged(desk, "fast_stage.rows", _STAGED, summary.batch_id, start, stop,
+                                         empty[0])
                 return []
             finally:
                 chunks.finished(k)
@@ -538,25 +549,6 @@ def _import(desk, source, conv, scan, dry_run, strict, progress):
         conn.execute("DETACH fast_stage")
         conn.execute(f"PRAGMA cache_size = {previous}")
         conn.execute(f"PRAGMA threads = {threads}")
-
-
-def _insert(desk, batch_id, start, stop, empty):
-    """The new orders of the rows start..stop-1 (ordinals), in file order: their ids follow on."""
-    columns = [c if c != "status" else "status_given" for c in _STAGED]
-    values = []
-    for c in _STAGED:
-        if c == "zone":
-            values.append("coalesce(s.zone, 'other')")
-        elif c == "status":  # orders._explicit_status
-            values.append(f"CASE WHEN s.status = (CASE WHEN s.completed_at IS NULL THEN '{status.implied(None)}' "
-                          f"ELSE '{status.implied('x')}' END) THEN NULL ELSE s.status END")
-        else:
-            values.append(f"s.{c}")
-    new = "" if empty else " AND NOT EXISTS (SELECT 1 FROM main.orders o WHERE o.order_no = s.order_no)"
-    desk.conn.execute(
-        f"INSERT INTO main.orders ({', '.join(columns)}, batch_id, created_at, updated_at) "
-        f"SELECT {', '.join(values)}, ?, ?, ? FROM fast_stage.rows s WHERE s.seq >= ? AND s.seq < ?{new} "
-        "ORDER BY s.seq", (batch_id, desk.now_text, desk.now_text, start, stop))
 
 
 class _Exact:

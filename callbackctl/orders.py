@@ -170,12 +170,6 @@ def import_file(desk, path, encoding="auto", input_format=None, dry_run=False, s
     `columns`: header -> field for a dealer's own headers (the policy's
     [import.columns] and --map, the latter winning).
     """
-    from callbackctl import fastimport  # the [fast] extra: a bulk file in bulk, None for any other
-
-    fast = fastimport.import_file(desk, path, encoding, input_format, dry_run, strict, progress, columns, date_order,
-                                  delimiter, sheet)
-    if fast is not None:
-        return fast
     conv = RowConverter(desk.tz, {**desk.policy.import_columns, **(columns or {})}, date_order)
     source = open_input(path, encoding, input_format, is_header=conv.is_header, delimiter=delimiter, sheet=sheet)
     previous = desk.conn.execute("PRAGMA cache_size").fetchone()[0]
@@ -345,6 +339,28 @@ class BulkIndexes:
         for _, sql in self.dropped:
             self.conn.execute(sql)
         self.dropped = []
+
+
+def insert_staged(desk, staged: str, columns, batch_id, start, stop, empty: bool):
+    """The [fast] path's new orders: rows start..stop-1 (by `seq`) of the table `staged`,
+    whose `columns` are STORED's with `status` for status_given, in file order (so
+    their ids follow on as the plain path's do). Unless the desk was `empty`, rows of
+    an order already stored are left out (fastimport.py decides that none changes it)."""
+    names = [c if c != "status" else "status_given" for c in columns]
+    values = []
+    for c in columns:
+        if c == "zone":
+            values.append("coalesce(s.zone, 'other')")
+        elif c == "status":  # _explicit_status
+            values.append(f"CASE WHEN s.status = (CASE WHEN s.completed_at IS NULL THEN '{status.implied(None)}' "
+                          f"ELSE '{status.implied('x')}' END) THEN NULL ELSE s.status END")
+        else:
+            values.append(f"s.{c}")
+    new = "" if empty else " AND NOT EXISTS (SELECT 1 FROM main.orders o WHERE o.order_no = s.order_no)"
+    desk.conn.execute(
+        f"INSERT INTO main.orders ({', '.join(names)}, batch_id, created_at, updated_at) "
+        f"SELECT {', '.join(values)}, ?, ?, ? FROM {staged} s WHERE s.seq >= ? AND s.seq < ?{new} "
+        "ORDER BY s.seq", (batch_id, desk.now_text, desk.now_text, start, stop))
 
 
 _BITS = {name: 1 << i for i, name in enumerate(STORED)}

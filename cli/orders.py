@@ -39,13 +39,14 @@ def import_cmd(
       callbackctl import dealer_export_gbk.csv service_orders_utf8bom.csv --rejects rejected-rows.csv
       callbackctl import --dry-run --strict dealer_export_gbk.csv
     """
-    from callbackctl import orders
+    from callbackctl import fastimport, orders
     from callbackctl.cli.importing import import_files
 
     options = reader_options(input_format, encoding, delimiter, sheet, mapping, date_order, orders.FIELDS)
     desk = open_desk(ctx, "import")
-    import_files(files, lambda path, progress: orders.import_file(desk, path, dry_run=dry_run, strict=strict,
-                                                                  progress=progress, **options),
+    # fastimport: a bulk file through the [fast] extra when it is installed, any other as orders.import_file
+    import_files(files, lambda path, progress: fastimport.import_file(desk, path, dry_run=dry_run, strict=strict,
+                                                                      progress=progress, **options),
                  what="order", rejects=rejects, dry_run=dry_run, fmt=fmt, progress=True)
 
 
