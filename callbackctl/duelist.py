@@ -8,7 +8,8 @@ calls (contacts.py), each with who holds it now
 
 from __future__ import annotations
 
-from callbackctl import schedule
+from callbackctl import claims, clock, schedule
+from callbackctl.db import transaction
 
 
 def claimed(conn, now_text: str) -> dict:
@@ -40,3 +41,34 @@ def due(desk, until=None, region=None, provider=None, engineer=None, service_typ
             r["claimed_by"] = held.get(r["order_no"])
     out.sort(key=lambda r: (r["deadline"], r["order_no"]))
     return out[:limit] if limit else out
+
+
+def claim_next(desk, agent: str, exclude=frozenset(), resume=True, **filters) -> dict | None:
+    """The agent's next due callback, claimed: the one they hold already (unless not
+    `resume`: a second session of the same agent), else the first nobody holds, in
+    the due list's order; None when there is none. `exclude`: what the agent
+    skipped this session."""
+    desk.policy.check_agent(agent)
+    until = clock.fmt(desk.now + desk.policy.claim_for.delta)
+    with transaction(desk.conn):
+        held = claimed(desk.conn, desk.now_text)
+        rows = [r for r in due(desk, **filters) if r["order_no"] not in exclude]
+        mine = [r for r in rows if held.get(r["order_no"]) == agent] if resume else []
+        free = [r for r in rows if r["order_no"] not in held]
+        pick = (mine or free or [None])[0]
+        if pick is None:
+            return None
+        claims.take(desk, pick["order_no"], agent, until)
+    return {**pick, "claimed_by": agent, "claimed_until": until}
+
+
+def release(desk, text: str) -> str | None:
+    """End the claim on an order, a recurring callback (R-...) or an owed reply (C-...),
+    typed in any case; returns who held it, None if nobody did."""
+    from callbackctl import contacts, orders, recurring  # here: `due` reads claims without the importer
+
+    with transaction(desk.conn):
+        key = (recurring.resolve(desk.conn, text)[1] if recurring.is_key(text)
+               else contacts.key_of(desk, text) if contacts.is_key(text)
+               else orders.number(desk.conn, text))
+        return claims.drop(desk, key)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from callbackctl import calls, claims, clock, orders, script as script_mod
+from callbackctl import calls, claims, clock, duelist, orders, script as script_mod
 
 
 @dataclass
@@ -49,7 +49,7 @@ class Session:
         """Claim the next callback (the one the agent holds first) and gather its card."""
         self._tick()
         # never the one this agent holds: that may be their other session's card
-        row = claims.claim_next(self.desk, self.agent, exclude=self.skipped, resume=False, **self.filters)
+        row = duelist.claim_next(self.desk, self.agent, exclude=self.skipped, resume=False, **self.filters)
         return None if row is None else self.card(row)
 
     def card(self, due: dict) -> Card:
@@ -134,9 +134,9 @@ class Session:
     def skip(self, card: Card):
         """Not now: another agent may take it; this session does not offer it again."""
         self.skipped.add(card.order_no)
-        claims.release(self.desk, card.order_no)
+        duelist.release(self.desk, card.order_no)
 
     def end(self, card: Card | None):
         """Quit: the callback in hand goes back to the list."""
         if card is not None:
-            claims.release(self.desk, card.order_no)
+            duelist.release(self.desk, card.order_no)

@@ -30,7 +30,7 @@ def claim(
       callbackctl claim --agent 王芳
       callbackctl claim --agent 王芳 --region 华北 -f json
     """
-    from callbackctl import claims, normalize
+    from callbackctl import claims, duelist, normalize
 
     desk = open_desk(ctx, "claim", actor=agent)
     if service_type is not None:
@@ -38,8 +38,8 @@ def claim(
             service_type = normalize.service_type(service_type)
         except ValueError as e:
             raise typer.BadParameter(str(e), param_hint="--type")
-    row = claims.claim_next(desk, agent, region=region, provider=provider, engineer=engineer,
-                            service_type=service_type)
+    row = duelist.claim_next(desk, agent, region=region, provider=provider, engineer=engineer,
+                             service_type=service_type)
     if row is None:
         note(_("no callback due that nobody holds"))
         return
@@ -53,9 +53,9 @@ def release(ctx: typer.Context, order_no: Annotated[str, OrderNoArg]):
     Examples:
       callbackctl release SY2026110001
     """
-    from callbackctl import claims
+    from callbackctl import duelist
 
     desk = open_desk(ctx, "release")
-    held = claims.release(desk, order_no)
+    held = duelist.release(desk, order_no)
     note((_("{order_no}: released (was {agent}'s)") if held else _("{order_no}: nobody held it"))
          .format(order_no=order_no, agent=held))

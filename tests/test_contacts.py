@@ -213,7 +213,7 @@ def test_what_record_and_work_need_for_a_reply_key(desk, db_path):
         contacts.record_call(d, "C-1", "reached", called_at=dt.datetime(2026, 11, 23, 9))
     with pytest.raises(NotFound, match="^unknown inbound call 7$"):
         contacts.record_call(d, "C-7", "reached")
-    assert contacts.key_of(d, " c-1 ") == "C-1"  # claims.release's key
+    assert contacts.key_of(d, " c-1 ") == "C-1"  # duelist.release's key
     with pytest.raises(NotFound, match="^unknown inbound call 7$"):
         contacts.key_of(d, "C-7")
     c = contacts.card(d, "C-1")
@@ -560,7 +560,7 @@ def test_work_takes_an_owed_reply_as_a_card(tmp_path):
     import shutil
     import subprocess
 
-    from callbackctl import calls, claims, desk as desk_mod, session
+    from callbackctl import calls, desk as desk_mod, duelist, session
 
     exe = shutil.which("callbackctl")
     if exe is None:
@@ -569,7 +569,7 @@ def test_work_takes_an_owed_reply_as_a_card(tmp_path):
     subprocess.run([exe, "--db", db, "demo"], check=True, capture_output=True)
     d = desk_mod.open_desk(db, now="2026-11-23 10:00")
     s = session.Session(d, "王芳", fixed_now=True)
-    card = s.card(claims.claim_next(d, "王芳", reason="reply"))
+    card = s.card(duelist.claim_next(d, "王芳", reason="reply"))
     assert (card.order_no, card.order["customer"], card.order["phone"], card.lines, card.checks) == (
         "C-3", "钱先生", "13911112222", [("greeting", "问附近的服务网点和营业时间")], ())
     row = s.record(card, calls.Call(order_no="", outcome="reached", scores={}, note="已答复"))
