@@ -294,6 +294,8 @@ class _Scan:
             raise _NotBulk(f"polars: {str(e)[:80]}") from None
         if cells.height != n or len(lines) != n:
             raise _NotBulk("a quoted cell over several lines")
+        if lines.str.len_bytes().max() > csv.field_size_limit():  # the plain reader rejects such a cell
+            raise _NotBulk("a line longer than the csv module's cell limit")
         if b"\r" in block and lines.str.contains("\r", literal=True).any():  # polars drops CR only before LF
             raise _NotBulk("a CR alone inside a line")
         d = self.delimiter
@@ -373,9 +375,10 @@ class _Scan:
                 plain = v.str.contains(r"^[0-9]{11}$")
                 value, ok = pl.when(plain).then(v), v.is_null() | plain
                 out["phone_valid"] = pl.when(plain).then(v.str.contains(_PHONE_VALID).cast(pl.Int64))
-            elif field in _NUMBERS:
-                plain = v.str.contains(_PLAIN_NUMBER)
-                value, ok = pl.when(plain).then(v.cast(pl.Float64, strict=False)), v.is_null() | plain
+            elif field in _NUMBERS:  # 999999999999.99999 rounds to 1e12: normalize.number refuses it
+                number = v.cast(pl.Float64, strict=False)
+                plain = v.str.contains(_PLAIN_NUMBER) & (number < normalize.LARGEST)
+                value, ok = pl.when(plain).then(number), v.is_null() | plain
             elif field in _VOCAB:
                 known = vocab[field]
                 words, values = list(known), list(known.values())

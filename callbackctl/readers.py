@@ -352,7 +352,7 @@ class _records:
                     return
             except csv.Error as e:  # a NUL byte, a cell over 16 MiB: that line, then the next
                 pushed = taken[1:]
-                yield line, BadRecord(taken[0].rstrip("\r\n") if taken else "", f"line {line}: {e}")
+                yield line, BadRecord(taken[0].rstrip("\r\n") if taken else "", str(e))  # the caller names the line
                 line += 1
             taken.clear()
 

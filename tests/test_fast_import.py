@@ -198,6 +198,34 @@ def test_messy_benchmark_file_new_again_and_changed(bench_file, tmp_path, monkey
     pair.run(monkeypatch, "import", bench_file, "-f", "csv", "--strict", now="2026-11-26 09:00")
 
 
+def test_numbers_that_round_to_the_limit_and_a_cell_over_the_csv_limit(bench_file, tmp_path, monkeypatch):
+    """Found by a new user: 999999999999.99999 rounds to 1e12, which normalize.number
+    refuses; a cell over 16 MiB is refused by the plain reader. Both are rejected both ways."""
+    lines = bench_file.read_text(encoding="utf-8").splitlines()
+    for at, column, value in ((7502, 15, "999999999999.99999"), (12502, 17, "999999999999.9999999"),
+                              (15002, 15, "99999999999.5")):
+        cells = lines[at - 1].split(",")
+        cells[column] = value
+        lines[at - 1] = ",".join(cells)
+    numbers = tmp_path / "numbers.csv"
+    numbers.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    pair = Pair(tmp_path)
+    taken = pair.run(monkeypatch, "import", numbers, "-f", "csv")
+    assert taken["path"] == "fast" and taken["python_rows"] == 10_000  # the two chunks with a number too large
+    huge = tmp_path / "huge.csv"
+    cells = lines[2].split(",")
+    cells[4] = "x" * (17 << 20)
+    huge.write_text("\n".join([lines[0], lines[1], ",".join(cells)]) + "\n", encoding="utf-8")
+    (tmp_path / "huge").mkdir()
+    taken = Pair(tmp_path / "huge").run(monkeypatch, "import", huge, "-f", "csv")
+    assert taken["path"] == "plain" and "cell limit" in taken["why"]
+    from callbackctl.cli import app
+
+    r = CliRunner().invoke(app, ["--db", str(tmp_path / "huge" / "again.db"), "--now", NOW, "import", str(huge)])
+    assert r.exit_code == 1
+    assert f"{huge}: line 3: field larger than field limit (16777216)\n" in r.stderr  # the line named once
+
+
 def test_customers_are_linked_as_without_the_extra(bench_file, tmp_path, monkeypatch):
     pair = Pair(tmp_path)
     phones = [ln.split(",")[3] for ln in bench_file.read_text(encoding="utf-8").splitlines()[1:200]]
