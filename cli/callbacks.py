@@ -109,6 +109,7 @@ def record(
         if order_no or outcome:
             raise typer.BadParameter("give either ORDER_NO --outcome ... or --from FILE, not both")
         from callbackctl import vocab
+        from callbackctl.cli.importing import more_rejected
 
         options = reader_options(input_format, encoding, delimiter, sheet, mapping, date_order,
                                  tuple(vocab.CALL_COLUMNS))
@@ -120,6 +121,7 @@ def record(
                  f"{', '.join(summary.unknown)} (if one is a field, say so with --map 'HEADER=FIELD')")
         for line, error, _raw in summary.rejects[:5]:
             note(f"{from_file}: line {line}: {error}")
+        more_rejected(summary.rejected)
         again = _(", {n} recorded before").format(n=summary.unchanged) if summary.unchanged else ""
         note(_("{n} call(s) recorded").format(n=len(done)) + again
              + _(", {n} rejected (batch {batch})").format(n=summary.rejected, batch=summary.batch_id))

@@ -38,8 +38,7 @@ def import_files(files, import_one, *, what: str, rejects=None, dry_run=False, f
         _tell(result, rejected_rows, what)
     emit([r.row() for r in results], batches.SUMMARY_COLUMNS, fmt)
     total = sum(r.rejected for r in results)
-    if total > 5:
-        note(f"... {total - 5} more rejected row(s): see `callbackctl rejects`")
+    more_rejected(total)
     if rejects_file:
         from callbackctl import io
 
@@ -50,6 +49,12 @@ def import_files(files, import_one, *, what: str, rejects=None, dry_run=False, f
         note("dry run: nothing was written")
     if total or any(r.error for r in results):
         raise typer.Exit(1)
+
+
+def more_rejected(total: int, shown: int = 5):
+    """After the first rejected rows: how many more there are, and where to see them."""
+    if total > shown:
+        note(f"... {total - shown} more rejected row(s): see `callbackctl rejects`")
 
 
 def _tell(result, rejected_rows, what):

@@ -44,3 +44,14 @@ def test_each_call_is_one_savepoint_deep(cli, db_path, tmp_path, depths):
     assert (r.exit_code, r.stderr.splitlines()[-1]) == (1, "3 call(s) recorded, 1 rejected (batch 2)")
     assert depths == [1, 1, 1, 1]  # one for each row tried, the bad one's undone alone
     assert sqlite3.connect(db_path).execute("SELECT count(*) FROM callbacks").fetchone() == (3,)
+
+
+def test_more_than_five_rejected_calls_say_where_the_rest_are(cli, tmp_path):
+    assert cli("import", write(tmp_path / "o.csv", ORDERS)).exit_code == 0
+    bad = "order_no,outcome,called_at\n" + "".join(f"NOPE{i},no_answer,2026-11-23 09:0{i}\n" for i in range(7))
+    r = cli("record", "--from", write(tmp_path / "bad.csv", bad), now="2026-11-23 10:00")
+    lines = r.stderr.splitlines()
+    assert r.exit_code == 1 and len(lines) == 7
+    assert lines[4].endswith(": line 6: unknown order 'NOPE4'")
+    assert lines[5:] == ["... 2 more rejected row(s): see `callbackctl rejects`",
+                         "0 call(s) recorded, 7 rejected (batch 2)"]
