@@ -230,9 +230,12 @@ class _Scan:
                 stmt.execute_update()
             # ADBC binds a block in a thread of its own while polars converts the next (both let go of the GIL).
             with ThreadPoolExecutor(1) as pool:
-                pending = None
+                pending, first = None, True
                 for offset, line, block, lines_in in self._blocks():
                     frame = self._block(offset, line, block, lines_in)
+                    if first:
+                        first = False
+                        self._give_up_if_messy()
                     if pending is not None:
                         pending.result()
                         pending = None
@@ -251,6 +254,18 @@ class _Scan:
             frame = self.pl.DataFrame({"no": numbers}).with_row_index("seq")
             self.python.update(frame.filter(self.pl.col("no").is_not_null() & self.pl.col("no").is_duplicated())
                                ["seq"].to_list())
+
+    MESSY_CHUNKS = 4
+
+    def _give_up_if_messy(self):
+        """After the first block: when each of its (several) chunks holds a row Python must
+        convert, the file is most likely messy throughout, and every chunk would go to
+        Python after all: the plain path reads it now, not after a wasted scan (which made
+        such a file 30% slower than without the extra, a new user found)."""
+        size = batches.CHUNK_ROWS
+        whole = self.rows // size  # the chunks the first block holds whole
+        if whole >= self.MESSY_CHUNKS and {seq // size for seq in self.python} >= set(range(whole)):
+            raise _NotBulk(f"a row Python must convert in each of the first {whole} chunks")
 
     def _blocks(self):
         """(byte offset, first line number, bytes, LFs in them) of whole lines, BLOCK_BYTES at a time."""

@@ -226,6 +226,20 @@ def test_numbers_that_round_to_the_limit_and_a_cell_over_the_csv_limit(bench_fil
     assert f"{huge}: line 3: field larger than field limit (16777216)\n" in r.stderr  # the line named once
 
 
+def test_a_file_messy_in_every_chunk_goes_the_plain_way_after_one_block(bench_file, tmp_path, monkeypatch):
+    """One odd phone in every 5000 rows: every chunk would go to Python; the first block
+    (eight chunks here) shows it, and the plain path imports the file, with the same result."""
+    lines = bench_file.read_text(encoding="utf-8").splitlines()
+    for at in range(1, len(lines), 2500):
+        cells = lines[at].split(",")
+        cells[3] = "+86 " + cells[3]
+        lines[at] = ",".join(cells)
+    odd = tmp_path / "odd.csv"
+    odd.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    taken = Pair(tmp_path).run(monkeypatch, "import", odd, "-f", "csv")
+    assert taken["path"] == "plain" and taken["why"] == "a row Python must convert in each of the first 4 chunks"
+
+
 def test_customers_are_linked_as_without_the_extra(bench_file, tmp_path, monkeypatch):
     pair = Pair(tmp_path)
     phones = [ln.split(",")[3] for ln in bench_file.read_text(encoding="utf-8").splitlines()[1:200]]
