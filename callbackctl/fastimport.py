@@ -514,7 +514,7 @@ def _import(desk, source, conv, scan, dry_run, strict, progress):
         before = conn.execute("SELECT coalesce(max(id), 0) FROM orders").fetchone()[0]
         # As the plain path: orders' secondary indexes dropped while a large file lands in a small
         # table, built again at the end; decided here on the file's exact row count.
-        indexes = orders.BulkIndexes(conn, _Exact(), before)
+        indexes = orders.BulkIndexes(conn, before)
         write_python = _python_writer(desk, source, conv, scan, indexes)
         empty = [None]  # whether the desk had no order when the transaction began
 
@@ -567,12 +567,6 @@ def _import(desk, source, conv, scan, dry_run, strict, progress):
         conn.execute("DETACH fast_stage")
         conn.execute(f"PRAGMA cache_size = {previous}")
         conn.execute(f"PRAGMA threads = {threads}")
-
-
-class _Exact:
-    """For BulkIndexes.consider: the row count given is the file's, not an estimate from a first chunk."""
-
-    size = position = 1
 
 
 def _python_writer(desk, source, conv, scan, indexes):

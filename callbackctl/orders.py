@@ -177,7 +177,7 @@ def import_file(desk, path, encoding="auto", input_format=None, dry_run=False, s
     try:
         _require_order_no(source, conv)
         before = desk.conn.execute("SELECT coalesce(max(id), 0) FROM orders").fetchone()[0]
-        indexes = BulkIndexes(desk.conn, source, before)
+        indexes = BulkIndexes(desk.conn, before)
 
         def finish():
             indexes.restore()
@@ -204,7 +204,7 @@ def _require_order_no(source, conv):
 def _write_chunk(desk, source, conv, indexes, rows, summary, write):
     """Convert a chunk of rows and upsert the good ones; returns the rejects."""
     if write:
-        indexes.consider(len(rows))
+        indexes.consider(_expected_rows(source, len(rows)))
     rejects, converted = [], []
     for line, row in rows:
         try:
@@ -314,21 +314,17 @@ class BulkIndexes:
 
     LARGE = 50_000  # rows: below it the drop and build save too little to matter
 
-    def __init__(self, conn, source, orders_before: int):
-        self.conn, self.source, self.orders_before = conn, source, orders_before
+    def __init__(self, conn, orders_before: int):
+        self.conn, self.orders_before = conn, orders_before
         self.decided, self.dropped = False, []
 
-    def consider(self, first_rows: int):
-        """At the first chunk: is the whole file (estimated from how far the chunk
-        read) large, and more than the orders already there?"""
+    def consider(self, expected: float | None):
+        """At the first chunk: is the file (`expected` rows, None when unknown) large,
+        and larger than the table?"""
         if self.decided:
             return
         self.decided = True
-        size, position = self.source.size, self.source.position
-        if not size or not position:
-            return  # stdin, or a workbook: no size to go by
-        expected = first_rows * size / position
-        if expected >= self.LARGE and expected > self.orders_before:
+        if expected is not None and expected >= self.LARGE and expected > self.orders_before:
             self.dropped = self.conn.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'orders' "
                 "AND sql IS NOT NULL ORDER BY name").fetchall()  # the UNIQUE order_no index stays
@@ -339,6 +335,13 @@ class BulkIndexes:
         for _, sql in self.dropped:
             self.conn.execute(sql)
         self.dropped = []
+
+
+def _expected_rows(source, first_rows: int) -> float | None:
+    """The file's rows, estimated from how far its first chunk read; None for stdin or
+    a workbook (no size to go by)."""
+    size, position = source.size, source.position
+    return first_rows * size / position if size and position else None
 
 
 def insert_staged(desk, staged: str, columns, batch_id, start, stop, empty: bool):
