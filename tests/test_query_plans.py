@@ -50,7 +50,7 @@ def test_chase_filters_stay_on_the_index(tmp_path):
     assert "SEARCH o USING COVERING INDEX orders_unfinished (reported_at<?)" in steps, steps
 
 
-def _report_plans(tmp_path, date_from, by="region"):
+def _report_plans(tmp_path, date_from, by="region", statement="AS orders_completed"):
     from callbackctl import reports
 
     d = desk_mod.open_desk(str(tmp_path / "p.db"), now="2026-11-23 10:00")
@@ -58,9 +58,14 @@ def _report_plans(tmp_path, date_from, by="region"):
         for i, day in enumerate(("2025-01-02", "2025-09-01", "2026-11-20")):
             d.conn.execute("INSERT INTO orders (order_no, service_type, completed_at, created_at, updated_at) "
                            "VALUES (?, 'repair', ?, '', '')", (f"O{i}", day + " 10:00"))
-    plans = plans_of_statements(d, lambda: reports.report(d, by=by, date_from=dt.date.fromisoformat(date_from),
-                                                                 date_to=dt.date(2026, 11, 23)))
-    return next(p for s, p in plans.items() if "AS orders_completed" in s)
+    beside = reports._beside
+    reports._beside = lambda desk, job, parallel: beside(desk, job, False)  # every pass on the traced connection
+    try:
+        plans = plans_of_statements(d, lambda: reports.report(d, by=by, date_from=dt.date.fromisoformat(date_from),
+                                                                     date_to=dt.date(2026, 11, 23)))
+    finally:
+        reports._beside = beside
+    return next(p for s, p in plans.items() if statement in s)
 
 
 def test_a_short_report_reads_its_range_of_orders_completed(tmp_path):
@@ -74,6 +79,17 @@ def test_a_wide_report_reads_the_orders_in_row_order(tmp_path):
     steps = _report_plans(tmp_path, "2025-06-01")
     assert "SCAN o" in steps, steps
     assert not any(" c " in s or " f " in s for s in steps), steps
+
+
+def test_a_wide_report_reads_the_calls_in_the_order_of_their_orders_from_an_index_alone(tmp_path):
+    steps = _report_plans(tmp_path, "2025-06-01", statement="AS calls_made")
+    assert steps[:2] == ["SCAN c USING COVERING INDEX callbacks_order",
+                         "SEARCH o USING INTEGER PRIMARY KEY (rowid=?) LEFT-JOIN"], steps
+
+
+def test_a_wide_report_by_agent_reads_the_calls_in_row_order(tmp_path):
+    steps = _report_plans(tmp_path, "2025-06-01", by="agent", statement="AS calls_made")
+    assert steps[0] == "SCAN c", steps
 
 
 def test_a_report_by_agent_reads_each_first_reached_call_by_its_id(tmp_path):

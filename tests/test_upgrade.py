@@ -262,11 +262,17 @@ def test_an_upgraded_desk_takes_customers_and_links_their_orders(name, tmp_path)
                       "KH-0007": ("SY2026110017", "R-KH-0007-2026-11")}
 
 
-def test_a_second_release_desk_upgrades_with_every_row_and_its_first_reached_calls(tmp_path, fresh):
-    """v16.db: the demo desk of the second release (b47af4d, schema 16), whose
-    demo made the same rows as today's; m017 derives each order's first reached call."""
-    db = copy_desk("v16.db", tmp_path)
-    assert pragma(db, "user_version") == [(16,)]
+# Desks whose demo made the same rows as today's: the second release (b47af4d,
+# schema 16) and the stop after it (66b5b4c, schema 17).
+LATER = {"v16.db": 16, "v17.db": 17}
+
+
+@pytest.mark.parametrize("name", sorted(LATER))
+def test_a_later_desk_upgrades_with_every_row_and_its_first_reached_calls(name, tmp_path, fresh):
+    """Every row kept, today's schema (m017 derives each order's first reached
+    call, m018 widens callbacks_order), and the same report as a fresh demo."""
+    db = copy_desk(name, tmp_path)
+    assert pragma(db, "user_version") == [(LATER[name],)]
     before = read_rows(db)
     info = upgrade(db)
     assert info["schema_version"] == len(MIGRATIONS) and pragma(db, "integrity_check") == [("ok",)]
