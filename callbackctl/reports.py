@@ -77,21 +77,37 @@ def period_sql(period: str, column: str) -> str:
 
 
 def _setup(desk, lo: str, hi: str):
-    """The deadline lookup table and SQL functions for one report run."""
+    """The deadline bounds table and SQL functions for one report run.
+
+    report_deadlines holds the deadlines of a round started at the first and
+    last second of each hour of the range, for each rule counted in minutes.
+    A deadline never moves back as the start moves on (calendar.py), so every
+    start in the hour has its deadline between the two: a call before the
+    first is on time, one after the last is late, and only those between go
+    through cb_deadline. A rule counted in days has one deadline a day. The
+    table covers the last _BOUNDS_DAYS of the range; an order before them
+    (a typing error's year 1900) goes through cb_deadline.
+    """
     conn, policy = desk.conn, desk.policy
     first, last = dt.date.fromisoformat(lo[:10]), dt.date.fromisoformat(hi[:10])
     sched = schedule.Scheduler(desk, span=(first - dt.timedelta(days=1), last + dt.timedelta(days=60)))
     conn.execute("DROP TABLE IF EXISTS temp.report_deadlines")
-    conn.execute("CREATE TEMP TABLE report_deadlines (service_type TEXT, day TEXT, deadline TEXT, "
-                 "PRIMARY KEY (service_type, day)) WITHOUT ROWID")
-    rows = []
-    for stype, rule in policy.rules.items():
-        if rule.delay.days:
-            day = first
-            while day <= last:
-                start = dt.datetime.combine(day, dt.time(12))
-                rows.append((stype, day.isoformat(), clock.fmt(sched.round_times(rule, start)[1])))
-                day += dt.timedelta(days=1)
+    conn.execute("CREATE TEMP TABLE report_deadlines (key INTEGER PRIMARY KEY, lo TEXT, hi TEXT)")
+
+    def deadline_at(rule, t: dt.datetime) -> str:
+        return clock.fmt(sched.round_times(rule, t)[1])
+
+    rows, keys = [], _DeadlineKeys(policy)
+    day = max(first, last - dt.timedelta(days=_BOUNDS_DAYS))
+    while day <= last:
+        midnight = dt.datetime.combine(day, dt.time())
+        for place, rule in enumerate(policy.rules.values()):
+            if rule.delay.days:
+                rows.append((keys.of(place, midnight), *[deadline_at(rule, midnight)] * 2))
+                continue
+            for t in (midnight + h * _HOUR for h in range(24)):
+                rows.append((keys.of(place, t), deadline_at(rule, t), deadline_at(rule, t + _HOUR_END)))
+        day += dt.timedelta(days=1)
     conn.executemany("INSERT INTO temp.report_deadlines VALUES (?, ?, ?)", rows)
 
     @lru_cache(maxsize=200_000)
@@ -99,13 +115,53 @@ def _setup(desk, lo: str, hi: str):
         rule = policy.rules.get(stype)
         if rule is None or completed_at is None:
             return None
-        return clock.fmt(sched.round_times(rule, clock.parse(completed_at))[1])
+        return deadline_at(rule, clock.parse(completed_at))
 
     def selected(stype, order_no):
         return int(sched.rule_for(stype, order_no) is not None)
 
     conn.create_function("cb_deadline", 2, deadline, deterministic=True)
     conn.create_function("cb_selected", 2, selected, deterministic=True)
+
+
+_BOUNDS_DAYS = 800
+_HOUR = dt.timedelta(hours=1)
+_HOUR_END = dt.timedelta(minutes=59, seconds=59)
+
+
+class _DeadlineKeys:
+    """The integer key of an order's row in report_deadlines, in Python and in SQL
+    (an integer: a text key cost a year's report 0.5 s more). It counts hours, or
+    days for a rule counted in days, as SQLite's julianday() does, from noon on
+    24 November 4714 BC, times the number of rules, plus the rule's place in the
+    policy; day keys are negative, apart from hour keys.
+
+    julianday() is in every SQLite. A stored time has whole seconds, 1/3600 of
+    an hour apart, and its hours come out a little under a whole number at
+    worst: the millionth of an hour added makes them whole without reaching the
+    next hour."""
+
+    HOURS_TO_1970 = 58574100  # julianday('1970-01-01 00:00:00') * 24
+
+    def __init__(self, policy):
+        self.rules = list(policy.rules.items())
+
+    @staticmethod
+    def hour(t: dt.datetime) -> int:
+        return (t - dt.datetime(1970, 1, 1)) // _HOUR + _DeadlineKeys.HOURS_TO_1970
+
+    def of(self, place: int, t: dt.datetime) -> int:
+        """The key of the rule at `place` for a round started at t."""
+        hour, n = self.hour(t), len(self.rules)
+        return -((hour + 12) // 24 * n + place) if self.rules[place][1].delay.days else hour * n + place
+
+    def sql(self, completed_at: str) -> str:
+        hour, n = f"CAST(julianday({completed_at}) * 24 + 1e-6 AS INTEGER)", len(self.rules)
+        whens = " ".join(
+            f"WHEN '{stype.replace(chr(39), chr(39) * 2)}' THEN "
+            + (f"-(({hour} + 12) / 24 * {n} + {place})" if rule.delay.days else f"{hour} * {n} + {place}")
+            for place, (stype, rule) in enumerate(self.rules))
+        return f"CASE o.service_type {whens} END"
 
 
 def report(desk, period="month", by="region", date_from=None, date_to=None, region=None, product=None) -> list[dict]:
@@ -224,62 +280,102 @@ def _selected_sql(policy) -> str:
 
 
 def _order_metrics(desk, period, by, lo, hi, where, row_order=False):
+    """The orders completed in the period, with their first rounds and follow-ups."""
     from callbackctl import followups
 
-    give_up_minutes = int(desk.policy.give_up_after.delta.total_seconds() // 60)
+    give_up = dt.timedelta(minutes=int(desk.policy.give_up_after.delta.total_seconds() // 60))
     # As of now: orders completed by now, calls made by now, follow-ups opened,
     # done and resolved by now; a number a call after now found wrong was not
     # known to be wrong yet (seldom any: without them the test is left out).
     later = sorted(followups.found_wrong_later(desk))
-    known_wrong = " AND facts.id NOT IN (SELECT value FROM json_each(:later_wrong))" if later else ""
-    # One pass over the orders in range, each with its first reached call
-    # (kept on the order: m017); the call itself is read only for its agent.
-    # A wide range reads the table in row order: through orders_completed, a
-    # year took 3 s more, reading rows all over the file.
-    # Deadlines of day-counted rules come from the lookup table; cb_deadline
-    # (cached) is called for minute-counted rules only.
-    sql = f"""
-    SELECT period, grp,
-           count(*) AS orders_completed,
-           sum(selected) AS callbacks_due,
-           sum(selected AND reached_at IS NOT NULL) AS callbacks_done,
-           sum(selected AND reached_at IS NOT NULL AND reached_at <= deadline) AS on_time,
-           sum(CASE WHEN selected AND reached_at IS NOT NULL THEN satisfaction END) AS index_sum,
-           sum(selected AND reached_at IS NOT NULL AND satisfaction IS NOT NULL) AS rated,
-           sum(selected AND satisfaction >= {VERY_SATISFIED}) AS very_satisfied,
-           sum(coalesce(fu.dissatisfied, 0)) AS dissatisfied,
-           sum(coalesce(fu.dissatisfied_resolved, 0)) AS dissatisfied_resolved,
-           sum(coalesce(fu.not_genuine, 0)) AS not_genuine,
-           sum(coalesce(fu.invalid_contact, 0) OR (phone_valid IS NOT 1{known_wrong})) AS invalid_contacts,
-           sum(coalesce(fu.second_visit, 0)) AS second_visits,
-           sum(selected AND reached_at IS NULL
-               AND datetime(deadline, '+{give_up_minutes} minutes') < :now) AS missed
-    FROM (
-        SELECT o.id, o.phone_valid, {period_sql(period, 'o.completed_at')} AS period,
-               {"f.agent" if by == "agent" else f"o.{by}"} AS grp,
-               {_selected_sql(desk.policy)} AS selected,
-               coalesce(d.deadline, cb_deadline(o.service_type, o.completed_at)) AS deadline,
-               CASE WHEN o.first_reached_at <= :now THEN o.first_reached_at END AS reached_at,
-               CASE WHEN o.first_reached_at <= :now THEN o.first_reached_index END AS satisfaction
-        FROM orders o{" NOT INDEXED" if row_order else ""}
-        LEFT JOIN temp.report_deadlines d ON d.service_type = o.service_type AND d.day = substr(o.completed_at, 1, 10)
-        {"LEFT JOIN callbacks f ON f.id = o.first_reached_call AND f.called_at <= :now" if by == "agent" else ""}
-        WHERE o.completed_at >= :lo AND o.completed_at < :hi AND o.completed_at <= :now AND o.status = 'completed'{where.sql}
-        LIMIT -1  -- no limit, but SQLite keeps the subquery whole: each fact is worked out once, not once a use
-    ) facts
-    LEFT JOIN (
-        SELECT order_id,
-               max(reason = 'dissatisfied') AS dissatisfied,
-               max(reason = 'dissatisfied' AND resolved_at <= :now) AS dissatisfied_resolved,
-               max(reason = 'not_genuine') AS not_genuine,
-               max(reason = 'invalid_contact') AS invalid_contact,
-               max(done_at <= :now) AS second_visit
-        FROM followups WHERE since <= :now GROUP BY order_id
-    ) fu ON fu.order_id = facts.id
-    GROUP BY period, grp
-    """
-    return desk.conn.execute(sql, {"lo": lo, "hi": hi, "now": desk.now_text, "later_wrong": json.dumps(later),
-                                   **where.params}).fetchall()
+    params = {"lo": lo, "hi": hi, "now": desk.now_text, "later_wrong": json.dumps(later), **where.params,
+              "given_up": clock.fmt(clock.parse(desk.now_text) - give_up)}  # past deadline + give_up_after
+    orders = _OrderScan(desk.policy, period, by, where, later)
+    rows = {(r["period"], r["grp"]): dict(r) for r in desk.conn.execute(orders.first_rounds(row_order), params)}
+    # Follow-ups are few: counted apart, through their orders, not looked up for every order.
+    for r in desk.conn.execute(orders.followups(), params):
+        row = rows.setdefault((r["period"], r["grp"]), {"period": r["period"], "grp": r["grp"]})
+        row.update({k: r[k] for k in r.keys() if k not in ("period", "grp", "invalid_contacts")})
+        row["invalid_contacts"] = row.get("invalid_contacts", 0) + r["invalid_contacts"]
+    return list(rows.values())
+
+
+class _OrderScan:
+    """The SQL of _order_metrics: the orders in range, each in its period and group."""
+
+    def __init__(self, policy, period, by, where, later_wrong):
+        self.policy, self.where = policy, where
+        self.period = period_sql(period, "o.completed_at")
+        self.grp = "f.agent" if by == "agent" else f"o.{by}"
+        # The group of an order under --by agent: the agent of its first reached call.
+        self.agent = "LEFT JOIN callbacks f ON f.id = o.first_reached_call AND f.called_at <= :now" if by == "agent" else ""
+        self.invalid_phone = "o.phone_valid IS NOT 1" + (
+            " AND o.id NOT IN (SELECT value FROM json_each(:later_wrong))" if later_wrong else "")
+
+    def _in_range(self) -> str:
+        return (f"o.completed_at >= :lo AND o.completed_at < :hi AND o.completed_at <= :now"
+                f" AND o.status = 'completed'{self.where.sql}")
+
+    def first_rounds(self, row_order: bool) -> str:
+        """One pass over the orders, each with its first reached call (kept on the
+        order: m017); the call itself is read only for its agent. A wide range
+        reads the table in row order: through orders_completed, a year took 3 s
+        more, reading rows all over the file. A deadline is looked up as two
+        bounds (_setup); cb_deadline is called only for a call or a give-up
+        moment between them. Each order comes down to a few 0/1 facts before
+        the GROUP BY sorts them: the sort then moves less."""
+        deadline = "cb_deadline(service_type, completed_at)"
+        return f"""
+        SELECT period, grp, count(*) AS orders_completed, sum(selected) AS callbacks_due,
+               sum(done) AS callbacks_done, sum(on_time) AS on_time, sum(rating) AS index_sum,
+               count(rating) AS rated, sum(rating >= {VERY_SATISFIED}) AS very_satisfied,
+               sum(invalid_phone) AS invalid_contacts, sum(missed) AS missed
+        FROM (
+            SELECT period, grp, selected, invalid_phone, selected AND reached_at IS NOT NULL AS done,
+                   CASE WHEN NOT selected OR reached_at IS NULL THEN 0 WHEN reached_at <= dl_lo THEN 1
+                        WHEN reached_at > dl_hi THEN 0 ELSE reached_at <= {deadline} END AS on_time,
+                   CASE WHEN selected THEN satisfaction END AS rating,
+                   CASE WHEN NOT selected OR reached_at IS NOT NULL THEN 0 WHEN dl_hi < :given_up THEN 1
+                        WHEN dl_lo >= :given_up THEN 0 ELSE {deadline} < :given_up END AS missed
+            FROM (
+                SELECT {self.period} AS period, {self.grp} AS grp, {_selected_sql(self.policy)} AS selected,
+                       o.service_type, o.completed_at, d.lo AS dl_lo, d.hi AS dl_hi,
+                       {self.invalid_phone} AS invalid_phone,
+                       CASE WHEN o.first_reached_at <= :now THEN o.first_reached_at END AS reached_at,
+                       CASE WHEN o.first_reached_at <= :now THEN o.first_reached_index END AS satisfaction
+                FROM orders o{" NOT INDEXED" if row_order else ""}
+                LEFT JOIN temp.report_deadlines d ON d.key = {_DeadlineKeys(self.policy).sql('o.completed_at')}
+                {self.agent}
+                WHERE {self._in_range()}
+                LIMIT -1  -- no limit, but SQLite keeps the subquery whole: each fact is worked out once
+            ) facts
+            LIMIT -1
+        ) flags
+        GROUP BY period, grp"""
+
+    def followups(self) -> str:
+        """The orders in range with follow-ups open by now; invalid_contacts counts
+        those the first pass did not count for their phone."""
+        return f"""
+        SELECT {self.period} AS period, {self.grp} AS grp,
+               sum(fu.dissatisfied) AS dissatisfied,
+               sum(fu.dissatisfied_resolved) AS dissatisfied_resolved,
+               sum(fu.not_genuine) AS not_genuine,
+               sum(fu.invalid_contact AND NOT ({self.invalid_phone})) AS invalid_contacts,
+               sum(fu.second_visit) AS second_visits
+        FROM (
+            SELECT order_id,
+                   max(reason = 'dissatisfied') AS dissatisfied,
+                   max(reason = 'dissatisfied' AND resolved_at <= :now) AS dissatisfied_resolved,
+                   max(reason = 'not_genuine') AS not_genuine,
+                   max(reason = 'invalid_contact') AS invalid_contact,
+                   max(done_at <= :now) AS second_visit
+            FROM followups WHERE since <= :now GROUP BY order_id
+        ) fu
+        JOIN orders o ON o.id = fu.order_id
+        {self.agent}
+        WHERE {self._in_range()}
+        GROUP BY 1, 2"""
 
 
 def _complaint_metrics(desk, period, by, lo, hi, where):
