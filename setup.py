@@ -59,15 +59,18 @@ setup(
     ],
     # openpyxl reads back the workbooks callbackctl writes (tests/test_excel_output.py).
     extras_require={
-        # `pip install 'callbackctl[fast]'`: bulk imports read and converted vectorised (fastimport.py).
+        # `pip install 'callbackctl[fast]'`: bulk imports read and converted vectorised (fastimport.py),
+        # and a wide report's orders and calls counted by a child process (fastreport.py).
         "fast": [
             # Reads a million-row CSV in blocks on every core and converts whole columns at once
             # (times, phones, numbers, vocabulary) where the result provably equals normalize's;
-            # hands its columns over as Arrow without pyarrow. Imported only for a bulk file.
-            "polars>=2.1",  # the version the differential test ran on
+            # hands its columns over as Arrow without pyarrow. Groups a year's orders and calls on
+            # every core (SQLite sorts them, 4 s of a year's report). Imported only for those.
+            "polars>=2.1",  # the version the differential tests ran on
             # Writes the converted columns to a scratch SQLite file with Arrow arrays bound in C:
-            # Python's sqlite3 binding alone cost 6.4 s per million rows of 28 cells. The desk itself
-            # is only ever opened by sqlite3 (ADBC bundles its own SQLite: see fastimport.py).
+            # Python's sqlite3 binding alone cost 6.4 s per million rows of 28 cells. The report's
+            # child reads a year's orders and calls through it in 1.2 s. In this process the desk is
+            # only ever opened by sqlite3 (ADBC bundles its own SQLite: see fastimport.py).
             "adbc-driver-sqlite>=1.13",
         ],
         "test": ["pytest>=7", "hypothesis>=6",

@@ -36,7 +36,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 
-from callbackctl import clock, db, schedule
+from callbackctl import clock, db, fastreport, schedule
 from callbackctl.errors import one_of
 from callbackctl.vocab import FAULT_HEADERS
 from callbackctl.vocab import GROUPS, PERIODS
@@ -77,7 +77,8 @@ def period_sql(period: str, column: str) -> str:
 
 
 def _setup(desk, lo: str, hi: str):
-    """The deadline bounds table and SQL functions for one report run.
+    """The deadline bounds table and SQL functions for one report run; returns
+    the table's rows (key, first, last) and the deadline function.
 
     report_deadlines holds the deadlines of a round started at the first and
     last second of each hour of the range, for each rule counted in minutes.
@@ -97,17 +98,18 @@ def _setup(desk, lo: str, hi: str):
     def deadline_at(rule, t: dt.datetime) -> str:
         return clock.fmt(sched.round_times(rule, t)[1])
 
-    rows, keys = [], _DeadlineKeys(policy)
+    bounds, keys = [], _DeadlineKeys.of_policy(policy)  # (rule's place, start of its hour or day, first, last)
     day = max(first, last - dt.timedelta(days=_BOUNDS_DAYS))
     while day <= last:
         midnight = dt.datetime.combine(day, dt.time())
         for place, rule in enumerate(policy.rules.values()):
             if rule.delay.days:
-                rows.append((keys.of(place, midnight), *[deadline_at(rule, midnight)] * 2))
+                bounds.append((place, midnight, *[deadline_at(rule, midnight)] * 2))
                 continue
             for t in (midnight + h * _HOUR for h in range(24)):
-                rows.append((keys.of(place, t), deadline_at(rule, t), deadline_at(rule, t + _HOUR_END)))
+                bounds.append((place, t, deadline_at(rule, t), deadline_at(rule, t + _HOUR_END)))
         day += dt.timedelta(days=1)
+    rows = [(keys.of(place, t), lo, hi) for place, t, lo, hi in bounds]
     conn.executemany("INSERT INTO temp.report_deadlines VALUES (?, ?, ?)", rows)
 
     @lru_cache(maxsize=200_000)
@@ -122,6 +124,8 @@ def _setup(desk, lo: str, hi: str):
 
     conn.create_function("cb_deadline", 2, deadline, deterministic=True)
     conn.create_function("cb_selected", 2, selected, deterministic=True)
+
+    return rows, deadline
 
 
 _BOUNDS_DAYS = 800
@@ -143,8 +147,13 @@ class _DeadlineKeys:
 
     HOURS_TO_1970 = 58574100  # julianday('1970-01-01 00:00:00') * 24
 
-    def __init__(self, policy):
-        self.rules = list(policy.rules.items())
+    def __init__(self, rules):
+        """rules: (service type, counted in days?) for each of the policy's rules, in order."""
+        self.rules = list(rules)
+
+    @classmethod
+    def of_policy(cls, policy):
+        return cls((stype, bool(rule.delay.days)) for stype, rule in policy.rules.items())
 
     @staticmethod
     def hour(t: dt.datetime) -> int:
@@ -153,15 +162,15 @@ class _DeadlineKeys:
     def of(self, place: int, t: dt.datetime) -> int:
         """The key of the rule at `place` for a round started at t."""
         hour, n = self.hour(t), len(self.rules)
-        return -((hour + 12) // 24 * n + place) if self.rules[place][1].delay.days else hour * n + place
+        return -((hour + 12) // 24 * n + place) if self.rules[place][1] else hour * n + place
 
-    def sql(self, completed_at: str) -> str:
+    def sql(self, service_type: str, completed_at: str) -> str:
         hour, n = f"CAST(julianday({completed_at}) * 24 + 1e-6 AS INTEGER)", len(self.rules)
         whens = " ".join(
             f"WHEN '{stype.replace(chr(39), chr(39) * 2)}' THEN "
-            + (f"-(({hour} + 12) / 24 * {n} + {place})" if rule.delay.days else f"{hour} * {n} + {place}")
-            for place, (stype, rule) in enumerate(self.rules))
-        return f"CASE o.service_type {whens} END"
+            + (f"-(({hour} + 12) / 24 * {n} + {place})" if days else f"{hour} * {n} + {place}")
+            for place, (stype, days) in enumerate(self.rules))
+        return f"CASE {service_type} {whens} END"
 
 
 def report(desk, period="month", by="region", date_from=None, date_to=None, region=None, product=None) -> list[dict]:
@@ -175,19 +184,29 @@ def report(desk, period="month", by="region", date_from=None, date_to=None, regi
     where = _Filter(region, product)
     bounds = _bounds(conn, "WHERE completed_at >= ? AND completed_at < ? AND completed_at <= ?", (lo, hi, desk.now_text))
     wide = bounds[0] is not None and _wide(conn, *bounds)
-    # A wide range's calls are counted on a second connection, on another core,
-    # while this one counts the orders: the two largest passes side by side.
-    calls = _beside(desk, lambda d: _call_metrics(d, period, by, lo, hi, where, wide), wide)
-    if bounds[0] is None:
-        order_rows = []
-    else:
-        _setup(desk, bounds[0], bounds[1])
-        order_rows = _order_metrics(desk, period, by, lo, hi, where, wide)
+    orders = _OrderPass(desk, period, by, lo, hi, where)
+    # With the [fast] extra a child process counts a wide range's orders and
+    # calls (fastreport.py); else a wide range's calls are counted on a second
+    # connection, on another core, while this one counts the orders.
+    fast = bounds[0] is not None and fastreport.wanted(desk, wide, orders.last_id)
+    child = fastreport.Child(desk, orders.request()) if fast else None
+    calls = None if child else _beside(desk, lambda d: _call_metrics(d, period, by, lo, hi, where, wide), wide)
+    order_rows, call_rows = [], None
+    if bounds[0] is not None:
+        deadlines, deadline = _setup(desk, bounds[0], bounds[1])
+        counted = child.count(deadlines) if child else None
+        if counted is not None:
+            order_rows, call_rows = orders.counted(counted, deadline), counted["calls"]
+        else:
+            order_rows = orders.first_rounds(wide)
+        order_rows = orders.with_followups(order_rows)
+    if call_rows is None:  # counted here (the child may have failed: it is counted after all)
+        call_rows = calls() if calls else _call_metrics(desk, period, by, lo, hi, where, wide)
     rows = {}
     for r in order_rows:
         rows[(r["period"], r["grp"])] = dict(r)
     for r in (_complaint_metrics(desk, period, by, lo, hi, where) + _chase_metrics(desk, period, by, lo, hi, where)
-              + _spot_metrics(desk, period, by, lo, hi, where) + calls()
+              + _spot_metrics(desk, period, by, lo, hi, where) + call_rows
               + _contact_metrics(desk, period, by, lo, hi, where) + _recurring_metrics(desk, period, by, lo, hi, where)):
         rows.setdefault((r["period"], r["grp"]), {}).update({k: v for k, v in r.items() if k not in ("period", "grp")})
     out = []
@@ -240,12 +259,19 @@ def _days(first: str, last: str) -> int:
     return (dt.date.fromisoformat(last[:10]) - dt.date.fromisoformat(first[:10])).days
 
 
+def _mean_of_hundredths(cents: int, n: int) -> float:
+    """The mean of n indexes summing to `cents` hundredths, to two decimals, a half
+    rounded up as on paper: 126.75 / 30 is 4.225, so 4.23 (round() would give
+    4.22, the float nearest 4.225 being a little under it)."""
+    return (2 * cents + n) // (2 * n) / 100
+
+
 def _rates(row):
     """The rates of a row from its counts (the hidden ones among them)."""
     due, rated, calls_rated = row["callbacks_due"], row["_rated"], row["_calls_rated"]
     row["completion_rate"] = round(row["callbacks_done"] / due, 3) if due else None
     row["on_time_rate"] = round(row["on_time"] / due, 3) if due else None
-    row["satisfaction_index"] = round(row["_index_sum"] / rated, 2) if rated else None
+    row["satisfaction_index"] = _mean_of_hundredths(round(row["_index_sum"] * 100), rated) if rated else None
     row["very_satisfied_share"] = round(row["_very_satisfied"] / rated, 3) if rated else None
     row["satisfied_rate"] = round(row["_calls_satisfied"] / calls_rated, 3) if calls_rated else None
 
@@ -279,25 +305,66 @@ def _selected_sql(policy) -> str:
     return sql + " ELSE 0 END"
 
 
-def _order_metrics(desk, period, by, lo, hi, where, row_order=False):
-    """The orders completed in the period, with their first rounds and follow-ups."""
-    from callbackctl import followups
+class _OrderPass:
+    """The orders completed in the period, with their first rounds and follow-ups:
+    counted here with SQL, or by the [fast] extra's child (fastreport.py)."""
 
-    give_up = dt.timedelta(minutes=int(desk.policy.give_up_after.delta.total_seconds() // 60))
-    # As of now: orders completed by now, calls made by now, follow-ups opened,
-    # done and resolved by now; a number a call after now found wrong was not
-    # known to be wrong yet (seldom any: without them the test is left out).
-    later = sorted(followups.found_wrong_later(desk))
-    params = {"lo": lo, "hi": hi, "now": desk.now_text, "later_wrong": json.dumps(later), **where.params,
-              "given_up": clock.fmt(clock.parse(desk.now_text) - give_up)}  # past deadline + give_up_after
-    orders = _OrderScan(desk.policy, period, by, where, later)
-    rows = {(r["period"], r["grp"]): dict(r) for r in desk.conn.execute(orders.first_rounds(row_order), params)}
-    # Follow-ups are few: counted apart, through their orders, not looked up for every order.
-    for r in desk.conn.execute(orders.followups(), params):
-        row = rows.setdefault((r["period"], r["grp"]), {"period": r["period"], "grp": r["grp"]})
-        row.update({k: r[k] for k in r.keys() if k not in ("period", "grp", "invalid_contacts")})
-        row["invalid_contacts"] = row.get("invalid_contacts", 0) + r["invalid_contacts"]
-    return list(rows.values())
+    def __init__(self, desk, period, by, lo, hi, where):
+        from callbackctl import followups
+
+        self.desk, self.period, self.by, self.where = desk, period, by, where
+        give_up = dt.timedelta(minutes=int(desk.policy.give_up_after.delta.total_seconds() // 60))
+        # As of now: orders completed by now, calls made by now, follow-ups opened,
+        # done and resolved by now; a number a call after now found wrong was not
+        # known to be wrong yet (seldom any: without them the test is left out).
+        self.later = sorted(followups.found_wrong_later(desk))
+        self.given_up = clock.fmt(clock.parse(desk.now_text) - give_up)  # past deadline + give_up_after
+        self.params = {"lo": lo, "hi": hi, "now": desk.now_text, "later_wrong": json.dumps(self.later),
+                       "given_up": self.given_up, **where.params}
+        self.scan = _OrderScan(desk.policy, period, by, where, self.later)
+        self.last_id = desk.conn.execute("SELECT max(id) FROM orders").fetchone()[0] or 0
+
+    def first_rounds(self, row_order: bool) -> list[dict]:
+        return [_index_sum(dict(r)) for r in self.desk.conn.execute(self.scan.first_rounds(row_order), self.params)]
+
+    def request(self) -> dict:
+        """What fastreport's child needs to count the same rows."""
+        p = self.params
+        return {"lo": p["lo"], "hi": p["hi"], "now": p["now"], "given_up": self.given_up, "period": self.period,
+                "by": self.by, "filters": self.where.params, "later_wrong": self.later,
+                "rules": [[t, bool(r.delay.days), r.coverage] for t, r in self.desk.policy.rules.items()],
+                "very_satisfied": VERY_SATISFIED, "satisfied": SATISFIED, "last_id": self.last_id}
+
+    def counted(self, counted: dict, deadline) -> list[dict]:
+        """The child's rows, with the orders whose call or give-up moment fell between
+        their deadline's bounds judged by the calendar, as cb_deadline judges them."""
+        rows = {(r["period"], r["grp"]): _index_sum(r) for r in counted["orders"]}
+        between = counted["between"]
+        found = dict(self.desk.conn.execute(
+            "SELECT id, json_array(service_type, completed_at) FROM orders WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps([b[3] for b in between]),)))
+        for per, grp, kind, order_id, reached_at in between:
+            due = deadline(*json.loads(found[order_id]))
+            if due is not None:
+                rows[(per, grp)][kind] += (reached_at <= due) if kind == "on_time" else (due < self.given_up)
+        return list(rows.values())
+
+    def with_followups(self, rows: list[dict]) -> list[dict]:
+        """Follow-ups are few: counted apart, through their orders, not looked up for every order."""
+        rows = {(r["period"], r["grp"]): r for r in rows}
+        for r in self.desk.conn.execute(self.scan.followups(), self.params):
+            row = rows.setdefault((r["period"], r["grp"]), {"period": r["period"], "grp": r["grp"]})
+            row.update({k: r[k] for k in r.keys() if k not in ("period", "grp", "invalid_contacts")})
+            row["invalid_contacts"] = row.get("invalid_contacts", 0) + r["invalid_contacts"]
+        return list(rows.values())
+
+
+def _index_sum(row: dict) -> dict:
+    """The sum of the satisfaction indexes, from whole hundredths: the same sum
+    whichever way, and in whatever order, the indexes were added."""
+    cents = row.pop("index_cents")
+    row["index_sum"] = None if cents is None else cents / 100
+    return row
 
 
 class _OrderScan:
@@ -327,7 +394,8 @@ class _OrderScan:
         deadline = "cb_deadline(service_type, completed_at)"
         return f"""
         SELECT period, grp, count(*) AS orders_completed, sum(selected) AS callbacks_due,
-               sum(done) AS callbacks_done, sum(on_time) AS on_time, sum(rating) AS index_sum,
+               sum(done) AS callbacks_done, sum(on_time) AS on_time,
+               sum(CAST(rating * 100 + 0.5 AS INTEGER)) AS index_cents,
                count(rating) AS rated, sum(rating >= {VERY_SATISFIED}) AS very_satisfied,
                sum(invalid_phone) AS invalid_contacts, sum(missed) AS missed
         FROM (
@@ -344,7 +412,8 @@ class _OrderScan:
                        CASE WHEN o.first_reached_at <= :now THEN o.first_reached_at END AS reached_at,
                        CASE WHEN o.first_reached_at <= :now THEN o.first_reached_index END AS satisfaction
                 FROM orders o{" NOT INDEXED" if row_order else ""}
-                LEFT JOIN temp.report_deadlines d ON d.key = {_DeadlineKeys(self.policy).sql('o.completed_at')}
+                LEFT JOIN temp.report_deadlines d
+                       ON d.key = {_DeadlineKeys.of_policy(self.policy).sql('o.service_type', 'o.completed_at')}
                 {self.agent}
                 WHERE {self._in_range()}
                 LIMIT -1  -- no limit, but SQLite keeps the subquery whole: each fact is worked out once

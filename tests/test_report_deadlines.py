@@ -41,14 +41,14 @@ def test_every_rule_finds_its_row_of_the_hour_or_the_day(text):
     or day, and never another rule's."""
     from callbackctl import clock, policy, reports
 
-    keys = reports._DeadlineKeys(policy.DEFAULT)
+    keys = reports._DeadlineKeys.of_policy(policy.DEFAULT)
     conn = sqlite3.connect(":memory:")
     t = clock.parse(text)
     found = []
-    for place, (stype, rule) in enumerate(keys.rules):
-        sql = f"SELECT {keys.sql('o.completed_at')} FROM (SELECT ? AS service_type, ? AS completed_at) o"
+    for place, (stype, days) in enumerate(keys.rules):
+        sql = f"SELECT {keys.sql('o.service_type', 'o.completed_at')} FROM (SELECT ? AS service_type, ? AS completed_at) o"
         key = conn.execute(sql, (stype, text)).fetchone()[0]
-        start = (dt.datetime.combine(t.date(), dt.time()) if rule.delay.days
+        start = (dt.datetime.combine(t.date(), dt.time()) if days
                  else dt.datetime.combine(t.date(), dt.time(t.hour)))
         assert key == keys.of(place, t) == keys.of(place, start), stype
         found.append(key)

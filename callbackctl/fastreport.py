@@ -1,0 +1,255 @@
+"""The `[fast]` extra's report: a wide range's orders and calls counted by polars.
+
+A year's report spends its time in two passes over a million orders and their
+calls (reports._order_metrics, reports._call_metrics): SQLite sorts every row
+into its group. With the extra, a child process reads the columns those passes
+need through ADBC (Arrow, in C) and polars groups them on every core; the
+report's other passes, and every deadline a call falls close to, stay with the
+parent and its calendar. The rows are the SQL passes' rows, value for value
+(tests/test_fast_report.py compares the two over every grouping and period).
+
+Why a child process: ADBC bundles its own SQLite, and a second SQLite library
+opening the same file in one process drops the first one's POSIX locks when it
+closes it. The child is a reader like any other process; the parent's desk
+connection keeps its locks.
+
+The request goes to the child's stdin as two JSON lines: what to read (so the
+child starts reading at once), then the deadline bounds (the rows of
+reports._setup's table) once the parent has worked them out. The answer is one JSON object on stdout.
+When the child cannot answer (the extra missing, an odd column type, a crash),
+the parent counts with SQL as without the extra; `last` says which way went.
+
+Library code: never prints, never imports typer; polars only in the child.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from importlib.util import find_spec
+
+ENV = "CALLBACKCTL_FAST"  # 0: never; else when the extra is installed (as fastimport.py)
+MIN_ORDERS = 200_000  # below, SQLite counts a year in less time than the child takes to start (0.4 s)
+_SLICE_ROWS = 131_072
+
+# What the last report did, for the tests (a path that always fell back would pass them).
+last = {"path": None, "why": ""}
+
+_ORDER_COUNTS = ("orders_completed", "callbacks_due", "callbacks_done", "on_time", "index_cents", "rated",
+                 "very_satisfied", "invalid_contacts", "missed")
+_CALL_COUNTS = ("calls_made", "calls_reached", "calls_rated", "calls_satisfied")
+
+
+def wanted(desk, wide: bool, orders: int) -> bool:
+    """A wide range of a desk of MIN_ORDERS or more (CALLBACKCTL_FAST=1: any), the
+    extra installed and not turned off (=0), and the desk a writable file."""
+    mode = os.environ.get(ENV, "").strip()
+    if mode == "0" or not (wide and orders >= MIN_ORDERS or mode == "1") or getattr(desk.conn, "read_only", None):
+        return False
+    if getattr(desk.conn, "path", ":memory:") in (":memory:", ""):
+        return False
+    return find_spec("polars") is not None and find_spec("adbc_driver_sqlite") is not None
+
+
+class Child:
+    """The child process counting one report's orders and calls."""
+
+    def __init__(self, desk, request: dict):
+        try:
+            self.proc = subprocess.Popen([sys.executable, "-m", "callbackctl.fastreport"], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+        except OSError as e:
+            self.proc, self.failed = None, str(e)
+            return
+        self._send({"db": os.path.abspath(desk.conn.path), **request})
+
+    def _send(self, message):
+        try:
+            self.proc.stdin.write(json.dumps(message) + "\n")
+            self.proc.stdin.flush()
+        except OSError:
+            pass  # the child is gone: count() says why
+
+    def count(self, bounds):
+        """Hand over the deadline bounds, (key, first, last) as in report_deadlines,
+        and wait: {"orders", "calls", "between"}, or None, with `last` saying why."""
+        if self.proc is None:
+            last.update(path="sql", why=self.failed)
+            return None
+        self._send(bounds)
+        try:
+            out, err = self.proc.communicate()
+        except OSError as e:
+            last.update(path="sql", why=str(e))
+            return None
+        if self.proc.returncode != 0:
+            last.update(path="sql", why=(err.strip().splitlines() or ["exit %d" % self.proc.returncode])[-1])
+            return None
+        last.update(path="fast", why="")
+        return json.loads(out)
+
+
+# -- the child ---------------------------------------------------------------
+
+def main():
+    request = json.loads(sys.stdin.readline())
+    answer = count(request, lambda: json.loads(sys.stdin.readline()))
+    sys.stdout.write(json.dumps(answer))
+
+
+def count(request: dict, read_bounds) -> dict:
+    import polars as pl
+
+    orders, calls, first_agents = _read(request)
+    bounds = pl.DataFrame(read_bounds(), schema={"dl_key": pl.Int64, "dl_lo": pl.String, "dl_hi": pl.String},
+                          orient="row")
+    facts, between = _order_facts(pl, request, orders, first_agents, bounds)
+    return {"orders": _rows(facts, _ORDER_COUNTS) if facts is not None else [],
+            "calls": _rows(_call_counts(pl, request, orders, calls), _CALL_COUNTS),
+            "between": between.rows() if between is not None else []}
+
+
+def _read(request):
+    """The columns the passes need, read in row order: the orders in two halves of
+    their ids and the calls, side by side (three reads in C for two or more cores).
+    Orders: every one (a call's order may be completed outside the range), with
+    `in_range`; periods, rule places and deadline keys worked out by SQLite."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import polars as pl
+
+    from callbackctl.reports import _DeadlineKeys, period_sql
+
+    by, q, now = request["by"], _quote, _quote(request["now"])
+    in_range = (f"completed_at >= {q(request['lo'])} AND completed_at < {q(request['hi'])} AND completed_at <= {now} "
+                f"AND status = 'completed'")
+    keys = _DeadlineKeys((stype, days) for stype, days, _ in request["rules"])
+    places = " ".join(f"WHEN {q(stype)} THEN {i}" for i, (stype, _, _) in enumerate(request["rules"]))
+    kept = " AND ".join(f"{column} = {q(value)}" for column, value in request["filters"].items()) or "1"
+    columns = ["id", f"({in_range}) AS in_range", f"({kept}) AS kept", f"CASE service_type {places} END AS rule",
+               f"{period_sql(request['period'], 'completed_at')} AS period",
+               f"{keys.sql('service_type', 'completed_at')} AS dl_key",
+               f"CASE WHEN first_reached_at <= {now} THEN first_reached_at END AS reached_at",
+               f"CASE WHEN first_reached_at <= {now} THEN first_reached_index END AS rating",
+               "phone_valid IS NOT 1 AS invalid", *([] if by == "agent" else [f"{by} AS grp"]),
+               *(["first_reached_call"] if by == "agent" else []),
+               *(["order_no"] if any(0 < c < 1 for _, _, c in request["rules"]) else [])]
+    half = request["last_id"] // 2
+    in_calls = (f"outcome != 'voided' AND called_at >= {q(request['lo'])} AND called_at < {q(request['hi'])} "
+                f"AND called_at <= {now}")
+    queries = [f"SELECT {', '.join(columns)} FROM orders WHERE id <= {half}",
+               f"SELECT {', '.join(columns)} FROM orders WHERE id > {half}",
+               f"SELECT order_id, {period_sql(request['period'], 'called_at')} AS period, "
+               f"outcome = 'reached' AS reached, satisfaction{', agent' if by == 'agent' else ''} "
+               f"FROM callbacks NOT INDEXED WHERE {in_calls}"]
+    if by == "agent":  # each order's group: the agent of its first reached call, made by now
+        queries.append(f"SELECT id AS first_reached_call, agent AS grp FROM callbacks NOT INDEXED "
+                       f"WHERE called_at <= {now}")
+    with ThreadPoolExecutor(3) as pool:
+        frames = [_typed(pl, f) for f in pool.map(lambda sql: _query(request["db"], sql), queries)]
+    orders = pl.concat(frames[:2], how="vertical_relaxed", rechunk=False)
+    return orders, frames[2], frames[3] if by == "agent" else None
+
+
+def _typed(pl, frame):
+    """Each column in its type: ADBC types a column by its values, and one with no
+    value at all (no call reached anybody yet) comes as nulls of no type."""
+    text, number = ("period", "grp", "reached_at", "order_no", "agent"), ("rating", "satisfaction")
+    return frame.with_columns(pl.col(c).cast(pl.String if c in text else pl.Float64 if c in number else pl.Int64)
+                              for c in frame.columns)
+
+
+def _query(path, sql):
+    """One query's rows as a polars frame, on a read-only connection of its own."""
+    import urllib.parse
+
+    import adbc_driver_manager as adbc
+    import adbc_driver_sqlite
+    import polars as pl
+
+    database = adbc_driver_sqlite.connect("file:" + urllib.parse.quote(path) + "?mode=ro")
+    try:
+        conn = adbc.AdbcConnection(database)
+        stmt = adbc.AdbcStatement(conn)
+        try:
+            stmt.set_options(**{"adbc.sqlite.query.batch_rows": "65536"})
+            stmt.set_sql_query(sql)
+            stream, _ = stmt.execute_query()
+            return pl.DataFrame(stream)
+        finally:
+            stmt.close()
+            conn.close()
+    finally:
+        database.close()
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _order_facts(pl, request, orders, first_agents, bounds):
+    """reports._OrderScan.first_rounds, one row per order, then grouped; and the
+    orders whose call or give-up moment falls between their deadline's bounds."""
+    from callbackctl.schedule import in_coverage
+
+    full = [i for i, (_, _, c) in enumerate(request["rules"]) if c >= 1.0]
+    partial = {i: c for i, (_, _, c) in enumerate(request["rules"]) if 0 < c < 1.0}
+    selected = pl.col("rule").is_in(full)
+    if partial:
+        picked = pl.struct("rule", "order_no").map_elements(
+            lambda r: r["rule"] in partial and in_coverage(r["order_no"], partial[r["rule"]]), return_dtype=pl.Boolean)
+        selected = selected | (pl.col("rule").is_in(list(partial)) & picked)
+    sel, at, lo, hi = pl.col("selected"), pl.col("reached_at"), pl.col("dl_lo"), pl.col("dl_hi")
+    given_up = request["given_up"]
+    # Null where the order is "between" (bounds missing compare as SQL's NULL: between too).
+    on_time = pl.when(~sel | at.is_null()).then(0).when(at <= lo).then(1).when(at > hi).then(0)
+    missed = pl.when(~sel | at.is_not_null()).then(0).when(hi < given_up).then(1).when(lo >= given_up).then(0)
+    counts = [pl.len().alias("orders_completed"), sel.sum().alias("callbacks_due"),
+              (sel & at.is_not_null()).sum().alias("callbacks_done"), pl.col("on_time").fill_null(0).sum(),
+              ((pl.col("rating") * 100 + 0.5).floor().cast(pl.Int64)).sum().alias("index_cents"),
+              pl.col("rating").count().alias("rated"),
+              (pl.col("rating") >= request["very_satisfied"]).sum().alias("very_satisfied"),
+              pl.col("invalid").sum().alias("invalid_contacts"), pl.col("missed").fill_null(0).sum()]
+    parts, betweens = [], []
+    # A slice at a time: each order's facts held for a slice only (the whole: 250 MB more).
+    for part in orders.iter_slices(_SLICE_ROWS):
+        o = part.lazy().filter((pl.col("in_range") == 1) & (pl.col("kept") == 1))
+        if first_agents is not None:
+            o = o.join(first_agents.lazy(), on="first_reached_call", how="left")
+        o = o.with_columns(selected=selected.fill_null(False),
+                           invalid=(pl.col("invalid") == 1) & ~pl.col("id").is_in(request["later_wrong"]))
+        o = o.join(bounds.lazy(), on="dl_key", how="left")
+        o = o.with_columns(on_time=on_time, missed=missed, rating=pl.when(sel).then(pl.col("rating")))
+        between = pl.concat([o.filter(pl.col(kind).is_null()).select(
+            "period", "grp", pl.lit(kind).alias("kind"), "id", "reached_at") for kind in ("on_time", "missed")])
+        grouped, between = pl.collect_all([o.group_by("period", "grp").agg(counts), between])
+        parts.append(grouped)
+        betweens.append(between)
+    grouped = pl.concat(parts).group_by("period", "grp").agg(pl.all().sum()) if parts else None
+    between = pl.concat(betweens) if betweens else None
+    return grouped, between
+
+
+def _call_counts(pl, request, orders, calls):
+    """reports._call_metrics: the calls made in the range, by the group of their order (or their agent)."""
+    c = calls.lazy()
+    if request["by"] != "agent" or request["filters"]:
+        side = orders.lazy().filter(pl.col("kept") == 1).select("id", *([] if request["by"] == "agent" else ["grp"]))
+        c = c.join(side, left_on="order_id", right_on="id", how="inner" if request["filters"] else "left")
+    if request["by"] == "agent":
+        c = c.with_columns(grp=pl.col("agent"))
+    reached = pl.col("reached") == 1
+    return c.group_by("period", "grp").agg(
+        pl.len().alias("calls_made"), reached.sum().alias("calls_reached"),
+        (reached & pl.col("satisfaction").is_not_null()).sum().alias("calls_rated"),
+        (reached & (pl.col("satisfaction") >= request["satisfied"])).sum().alias("calls_satisfied")).collect()
+
+
+def _rows(frame, counts):
+    return [dict(zip(("period", "grp", *counts), row)) for row in frame.select("period", "grp", *counts).rows()]
+
+
+if __name__ == "__main__":
+    main()
