@@ -9,6 +9,7 @@ callbackctl does not know are kept in `extra`.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from array import array
 from functools import partial
@@ -332,8 +333,17 @@ class BulkIndexes:
                 self.conn.execute(f'DROP INDEX "{name}"')
 
     def restore(self):
-        for _, sql in self.dropped:
-            self.conn.execute(sql)
+        if not self.dropped:
+            return
+        # The sorter behind CREATE INDEX also works on other cores when allowed:
+        # 1M orders' three indexes took 1.2 s instead of 1.6-2.1 s on two.
+        threads = self.conn.execute("PRAGMA threads").fetchone()[0]
+        self.conn.execute(f"PRAGMA threads = {min(4, os.cpu_count() or 1)}")
+        try:
+            for _, sql in self.dropped:
+                self.conn.execute(sql)
+        finally:
+            self.conn.execute(f"PRAGMA threads = {threads}")
         self.dropped = []
 
 

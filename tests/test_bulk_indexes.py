@@ -64,3 +64,18 @@ def test_strict_with_a_bad_row_leaves_the_indexes_and_the_orders_as_they_were(cl
     conn = sqlite3.connect(db_path)
     assert conn.execute(INDEXES).fetchall() == before
     assert conn.execute("SELECT count(*) FROM orders").fetchone() == (0,)
+
+
+def test_the_indexes_are_built_again_with_the_connection_as_it_was():
+    """restore() lets SQLite's sorter use other cores for the build, then gives the
+    connection its own setting back."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, completed_at TEXT)")
+    conn.execute("CREATE INDEX orders_completed ON orders(completed_at)")
+    conn.execute("PRAGMA threads = 0")
+    bulk = orders.BulkIndexes(conn, 0)
+    bulk.consider(1_000_000)
+    assert [n for n, _ in bulk.dropped] == ["orders_completed"] and not conn.execute(INDEXES).fetchall()
+    bulk.restore()
+    assert [n for n, _ in conn.execute(INDEXES)] == ["orders_completed"]
+    assert conn.execute("PRAGMA threads").fetchone()[0] == 0
