@@ -329,6 +329,25 @@ class Rollback(Exception):
 _savepoints = itertools.count(1)
 
 
+def literal(value) -> str:
+    """A value as an SQL literal: NULL, a number, or a quoted text."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def inline(sql: str, params: dict) -> str:
+    """`sql` with each :name of `params` replaced by its literal, for a connection
+    that takes no parameters (fastreport's child). Names are matched whole (:now
+    is not the start of :now_text), and other names are left as they are."""
+    import re
+
+    return re.sub(r":([A-Za-z_]\w*)", lambda m: literal(params[m.group(1)]) if m.group(1) in params else m.group(0),
+                  sql)
+
+
 def tuples(conn, sql: str, params=()):
     """A cursor over the rows as plain tuples, whatever the connection's row factory.
 

@@ -1,8 +1,8 @@
 """The `[fast]` extra's report: a wide range's orders and calls counted by polars.
 
 A year's report spends its time in two passes over a million orders and their
-calls (reports._order_metrics, reports._call_metrics): SQLite sorts every row
-into its group. With the extra, a child process reads the columns those passes
+calls (reports._OrderScan.first_rounds, reports._call_metrics): SQLite sorts
+every row into its group. With the extra, a child process reads the columns those passes
 need through ADBC (Arrow, in C) and polars groups them on every core; the
 report's other passes, and every deadline a call falls close to, stay with the
 parent and its calendar. The rows are the SQL passes' rows, value for value
@@ -13,7 +13,8 @@ opening the same file in one process drops the first one's POSIX locks when it
 closes it. The child is a reader like any other process; the parent's desk
 connection keeps its locks.
 
-The request goes to the child's stdin as two JSON lines: what to read (so the
+The request goes to the child's stdin as two JSON lines: the SQL of what to
+read, written by reports.py with the same fragments as its own passes (so the
 child starts reading at once), then the deadline bounds (the rows of
 reports._setup's table) once the parent has worked them out. The answer is one JSON object on stdout.
 When the child cannot answer (the extra missing, an odd column type, a crash),
@@ -54,12 +55,21 @@ def wanted(desk, wide: bool, orders: int) -> bool:
 
 
 class Child:
-    """The child process counting one report's orders and calls."""
+    """The child process counting one report's orders and calls; close() it."""
+
+    TIMEOUT = 600  # seconds: a child still at work by then is stopped, and SQL counts
 
     def __init__(self, desk, request: dict):
+        import callbackctl
+
+        # -P: not the working folder first on the path; the parent's own package first.
+        package = os.path.dirname(os.path.dirname(os.path.abspath(callbackctl.__file__)))
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package, os.environ.get("PYTHONPATH")]))}
+        self.failed = ""
         try:
-            self.proc = subprocess.Popen([sys.executable, "-m", "callbackctl.fastreport"], stdin=subprocess.PIPE,
-                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+            self.proc = subprocess.Popen([sys.executable, "-P", "-m", "callbackctl.fastreport"], env=env,
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                         text=True, encoding="utf-8")
         except OSError as e:
             self.proc, self.failed = None, str(e)
             return
@@ -76,87 +86,77 @@ class Child:
         """Hand over the deadline bounds, (key, first, last) as in report_deadlines,
         and wait: {"orders", "calls", "between"}, or None, with `last` saying why."""
         if self.proc is None:
-            last.update(path="sql", why=self.failed)
-            return None
+            return self._fail(self.failed)
         self._send(bounds)
         try:
-            out, err = self.proc.communicate()
-        except OSError as e:
-            last.update(path="sql", why=str(e))
-            return None
+            out, err = self.proc.communicate(timeout=self.TIMEOUT)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            return self._fail(str(e))
         if self.proc.returncode != 0:
-            last.update(path="sql", why=(err.strip().splitlines() or ["exit %d" % self.proc.returncode])[-1])
-            return None
+            return self._fail((err.strip().splitlines() or ["exit %d" % self.proc.returncode])[-1])
+        try:
+            answer = json.loads(out)
+        except ValueError:
+            return self._fail("no answer: " + out[:80])
         last.update(path="fast", why="")
-        return json.loads(out)
+        return answer
+
+    def _fail(self, why):
+        last.update(path="sql", why=why)
+        self.close()
+        return None
+
+    def close(self):
+        """Stop the child if it is still at work (the report failed or gave up on it)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.communicate()
 
 
 # -- the child ---------------------------------------------------------------
 
 def main():
+    from concurrent.futures import ThreadPoolExecutor
+
     request = json.loads(sys.stdin.readline())
-    answer = count(request, lambda: json.loads(sys.stdin.readline()))
+    with ThreadPoolExecutor(1) as pool:
+        # The bounds are taken as soon as they come: the parent never waits to write them.
+        bounds = pool.submit(lambda: json.loads(sys.stdin.readline()))
+        answer = count(request, bounds.result)
     sys.stdout.write(json.dumps(answer))
 
 
 def count(request: dict, read_bounds) -> dict:
     import polars as pl
 
-    orders, calls, first_agents = _read(request)
+    orders, calls = _read(request)
     bounds = pl.DataFrame(read_bounds(), schema={"dl_key": pl.Int64, "dl_lo": pl.String, "dl_hi": pl.String},
                           orient="row")
-    facts, between = _order_facts(pl, request, orders, first_agents, bounds)
+    facts, between = _order_facts(pl, request, orders, bounds)
     return {"orders": _rows(facts, _ORDER_COUNTS) if facts is not None else [],
             "calls": _rows(_call_counts(pl, request, orders, calls), _CALL_COUNTS),
             "between": between.rows() if between is not None else []}
 
 
 def _read(request):
-    """The columns the passes need, read in row order: the orders in two halves of
-    their ids and the calls, side by side (three reads in C for two or more cores).
-    Orders: every one (a call's order may be completed outside the range), with
-    `in_range`; periods, rule places and deadline keys worked out by SQLite."""
+    """The orders in two halves of their ids and the calls, side by side (three
+    reads in C, for two cores or more), each by the SQL the parent wrote."""
     from concurrent.futures import ThreadPoolExecutor
 
     import polars as pl
 
-    from callbackctl.reports import _DeadlineKeys, period_sql
-
-    by, q, now = request["by"], _quote, _quote(request["now"])
-    in_range = (f"completed_at >= {q(request['lo'])} AND completed_at < {q(request['hi'])} AND completed_at <= {now} "
-                f"AND status = 'completed'")
-    keys = _DeadlineKeys((stype, days) for stype, days, _ in request["rules"])
-    places = " ".join(f"WHEN {q(stype)} THEN {i}" for i, (stype, _, _) in enumerate(request["rules"]))
-    kept = " AND ".join(f"{column} = {q(value)}" for column, value in request["filters"].items()) or "1"
-    columns = ["id", f"({in_range}) AS in_range", f"({kept}) AS kept", f"CASE service_type {places} END AS rule",
-               f"{period_sql(request['period'], 'completed_at')} AS period",
-               f"{keys.sql('service_type', 'completed_at')} AS dl_key",
-               f"CASE WHEN first_reached_at <= {now} THEN first_reached_at END AS reached_at",
-               f"CASE WHEN first_reached_at <= {now} THEN first_reached_index END AS rating",
-               "phone_valid IS NOT 1 AS invalid", *([] if by == "agent" else [f"{by} AS grp"]),
-               *(["first_reached_call"] if by == "agent" else []),
-               *(["order_no"] if any(0 < c < 1 for _, _, c in request["rules"]) else [])]
     half = request["last_id"] // 2
-    in_calls = (f"outcome != 'voided' AND called_at >= {q(request['lo'])} AND called_at < {q(request['hi'])} "
-                f"AND called_at <= {now}")
-    queries = [f"SELECT {', '.join(columns)} FROM orders WHERE id <= {half}",
-               f"SELECT {', '.join(columns)} FROM orders WHERE id > {half}",
-               f"SELECT order_id, {period_sql(request['period'], 'called_at')} AS period, "
-               f"outcome = 'reached' AS reached, satisfaction{', agent' if by == 'agent' else ''} "
-               f"FROM callbacks NOT INDEXED WHERE {in_calls}"]
-    if by == "agent":  # each order's group: the agent of its first reached call, made by now
-        queries.append(f"SELECT id AS first_reached_call, agent AS grp FROM callbacks NOT INDEXED "
-                       f"WHERE called_at <= {now}")
+    queries = [f"{request['orders']} WHERE o.id <= {half}", f"{request['orders']} WHERE o.id > {half}",
+               request["calls"]]
     with ThreadPoolExecutor(3) as pool:
         frames = [_typed(pl, f) for f in pool.map(lambda sql: _query(request["db"], sql), queries)]
-    orders = pl.concat(frames[:2], how="vertical_relaxed", rechunk=False)
-    return orders, frames[2], frames[3] if by == "agent" else None
+    return pl.concat(frames[:2], how="vertical_relaxed", rechunk=False), frames[2]
 
 
 def _typed(pl, frame):
     """Each column in its type: ADBC types a column by its values, and one with no
     value at all (no call reached anybody yet) comes as nulls of no type."""
-    text, number = ("period", "grp", "reached_at", "order_no", "agent"), ("rating", "satisfaction")
+    text, number = ("period", "grp", "reached_at", "order_no"), ("rating", "satisfaction", "coverage")
     return frame.with_columns(pl.col(c).cast(pl.String if c in text else pl.Float64 if c in number else pl.Int64)
                               for c in frame.columns)
 
@@ -185,22 +185,12 @@ def _query(path, sql):
         database.close()
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _order_facts(pl, request, orders, first_agents, bounds):
+def _order_facts(pl, request, orders, bounds):
     """reports._OrderScan.first_rounds, one row per order, then grouped; and the
-    orders whose call or give-up moment falls between their deadline's bounds."""
+    orders whose call or give-up moment falls between their deadline's bounds.
+    The same CASEs as there, in polars: tests/test_fast_report.py holds them equal."""
     from callbackctl.schedule import in_coverage
 
-    full = [i for i, (_, _, c) in enumerate(request["rules"]) if c >= 1.0]
-    partial = {i: c for i, (_, _, c) in enumerate(request["rules"]) if 0 < c < 1.0}
-    selected = pl.col("rule").is_in(full)
-    if partial:
-        picked = pl.struct("rule", "order_no").map_elements(
-            lambda r: r["rule"] in partial and in_coverage(r["order_no"], partial[r["rule"]]), return_dtype=pl.Boolean)
-        selected = selected | (pl.col("rule").is_in(list(partial)) & picked)
     sel, at, lo, hi = pl.col("selected"), pl.col("reached_at"), pl.col("dl_lo"), pl.col("dl_hi")
     given_up = request["given_up"]
     # Null where the order is "between" (bounds missing compare as SQL's NULL: between too).
@@ -215,11 +205,8 @@ def _order_facts(pl, request, orders, first_agents, bounds):
     parts, betweens = [], []
     # A slice at a time: each order's facts held for a slice only (the whole: 250 MB more).
     for part in orders.iter_slices(_SLICE_ROWS):
-        o = part.lazy().filter((pl.col("in_range") == 1) & (pl.col("kept") == 1))
-        if first_agents is not None:
-            o = o.join(first_agents.lazy(), on="first_reached_call", how="left")
-        o = o.with_columns(selected=selected.fill_null(False),
-                           invalid=(pl.col("invalid") == 1) & ~pl.col("id").is_in(request["later_wrong"]))
+        part = _sampled(pl, part.filter(pl.col("in_range") == 1), in_coverage)
+        o = part.lazy().with_columns(selected=pl.col("selected") == 1)
         o = o.join(bounds.lazy(), on="dl_key", how="left")
         o = o.with_columns(on_time=on_time, missed=missed, rating=pl.when(sel).then(pl.col("rating")))
         between = pl.concat([o.filter(pl.col(kind).is_null()).select(
@@ -232,14 +219,24 @@ def _order_facts(pl, request, orders, first_agents, bounds):
     return grouped, between
 
 
+def _sampled(pl, part, in_coverage):
+    """A sampled rule's orders (selected NULL) picked as cb_selected picks them."""
+    selected = part["selected"]
+    if not selected.null_count():
+        return part
+    rows = selected.is_null().arg_true()
+    sub = part[rows]
+    picks = [int(in_coverage(no, coverage)) for no, coverage in zip(sub["order_no"], sub["coverage"])]
+    return part.with_columns(selected.scatter(rows, pl.Series(picks, dtype=selected.dtype)))
+
+
 def _call_counts(pl, request, orders, calls):
-    """reports._call_metrics: the calls made in the range, by the group of their order (or their agent)."""
+    """reports._call_metrics: the calls made in the range, by the group of their
+    order (the kept orders' only, under --region or --product), or their agent."""
     c = calls.lazy()
-    if request["by"] != "agent" or request["filters"]:
+    if request["by"] != "agent" or request["filtered"]:
         side = orders.lazy().filter(pl.col("kept") == 1).select("id", *([] if request["by"] == "agent" else ["grp"]))
-        c = c.join(side, left_on="order_id", right_on="id", how="inner" if request["filters"] else "left")
-    if request["by"] == "agent":
-        c = c.with_columns(grp=pl.col("agent"))
+        c = c.join(side, left_on="order_id", right_on="id", how="inner" if request["filtered"] else "left")
     reached = pl.col("reached") == 1
     return c.group_by("period", "grp").agg(
         pl.len().alias("calls_made"), reached.sum().alias("calls_reached"),

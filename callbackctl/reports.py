@@ -165,12 +165,14 @@ class _DeadlineKeys:
         return -((hour + 12) // 24 * n + place) if self.rules[place][1] else hour * n + place
 
     def sql(self, service_type: str, completed_at: str) -> str:
+        """NULL for a time not of whole seconds ('2026-11-23 10:00:00', 19 characters,
+        as stored): it has no row and asks the calendar."""
         hour, n = f"CAST(julianday({completed_at}) * 24 + 1e-6 AS INTEGER)", len(self.rules)
         whens = " ".join(
-            f"WHEN '{stype.replace(chr(39), chr(39) * 2)}' THEN "
+            f"WHEN {db.literal(stype)} THEN "
             + (f"-(({hour} + 12) / 24 * {n} + {place})" if days else f"{hour} * {n} + {place}")
             for place, (stype, days) in enumerate(self.rules))
-        return f"CASE {service_type} {whens} END"
+        return f"CASE WHEN length({completed_at}) = 19 THEN CASE {service_type} {whens} END END"
 
 
 def report(desk, period="month", by="region", date_from=None, date_to=None, region=None, product=None) -> list[dict]:
@@ -190,18 +192,22 @@ def report(desk, period="month", by="region", date_from=None, date_to=None, regi
     # connection, on another core, while this one counts the orders.
     fast = bounds[0] is not None and fastreport.wanted(desk, wide, orders.last_id)
     child = fastreport.Child(desk, orders.request()) if fast else None
-    calls = None if child else _beside(desk, lambda d: _call_metrics(d, period, by, lo, hi, where, wide), wide)
-    order_rows, call_rows = [], None
-    if bounds[0] is not None:
-        deadlines, deadline = _setup(desk, bounds[0], bounds[1])
-        counted = child.count(deadlines) if child else None
-        if counted is not None:
-            order_rows, call_rows = orders.counted(counted, deadline), counted["calls"]
-        else:
-            order_rows = orders.first_rounds(wide)
-        order_rows = orders.with_followups(order_rows)
-    if call_rows is None:  # counted here (the child may have failed: it is counted after all)
-        call_rows = calls() if calls else _call_metrics(desk, period, by, lo, hi, where, wide)
+    try:
+        calls = None if child else _beside(desk, lambda d: _call_metrics(d, period, by, lo, hi, where, wide), wide)
+        order_rows, call_rows = [], None
+        if bounds[0] is not None:
+            deadlines, deadline = _setup(desk, bounds[0], bounds[1])
+            counted = child.count(deadlines) if child else None
+            if counted is not None:
+                order_rows, call_rows = orders.counted(counted, deadline), counted["calls"]
+            else:
+                order_rows = orders.first_rounds(wide)
+            order_rows = orders.with_followups(order_rows)
+        if call_rows is None:  # counted here (the child may have failed: it is counted after all)
+            call_rows = calls() if calls else _call_metrics(desk, period, by, lo, hi, where, wide)
+    finally:
+        if child:
+            child.close()
     rows = {}
     for r in order_rows:
         rows[(r["period"], r["grp"])] = dict(r)
@@ -291,17 +297,18 @@ class _Filter:
         self.sql = "".join(f" AND o.{k} = :{k}" for k in self.params)
 
 
-def _selected_sql(policy) -> str:
+def _selected_sql(policy, sampled="cb_selected(o.service_type, o.order_no)") -> str:
     """SQL for "the policy selects this order for a callback": plain SQL unless a
-    rule samples (coverage < 1), whose orders alone go through cb_selected."""
+    rule samples (coverage < 1), whose orders alone are `sampled` (fastreport's
+    child, which has no cb_selected, gives NULL and picks them itself)."""
     full = [t for t, r in policy.rules.items() if r.coverage >= 1.0]
     partial = [t for t, r in policy.rules.items() if 0 < r.coverage < 1.0]
-    quote = lambda types: ", ".join("'" + t.replace("'", "''") + "'" for t in types)  # noqa: E731
+    quote = lambda types: ", ".join(map(db.literal, types))  # noqa: E731
     sql = "CASE"
     if full:
         sql += f" WHEN o.service_type IN ({quote(full)}) THEN 1"
     if partial:
-        sql += f" WHEN o.service_type IN ({quote(partial)}) THEN cb_selected(o.service_type, o.order_no)"
+        sql += f" WHEN o.service_type IN ({quote(partial)}) THEN {sampled}"
     return sql + " ELSE 0 END"
 
 
@@ -328,11 +335,14 @@ class _OrderPass:
         return [_index_sum(dict(r)) for r in self.desk.conn.execute(self.scan.first_rounds(row_order), self.params)]
 
     def request(self) -> dict:
-        """What fastreport's child needs to count the same rows."""
-        p = self.params
-        return {"lo": p["lo"], "hi": p["hi"], "now": p["now"], "given_up": self.given_up, "period": self.period,
-                "by": self.by, "filters": self.where.params, "later_wrong": self.later,
-                "rules": [[t, bool(r.delay.days), r.coverage] for t, r in self.desk.policy.rules.items()],
+        """What fastreport's child needs to count the same rows: the SQL of what it
+        reads (the parameters written in), and what it works out itself."""
+        calls = f"""
+            SELECT c.order_id, {period_sql(self.period, 'c.called_at')} AS period, c.outcome = 'reached' AS reached,
+                   c.satisfaction{', c.agent AS grp' if self.by == 'agent' else ''}
+            FROM callbacks c NOT INDEXED WHERE {_CALLS_IN_RANGE}"""
+        return {"orders": db.inline(self.scan.child_orders(), self.params), "calls": db.inline(calls, self.params),
+                "by": self.by, "filtered": bool(self.where.params), "given_up": self.given_up,
                 "very_satisfied": VERY_SATISFIED, "satisfied": SATISFIED, "last_id": self.last_id}
 
     def counted(self, counted: dict, deadline) -> list[dict]:
@@ -368,7 +378,7 @@ def _index_sum(row: dict) -> dict:
 
 
 class _OrderScan:
-    """The SQL of _order_metrics: the orders in range, each in its period and group."""
+    """The SQL of _OrderPass: the orders in range, each in its period and group."""
 
     def __init__(self, policy, period, by, where, later_wrong):
         self.policy, self.where = policy, where
@@ -382,6 +392,25 @@ class _OrderScan:
     def _in_range(self) -> str:
         return (f"o.completed_at >= :lo AND o.completed_at < :hi AND o.completed_at <= :now"
                 f" AND o.status = 'completed'{self.where.sql}")
+
+    # As of now: the first reached call counts if it was made by now (m017).
+    REACHED_AT = "CASE WHEN o.first_reached_at <= :now THEN o.first_reached_at END"
+    RATING = "CASE WHEN o.first_reached_at <= :now THEN o.first_reached_index END"
+
+    def child_orders(self) -> str:
+        """What fastreport's child reads of every order (a call's order may be completed
+        outside the range), before `WHERE` and its half of the ids: the facts of
+        first_rounds, worked out by the same SQL, but for the deadline, looked up
+        by its key, and a sampled order, picked by the child (selected is NULL)."""
+        sampled = " ".join(f"WHEN {db.literal(t)} THEN {r.coverage}" for t, r in self.policy.rules.items()
+                           if 0 < r.coverage < 1.0)
+        sampling = f"CASE o.service_type {sampled} END AS coverage, o.order_no," if sampled else ""
+        return f"""
+            SELECT o.id, ({self._in_range()}) AS in_range, (1{self.where.sql}) AS kept, {self.period} AS period,
+                   {self.grp} AS grp, {_selected_sql(self.policy, "NULL")} AS selected, {sampling}
+                   {_DeadlineKeys.of_policy(self.policy).sql('o.service_type', 'o.completed_at')} AS dl_key,
+                   {self.REACHED_AT} AS reached_at, {self.RATING} AS rating, {self.invalid_phone} AS invalid
+            FROM orders o {self.agent}"""
 
     def first_rounds(self, row_order: bool) -> str:
         """One pass over the orders, each with its first reached call (kept on the
@@ -409,8 +438,7 @@ class _OrderScan:
                 SELECT {self.period} AS period, {self.grp} AS grp, {_selected_sql(self.policy)} AS selected,
                        o.service_type, o.completed_at, d.lo AS dl_lo, d.hi AS dl_hi,
                        {self.invalid_phone} AS invalid_phone,
-                       CASE WHEN o.first_reached_at <= :now THEN o.first_reached_at END AS reached_at,
-                       CASE WHEN o.first_reached_at <= :now THEN o.first_reached_index END AS satisfaction
+                       {self.REACHED_AT} AS reached_at, {self.RATING} AS satisfaction
                 FROM orders o{" NOT INDEXED" if row_order else ""}
                 LEFT JOIN temp.report_deadlines d
                        ON d.key = {_DeadlineKeys.of_policy(self.policy).sql('o.service_type', 'o.completed_at')}
@@ -504,6 +532,9 @@ def _spot_metrics(desk, period, by, lo, hi, where):
         GROUP BY 1, 2""", {"lo": lo, "hi": hi, "now": desk.now_text, **where.params})]
 
 
+_CALLS_IN_RANGE = "c.called_at >= :lo AND c.called_at < :hi AND c.called_at <= :now AND c.outcome != 'voided'"
+
+
 def _call_metrics(desk, period, by, lo, hi, where, row_order=False):
     """The calls made in the period (voided ones count nowhere), whenever their order
     was completed: the day's work. Under --by agent, the agent who made each call.
@@ -517,7 +548,7 @@ def _call_metrics(desk, period, by, lo, hi, where, row_order=False):
                sum(c.outcome = 'reached' AND c.satisfaction IS NOT NULL) AS calls_rated,
                sum(c.outcome = 'reached' AND c.satisfaction >= {SATISFIED}) AS calls_satisfied
         FROM callbacks c{scan} LEFT JOIN orders o ON o.id = c.order_id
-        WHERE c.called_at >= :lo AND c.called_at < :hi AND c.called_at <= :now AND c.outcome != 'voided'{where.sql}
+        WHERE {_CALLS_IN_RANGE}{where.sql}
         GROUP BY 1, 2""", {"lo": lo, "hi": hi, "now": desk.now_text, **where.params})]
 
 

@@ -393,3 +393,15 @@ def test_tuples_and_dicts(conn):
     assert list(db.dicts(conn, "SELECT x FROM t WHERE x = ?", ("none",))) == []
     # the connection's own rows are still sqlite3.Row
     assert type(conn.execute("SELECT 1").fetchone()) is sqlite3.Row
+
+
+@pytest.mark.parametrize("value, sql", [(None, "NULL"), (3, "3"), (0.5, "0.5"), ("O'Brien", "'O''Brien'"),
+                                        ("华东", "'华东'"), (True, "'True'")])
+def test_a_value_as_an_sql_literal(value, sql):
+    assert db.literal(value) == sql
+
+
+def test_parameters_written_into_sql_by_whole_name_only():
+    sql = "SELECT :now, :now_text, :lo, ':kept' FROM t WHERE a = :region"
+    assert db.inline(sql, {"now": "2026-11-30 10:00:00", "lo": 1, "region": "x'y"}) == (
+        "SELECT '2026-11-30 10:00:00', :now_text, 1, ':kept' FROM t WHERE a = 'x''y'")

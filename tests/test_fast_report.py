@@ -197,3 +197,57 @@ def test_a_small_desk_or_a_read_only_one_is_counted_by_sql(desk, monkeypatch, tm
     res = Cli(str(copy))("report", "-f", "csv", "--from", "2026-01-01", policy=policy)
     assert res.exit_code == 0 and fastreport.last["path"] is None, res.output
     assert sorted(os.listdir(tmp_path)) == ["ro.db"]  # nothing made beside it
+
+
+def children(monkeypatch):
+    """Every Child the reports start, kept for the test to look at."""
+    started = []
+    real = fastreport.Child.__init__
+
+    def init(self, *a, **k):
+        real(self, *a, **k)
+        started.append(self)
+    monkeypatch.setattr(fastreport.Child, "__init__", init)
+    return started
+
+
+def test_a_report_that_fails_stops_its_child(desk, monkeypatch):
+    from callbackctl import reports
+
+    cli, policy = desk
+    monkeypatch.setenv("CALLBACKCTL_FAST", "1")
+    started = children(monkeypatch)
+
+    def broken(*a):
+        raise RuntimeError("the calendar broke")
+    monkeypatch.setattr(reports, "_setup", broken)
+    try:
+        res = cli("report", "-f", "csv", "--from", "2026-01-01", policy=policy)
+        assert res.exit_code != 0
+    except RuntimeError:
+        pass  # raised through, or turned into an exit code by the command: either way the report failed
+    assert len(started) == 1 and started[0].proc.poll() is not None  # not left reading or waiting
+
+
+def test_a_child_too_slow_is_stopped_and_sql_counts(desk, monkeypatch):
+    cli, policy = desk
+    monkeypatch.setenv("CALLBACKCTL_FAST", "0")
+    plain = cli("report", "-f", "csv", "--from", "2026-01-01", policy=policy).stdout
+    monkeypatch.setenv("CALLBACKCTL_FAST", "1")
+    monkeypatch.setattr(fastreport.Child, "TIMEOUT", 0.001)
+    started = children(monkeypatch)
+    res = cli("report", "-f", "csv", "--from", "2026-01-01", policy=policy)
+    assert (res.exit_code, res.stdout, fastreport.last["path"]) == (0, plain, "sql")
+    assert started[0].proc.poll() is not None
+
+
+def test_the_child_runs_this_callbackctl_whatever_the_working_folder(desk, monkeypatch, tmp_path):
+    """python -m would put the working folder first: another checkout there must not answer."""
+    cli, policy = desk
+    (tmp_path / "callbackctl").mkdir()
+    (tmp_path / "callbackctl" / "__init__.py").write_text("")
+    (tmp_path / "callbackctl" / "fastreport.py").write_text("raise SystemExit(3)\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CALLBACKCTL_FAST", "1")
+    assert cli("report", "-f", "csv", "--from", "2026-01-01", policy=policy).exit_code == 0
+    assert fastreport.last == {"path": "fast", "why": ""}

@@ -55,6 +55,18 @@ def test_every_rule_finds_its_row_of_the_hour_or_the_day(text):
     assert len(set(found)) == len(keys.rules) == 8
 
 
+def test_a_time_of_other_than_whole_seconds_has_no_row_and_asks_the_calendar():
+    """A hand-edited 10:59:59.9995 would come out in the hour of 11:00."""
+    from callbackctl import policy, reports
+
+    keys = reports._DeadlineKeys.of_policy(policy.DEFAULT)
+    conn = sqlite3.connect(":memory:")
+    sql = f"SELECT {keys.sql('o.service_type', 'o.completed_at')} FROM (SELECT ? AS service_type, ? AS completed_at) o"
+    for text in ("2026-11-30 10:59:59.9995", "2026-11-30 10:59", "2026-11-30T10:59:59+08:00"):
+        assert conn.execute(sql, ("maintenance", text)).fetchone()[0] is None, text
+    assert conn.execute(sql, ("maintenance", "2026-11-30 10:59:59")).fetchone()[0] is not None
+
+
 def completions():
     """Maintenance (30 minutes, then 3 hours of window time) completed every 23
     minutes from Friday 6 Nov 2026 to Monday 9 Nov, and on Monday at the edges of
