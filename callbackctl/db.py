@@ -341,11 +341,14 @@ def literal(value) -> str:
 def inline(sql: str, params: dict) -> str:
     """`sql` with each :name of `params` replaced by its literal, for a connection
     that takes no parameters (fastreport's child). Names are matched whole (:now
-    is not the start of :now_text), and other names are left as they are."""
+    is not the start of :now_text), other names are left as they are, and so is
+    the text of a quoted literal (a service type named 'a:now')."""
     import re
 
-    return re.sub(r":([A-Za-z_]\w*)", lambda m: literal(params[m.group(1)]) if m.group(1) in params else m.group(0),
-                  sql)
+    def one(m):
+        name = m.group(1)
+        return literal(params[name]) if name in params else m.group(0)
+    return re.sub(r"'(?:[^']|'')*'|:([A-Za-z_]\w*)", one, sql)
 
 
 def tuples(conn, sql: str, params=()):

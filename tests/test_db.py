@@ -402,6 +402,6 @@ def test_a_value_as_an_sql_literal(value, sql):
 
 
 def test_parameters_written_into_sql_by_whole_name_only():
-    sql = "SELECT :now, :now_text, :lo, ':kept' FROM t WHERE a = :region"
+    sql = "SELECT :now, :now_text, :lo, ':lo', 'it''s :now' FROM t WHERE a = :region"
     assert db.inline(sql, {"now": "2026-11-30 10:00:00", "lo": 1, "region": "x'y"}) == (
-        "SELECT '2026-11-30 10:00:00', :now_text, 1, ':kept' FROM t WHERE a = 'x''y'")
+        "SELECT '2026-11-30 10:00:00', :now_text, 1, ':lo', 'it''s :now' FROM t WHERE a = 'x''y'")
