@@ -33,7 +33,9 @@ from importlib.util import find_spec
 
 ENV = "CALLBACKCTL_FAST"  # 0: never; else when the extra is installed (as fastimport.py)
 MIN_ORDERS = 200_000  # below, SQLite counts a year in less time than the child takes to start (0.4 s)
+BATCH_ROWS = 65_536  # rows ADBC reads at a time
 _SLICE_ROWS = 131_072
+_LARGEST_INDEX = 1e12  # hand-edited nonsense: SQLite's sum overflows on it, polars' would wrap
 
 # What the last report did, for the tests (a path that always fell back would pass them).
 last = {"path": None, "why": ""}
@@ -73,7 +75,7 @@ class Child:
         except OSError as e:
             self.proc, self.failed = None, str(e)
             return
-        self._send({"db": os.path.abspath(desk.conn.path), **request})
+        self._send({"db": os.path.abspath(desk.conn.path), "batch_rows": BATCH_ROWS, **request})
 
     def _send(self, message):
         try:
@@ -146,22 +148,36 @@ def _read(request):
     import polars as pl
 
     half = request["last_id"] // 2
-    queries = [f"{request['orders']} WHERE o.id <= {half}", f"{request['orders']} WHERE o.id > {half}",
-               request["calls"]]
+    orders, calls = request["orders"], request["calls"]
+    queries = [(f"{orders} WHERE o.id <= {half}", request["order_columns"]),
+               (f"{orders} WHERE o.id > {half}", request["order_columns"]), (calls, request["call_columns"])]
     with ThreadPoolExecutor(3) as pool:
-        frames = [_typed(pl, f) for f in pool.map(lambda sql: _query(request["db"], sql), queries)]
+        frames = list(pool.map(lambda q: _query(request["db"], _typed_first(*q), request["batch_rows"]), queries))
+    frames = [_typed(pl, f.filter(pl.col(f.columns[0]) != _NOT_A_ROW)) for f in frames]
     return pl.concat(frames[:2], how="vertical_relaxed", rechunk=False), frames[2]
 
 
+_TEXT, _REAL = ("period", "grp", "reached_at", "order_no"), ("rating", "satisfaction", "coverage")
+_NOT_A_ROW = -1  # the id of the row _typed_first puts first
+
+
+def _typed_first(sql: str, columns: list[str]) -> str:
+    """`sql` after one row of a value of each column's type. ADBC types a column by
+    the values of its first batch, and one all NULL there (70k old orders nobody
+    reached, then new ones) is taken for integers: the first text then stops the
+    read. The row is dropped after reading (its first column is _NOT_A_ROW)."""
+    first = [str(_NOT_A_ROW) if i == 0 else "''" if c in _TEXT else "0.5" if c in _REAL else "0"
+             for i, c in enumerate(columns)]
+    return f"SELECT {', '.join(f'{v} AS {c}' for v, c in zip(first, columns))} UNION ALL {sql}"
+
+
 def _typed(pl, frame):
-    """Each column in its type: ADBC types a column by its values, and one with no
-    value at all (no call reached anybody yet) comes as nulls of no type."""
-    text, number = ("period", "grp", "reached_at", "order_no"), ("rating", "satisfaction", "coverage")
-    return frame.with_columns(pl.col(c).cast(pl.String if c in text else pl.Float64 if c in number else pl.Int64)
+    """Each column in its type, also when the frame is empty."""
+    return frame.with_columns(pl.col(c).cast(pl.String if c in _TEXT else pl.Float64 if c in _REAL else pl.Int64)
                               for c in frame.columns)
 
 
-def _query(path, sql):
+def _query(path, sql, batch_rows):
     """One query's rows as a polars frame, on a read-only connection of its own."""
     import urllib.parse
 
@@ -174,7 +190,7 @@ def _query(path, sql):
         conn = adbc.AdbcConnection(database)
         stmt = adbc.AdbcStatement(conn)
         try:
-            stmt.set_options(**{"adbc.sqlite.query.batch_rows": "65536"})
+            stmt.set_options(**{"adbc.sqlite.query.batch_rows": str(batch_rows)})
             stmt.set_sql_query(sql)
             stream, _ = stmt.execute_query()
             return pl.DataFrame(stream)
@@ -198,10 +214,12 @@ def _order_facts(pl, request, orders, bounds):
     missed = pl.when(~sel | at.is_not_null()).then(0).when(hi < given_up).then(1).when(lo >= given_up).then(0)
     counts = [pl.len().alias("orders_completed"), sel.sum().alias("callbacks_due"),
               (sel & at.is_not_null()).sum().alias("callbacks_done"), pl.col("on_time").fill_null(0).sum(),
-              ((pl.col("rating") * 100 + 0.5).floor().cast(pl.Int64)).sum().alias("index_cents"),
+              (pl.col("rating") * 100 + 0.5).cast(pl.Int64).sum().alias("index_cents"),  # toward 0, as CAST
               pl.col("rating").count().alias("rated"),
               (pl.col("rating") >= request["very_satisfied"]).sum().alias("very_satisfied"),
               pl.col("invalid").sum().alias("invalid_contacts"), pl.col("missed").fill_null(0).sum()]
+    if (orders["rating"].abs() > _LARGEST_INDEX).any():
+        raise OverflowError("an index too large to add up: SQL says so in its own words")
     parts, betweens = [], []
     # A slice at a time: each order's facts held for a slice only (the whole: 250 MB more).
     for part in orders.iter_slices(_SLICE_ROWS):

@@ -337,11 +337,14 @@ class _OrderPass:
     def request(self) -> dict:
         """What fastreport's child needs to count the same rows: the SQL of what it
         reads (the parameters written in), and what it works out itself."""
-        calls = f"""
-            SELECT c.order_id, {period_sql(self.period, 'c.called_at')} AS period, c.outcome = 'reached' AS reached,
-                   c.satisfaction{', c.agent AS grp' if self.by == 'agent' else ''}
-            FROM callbacks c NOT INDEXED WHERE {_CALLS_IN_RANGE}"""
-        return {"orders": db.inline(self.scan.child_orders(), self.params), "calls": db.inline(calls, self.params),
+        order_columns, orders = self.scan.child_orders()
+        call_columns, calls = _select(
+            [("order_id", "c.order_id"), ("period", period_sql(self.period, "c.called_at")),
+             ("reached", "c.outcome = 'reached'"), ("satisfaction", "c.satisfaction"),
+             *([("grp", "c.agent")] if self.by == "agent" else [])],
+            f"FROM callbacks c NOT INDEXED WHERE {_CALLS_IN_RANGE}")
+        return {"orders": db.inline(orders, self.params), "order_columns": order_columns,
+                "calls": db.inline(calls, self.params), "call_columns": call_columns,
                 "by": self.by, "filtered": bool(self.where.params), "given_up": self.given_up,
                 "very_satisfied": VERY_SATISFIED, "satisfied": SATISFIED, "last_id": self.last_id}
 
@@ -367,6 +370,11 @@ class _OrderPass:
             row.update({k: r[k] for k in r.keys() if k not in ("period", "grp", "invalid_contacts")})
             row["invalid_contacts"] = row.get("invalid_contacts", 0) + r["invalid_contacts"]
         return list(rows.values())
+
+
+def _select(columns, rest: str) -> tuple[list[str], str]:
+    """(names, "SELECT expression AS name, ... rest") of (name, expression) pairs."""
+    return [name for name, _ in columns], "SELECT " + ", ".join(f"{sql} AS {name}" for name, sql in columns) + " " + rest
 
 
 def _index_sum(row: dict) -> dict:
@@ -397,20 +405,20 @@ class _OrderScan:
     REACHED_AT = "CASE WHEN o.first_reached_at <= :now THEN o.first_reached_at END"
     RATING = "CASE WHEN o.first_reached_at <= :now THEN o.first_reached_index END"
 
-    def child_orders(self) -> str:
+    def child_orders(self) -> tuple[list[str], str]:
         """What fastreport's child reads of every order (a call's order may be completed
         outside the range), before `WHERE` and its half of the ids: the facts of
         first_rounds, worked out by the same SQL, but for the deadline, looked up
-        by its key, and a sampled order, picked by the child (selected is NULL)."""
+        by its key, and a sampled order, picked by the child (selected is NULL).
+        Returns the columns' names and the SQL."""
         sampled = " ".join(f"WHEN {db.literal(t)} THEN {r.coverage}" for t, r in self.policy.rules.items()
                            if 0 < r.coverage < 1.0)
-        sampling = f"CASE o.service_type {sampled} END AS coverage, o.order_no," if sampled else ""
-        return f"""
-            SELECT o.id, ({self._in_range()}) AS in_range, (1{self.where.sql}) AS kept, {self.period} AS period,
-                   {self.grp} AS grp, {_selected_sql(self.policy, "NULL")} AS selected, {sampling}
-                   {_DeadlineKeys.of_policy(self.policy).sql('o.service_type', 'o.completed_at')} AS dl_key,
-                   {self.REACHED_AT} AS reached_at, {self.RATING} AS rating, {self.invalid_phone} AS invalid
-            FROM orders o {self.agent}"""
+        columns = [("id", "o.id"), ("in_range", f"({self._in_range()})"), ("kept", f"(1{self.where.sql})"),
+                   ("period", self.period), ("grp", self.grp), ("selected", _selected_sql(self.policy, "NULL")),
+                   *([("coverage", f"CASE o.service_type {sampled} END"), ("order_no", "o.order_no")] if sampled else []),
+                   ("dl_key", _DeadlineKeys.of_policy(self.policy).sql("o.service_type", "o.completed_at")),
+                   ("reached_at", self.REACHED_AT), ("rating", self.RATING), ("invalid", self.invalid_phone)]
+        return _select(columns, f"FROM orders o {self.agent}")
 
     def first_rounds(self, row_order: bool) -> str:
         """One pass over the orders, each with its first reached call (kept on the

@@ -251,3 +251,17 @@ def test_the_child_runs_this_callbackctl_whatever_the_working_folder(desk, monke
     monkeypatch.setenv("CALLBACKCTL_FAST", "1")
     assert cli("report", "-f", "csv", "--from", "2026-01-01", policy=policy).exit_code == 0
     assert fastreport.last == {"path": "fast", "why": ""}
+
+
+def test_a_column_empty_through_the_first_batch_read_is_still_read(cli, tmp_path, monkeypatch):
+    """Old orders nobody reached, then new ones: ADBC types a column by its first
+    batch, and one all NULL there was taken for integers (the read then failed)."""
+    header = "order_no,service_type,region,provider,engineer,phone,reported_at,completed_at\n"
+    rows = [f"A{i:03d},repair,East,P1,E1,13800138{i:03d},,2026-0{1 + i // 10}-02 10:00" for i in range(30)]
+    cli("import", write(tmp_path / "o.csv", header + "\n".join(rows) + "\n"))
+    calls = ["order_no,called_at,outcome,satisfaction"] + [
+        f"A{i:03d},2026-0{1 + i // 10}-03 10:00,reached,4" for i in range(24, 30)]
+    assert cli("record", "--from", write(tmp_path / "c.csv", "\n".join(calls) + "\n")).exit_code == 0
+    monkeypatch.setattr(fastreport, "BATCH_ROWS", 8)  # the first batches hold no reached call
+    plain, fast = both(monkeypatch, cli, None, "--from", "2026-01-01")
+    assert fast == plain and "4.0" in plain
