@@ -8,7 +8,6 @@ range, =0 the SQL one; the test asserts the child's way was taken.
 """
 
 import datetime as dt
-import json
 import sqlite3
 
 import pytest
@@ -103,8 +102,6 @@ def test_as_of_an_earlier_moment_counts_the_same(desk, monkeypatch, by):
 
 def test_calls_at_and_after_their_deadlines_count_the_same(cli, tmp_path, monkeypatch):
     """The orders between their deadline's bounds, judged by the parent's calendar."""
-    from test_report_deadlines import minute_desk  # noqa: F401 - the fixture's own body, called below
-
     header = "order_no,service_type,region,provider,engineer,phone,reported_at,completed_at\n"
     times = [dt.datetime(2026, 11, 6, 7) + dt.timedelta(minutes=37 * i) for i in range(150)]
     rows = [f"M{i:03d},maintenance,East,P1,E1,13800138{i:03d},,{t:%Y-%m-%d %H:%M}" for i, t in enumerate(times)]
