@@ -10,6 +10,7 @@ knows the table alone.
 
 from __future__ import annotations
 
+from callbackctl.errors import StateError
 from callbackctl.vocab import DUE_COLUMNS
 
 CLAIM_COLUMNS = DUE_COLUMNS + ["claimed_until"]
@@ -17,8 +18,14 @@ CLAIM_COLUMNS = DUE_COLUMNS + ["claimed_until"]
 
 def holder(conn, key: str, now_text: str) -> str | None:
     """Who holds a live claim on the callback, if anyone."""
-    row = conn.execute("SELECT agent FROM claims WHERE key = ? AND until > ?", (key, now_text)).fetchone()
-    return row[0] if row else None
+    found = held(conn, key, now_text)
+    return found[0] if found else None
+
+
+def held(conn, key: str, now_text: str) -> tuple[str, str] | None:
+    """(agent, until) of the live claim on the callback, if any."""
+    row = conn.execute("SELECT agent, until FROM claims WHERE key = ? AND until > ?", (key, now_text)).fetchone()
+    return (row[0], row[1]) if row else None
 
 
 def take(desk, key: str, agent: str, until: str):
@@ -29,14 +36,31 @@ def take(desk, key: str, agent: str, until: str):
     desk.log("claimed", key, {"agent": agent, "until": until}, actor=agent)
 
 
-def drop(desk, key: str) -> str | None:
-    """End the claim on the callback `key`; who held it, None if nobody did (inside the
-    caller's transaction: duelist.release)."""
-    held = holder(desk.conn, key, desk.now_text)
+def drop(desk, key: str, agent: str | None = None, force: str | None = None) -> str | None:
+    """End `agent`'s claim on the callback `key`; who held it, None if nobody did (inside
+    the caller's transaction: duelist.release).
+
+    Another agent's live claim (or any, when no agent is named) is theirs: refused
+    unless `force` gives the supervisor's reason, which the audit log keeps.
+    """
+    live = held(desk.conn, key, desk.now_text)
+    if live and live[0] != agent and not force:
+        raise StateError(f"{key} is held by {live[0]} until {live[1][11:16]}"
+                         + ("" if agent else f" (release it with --agent {live[0]}, or --force --reason WHY)"))
     desk.conn.execute("DELETE FROM claims WHERE key = ?", (key,))
-    if held:
-        desk.log("released", key, {"agent": held})
-    return held
+    if live:
+        desk.log("released", key, {"agent": live[0], "by": agent if agent != live[0] else None,
+                                   "forced": force.strip() if force and live[0] != agent else None})
+    return live[0] if live else None
+
+
+def drop_own(desk, key: str, agent: str) -> bool:
+    """End the claim on `key` only if `agent` holds it (a session letting its card go:
+    a lapsed card may be another agent's by now). Whether it did."""
+    n = desk.conn.execute("DELETE FROM claims WHERE key = ? AND agent = ?", (key, agent)).rowcount
+    if n:
+        desk.log("released", key, {"agent": agent}, actor=agent)
+    return bool(n)
 
 
 def end_on_call(conn, order_no: str):

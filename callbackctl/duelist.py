@@ -43,16 +43,19 @@ def due(desk, until=None, region=None, provider=None, engineer=None, service_typ
     return out[:limit] if limit else out
 
 
-def claim_next(desk, agent: str, exclude=frozenset(), resume=True, **filters) -> dict | None:
+def claim_next(desk, agent: str, later=(), resume=True, **filters) -> dict | None:
     """The agent's next due callback, claimed: the one they hold already (unless not
     `resume`: a second session of the same agent), else the first nobody holds, in
-    the due list's order; None when there is none. `exclude`: what the agent
-    skipped this session."""
+    the due list's order; None when there is none. `later`: what the agent
+    skipped this session, offered after the rest."""
     desk.policy.check_agent(agent)
     until = clock.fmt(desk.now + desk.policy.claim_for.delta)
     with transaction(desk.conn):
         held = claimed(desk.conn, desk.now_text)
-        rows = [r for r in due(desk, **filters) if r["order_no"] not in exclude]
+        rows = due(desk, **filters)
+        if later:  # what the agent skipped comes last, in the order skipped
+            last = {k: i for i, k in enumerate(later)}
+            rows.sort(key=lambda r: last.get(r["order_no"], -1))
         mine = [r for r in rows if held.get(r["order_no"]) == agent] if resume else []
         free = [r for r in rows if r["order_no"] not in held]
         pick = (mine or free or [None])[0]
@@ -62,13 +65,16 @@ def claim_next(desk, agent: str, exclude=frozenset(), resume=True, **filters) ->
     return {**pick, "claimed_by": agent, "claimed_until": until}
 
 
-def release(desk, text: str) -> str | None:
+def release(desk, text: str, agent: str | None = None, force: str | None = None, own: bool = False) -> str | None:
     """End the claim on an order, a recurring callback (R-...) or an owed reply (C-...),
-    typed in any case; returns who held it, None if nobody did."""
+    typed in any case; returns who held it, None if nobody did. Another agent's live
+    claim is refused unless `force` (a reason); `own`: end it only if `agent` holds it."""
     from callbackctl import contacts, orders, recurring  # here: `due` reads claims without the importer
 
     with transaction(desk.conn):
         key = (recurring.resolve(desk.conn, text)[1] if recurring.is_key(text)
                else contacts.key_of(desk, text) if contacts.is_key(text)
                else orders.number(desk.conn, text))
-        return claims.drop(desk, key)
+        if own:
+            return agent if claims.drop_own(desk, key, agent) else None
+        return claims.drop(desk, key, agent, force)

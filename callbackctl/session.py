@@ -34,7 +34,7 @@ class Session:
     filters: dict = field(default_factory=dict)
     script_path: str | None = None
     fixed_now: bool = False             # --now given: every step happens at that moment
-    skipped: set = field(default_factory=set)
+    skipped: dict = field(default_factory=dict)  # order_no -> None, in the order skipped
 
     def __post_init__(self):
         policy = self.desk.policy
@@ -49,7 +49,7 @@ class Session:
         """Claim the next callback (the one the agent holds first) and gather its card."""
         self._tick()
         # never the one this agent holds: that may be their other session's card
-        row = duelist.claim_next(self.desk, self.agent, exclude=self.skipped, resume=False, **self.filters)
+        row = duelist.claim_next(self.desk, self.agent, later=self.skipped, resume=False, **self.filters)
         return None if row is None else self.card(row)
 
     def card(self, due: dict) -> Card:
@@ -120,10 +120,10 @@ class Session:
         call.order_no, call.agent = card.order_no, self.agent
         desk = self.desk
         with transaction(desk.conn):
-            other = claims.holder(desk.conn, card.order_no, desk.now_text)
-            if other and other != self.agent:
-                raise StateError(f"{card.order_no}: {other} has it now (your claim lapsed after "
-                                 f"{desk.policy.claim_for}): skip it")
+            other = claims.held(desk.conn, card.order_no, desk.now_text)
+            if other and other[0] != self.agent:
+                raise StateError(f"{card.order_no}: this card was taken by {other[0]} (theirs until "
+                                 f"{other[1][11:16]}; yours lapsed after {desk.policy.claim_for}): skip it")
             since = self.card(card.due).calls[len(card.calls):]
             if since:
                 c = since[-1]
@@ -132,11 +132,12 @@ class Session:
             return calls.record(desk, call)
 
     def skip(self, card: Card):
-        """Not now: another agent may take it; this session does not offer it again."""
-        self.skipped.add(card.order_no)
-        duelist.release(self.desk, card.order_no)
+        """Not now: another agent may take it; this session offers it again after the rest."""
+        self.skipped.pop(card.order_no, None)
+        self.skipped[card.order_no] = None  # the end of the queue
+        duelist.release(self.desk, card.order_no, self.agent, own=True)
 
     def end(self, card: Card | None):
-        """Quit: the callback in hand goes back to the list."""
+        """Quit: the callback in hand goes back to the list (if it is still this agent's)."""
         if card is not None:
-            duelist.release(self.desk, card.order_no)
+            duelist.release(self.desk, card.order_no, self.agent, own=True)

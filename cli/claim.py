@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from callbackctl.i18n import _
-from callbackctl.cli.common import Fmt, FormatOpt, OrderNoArg, emit, note, open_desk, output_options
+from callbackctl.cli.common import Fmt, FormatOpt, OrderNoArg, emit, note, open_desk, output_options, usage
 
 
 @output_options
@@ -46,16 +46,30 @@ def claim(
     emit([row], claims.CLAIM_COLUMNS, fmt)
 
 
-def release(ctx: typer.Context, order_no: Annotated[str, OrderNoArg]):
-    """End the claim on a callback, so another agent may take it.
+def release(
+    ctx: typer.Context,
+    order_no: Annotated[str, OrderNoArg],
+    agent: Annotated[Optional[str], typer.Option("--agent", help="Whose claim: only that agent's is ended.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="End another agent's live claim (a supervisor; needs --reason).")] = False,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why a claim is forced off (kept in the audit log).")] = None,
+):
+    """End an agent's claim on a callback, so another agent may take it.
+
+    Another agent's live claim is refused with who holds it and until when;
+    a supervisor ends it with --force --reason (audited).
 
     \b
     Examples:
-      callbackctl release SY2026110001
+      callbackctl release SY2026110001 --agent 王芳
+      callbackctl release SY2026110001 --force --reason "王芳 下班了"
     """
     from callbackctl import duelist
 
-    desk = open_desk(ctx, "release")
-    held = duelist.release(desk, order_no)
+    if force and not (reason or "").strip():
+        usage("--force needs --reason (kept in the audit log)")
+    if reason and not force:
+        usage("--reason goes with --force")
+    desk = open_desk(ctx, "release", actor=agent)
+    held = duelist.release(desk, order_no, agent, force=reason.strip() if force else None)
     note((_("{order_no}: released (was {agent}'s)") if held else _("{order_no}: nobody held it"))
          .format(order_no=order_no, agent=held))

@@ -42,7 +42,7 @@ def test_a_claim_lapses_ends_with_a_call_or_a_release(desk, db_path):
     desk("record", "C0", "--outcome", "no_answer", "--agent", "李娜", now="2026-11-23 10:17")
     assert sqlite3.connect(db_path).execute("SELECT count(*) FROM claims").fetchone() == (0,)
     assert claimed(desk, "王芳", "2026-11-23 10:18")[0][0] == "C1"
-    r = desk("release", "c1", now="2026-11-23 10:19")
+    r = desk("release", "c1", "--agent", "王芳", now="2026-11-23 10:19")
     assert (r.exit_code, r.stderr) == (0, "c1: released (was 王芳's)\n")
     assert desk("release", "C1", now="2026-11-23 10:19").stderr == "C1: nobody held it\n"
     assert claimed(desk, "李娜", "2026-11-23 10:20")[0][0] == "C1"
@@ -87,7 +87,8 @@ def test_a_stale_card_is_not_recorded(tmp_path):
     card = a.next()
     b = session.Session(desk_mod.open_desk(db, now="2026-11-23 10:16"), "李娜", fixed_now=True)  # 15m later
     assert b.next().order_no == card.order_no == "SY2026110001"
-    with pytest.raises(StateError, match=r"^SY2026110001: 李娜 has it now \(your claim lapsed after 15m\): skip it$"):
+    with pytest.raises(StateError, match=r"^SY2026110001: this card was taken by 李娜 \(theirs until 10:31; "
+                                         r"yours lapsed after 15m\): skip it$"):
         a.record(card, calls.Call(order_no="", outcome="no_answer", scores={}))
     b.record(b.card(card.due), calls.Call(order_no="", outcome="no_answer", scores={}))
     with pytest.raises(StateError, match=r"^SY2026110001: a call was recorded on it meanwhile "
@@ -128,3 +129,74 @@ def test_a_desk_that_lists_its_agents_refuses_other_names(tmp_path, args):
                        capture_output=True, text=True)
     assert (r.returncode, r.stdout, r.stderr) == (
         2, "", "Error: --agent: '张三' is not one of the desk's agents (王芳, 李娜; policy [desk] agents)\n")
+
+
+def released_events(db_path):
+    return [json.loads(d) for d, in sqlite3.connect(db_path).execute(
+        "SELECT detail FROM events WHERE kind = 'released' ORDER BY id")]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--agent", "李娜"], "Error: C0 is held by 王芳 until 10:15\n"),
+    ([], "Error: C0 is held by 王芳 until 10:15 (release it with --agent 王芳, or --force --reason WHY)\n"),
+])
+def test_another_agents_live_claim_is_theirs(desk, db_path, args, message):
+    claimed(desk, "王芳")
+    r = desk("release", "C0", *args, now="2026-11-23 10:05")
+    assert (r.exit_code, r.stderr) == (1, message)
+    due = json.loads(desk("due", "-f", "json", now="2026-11-23 10:05").stdout)
+    assert due[0]["claimed_by"] == "王芳"
+    assert released_events(db_path) == []
+
+
+def test_a_supervisor_forces_a_claim_off_with_a_reason(desk, db_path):
+    claimed(desk, "王芳")
+    r = desk("release", "C0", "--force", now="2026-11-23 10:05")
+    assert (r.exit_code, r.stderr) == (2, "Error: --force needs --reason (kept in the audit log)\n")
+    r = desk("release", "C0", "--force", "--reason", "王芳 下班了", now="2026-11-23 10:05")
+    assert (r.exit_code, r.stderr) == (0, "C0: released (was 王芳's)\n")
+    assert released_events(db_path) == [{"agent": "王芳", "forced": "王芳 下班了"}]
+    assert claimed(desk, "李娜", "2026-11-23 10:06")[0][0] == "C0"
+
+
+def test_a_lapsed_claim_is_anyones_to_release(desk, db_path):
+    claimed(desk, "王芳")
+    r = desk("release", "C0", now="2026-11-23 10:16")
+    assert (r.exit_code, r.stderr) == (0, "C0: nobody held it\n")
+
+
+def _session(db, agent, now):
+    from callbackctl import desk as desk_mod, session
+
+    return session.Session(desk_mod.open_desk(db, now=now), agent, fixed_now=True)
+
+
+def test_a_stale_session_never_frees_another_agents_claim(desk, db_path):
+    """A's card lapses, B claims it, A presses skip: B keeps it, and A is told plainly."""
+    from callbackctl import calls
+    from callbackctl.errors import StateError
+
+    a = _session(db_path, "王芳", NOW)
+    card = a.next()
+    b = _session(db_path, "李娜", "2026-11-23 10:16")
+    assert b.next().order_no == card.order_no == "C0"
+    with pytest.raises(StateError, match=r"^C0: this card was taken by 李娜 \(theirs until 10:31; yours lapsed "
+                                         r"after 15m\): skip it$"):
+        a.record(card, calls.Call(order_no="", outcome="no_answer", scores={}))
+    a.desk.now = b.desk.now
+    a.skip(card)
+    a.end(card)
+    due = json.loads(desk("due", "-f", "json", now="2026-11-23 10:17").stdout)
+    assert (due[0]["order_no"], due[0]["claimed_by"]) == ("C0", "李娜")
+    assert [e["agent"] for e in released_events(db_path)] == []
+
+
+def test_a_skipped_callback_comes_back_at_the_end_of_the_queue(tmp_path, cli, db_path):
+    cli("import", write(tmp_path / "o.csv", "".join(ORDERS.splitlines(True)[:4])))
+    s = _session(db_path, "王芳", NOW)
+    order = []
+    for _ in range(5):
+        card = s.next()
+        order.append(card.order_no)
+        s.skip(card)
+    assert order == ["C0", "C1", "C2", "C0", "C1"]

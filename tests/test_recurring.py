@@ -249,7 +249,7 @@ def test_claim_release_and_void_take_the_key(contract):
     key = f"R-{A}-2026-11"
     r = contract("claim", "--agent", "王芳", "-f", "json")
     assert [(x["order_no"], x["claimed_by"], x["reason"]) for x in json.loads(r.stdout)] == [(key, "王芳", "contract")]
-    assert contract("release", key.lower()).stderr == f"{key.lower()}: released (was 王芳's)\n"
+    assert contract("release", key.lower(), "--agent", "王芳").stderr == f"{key.lower()}: released (was 王芳's)\n"
     record(contract, key, "2026-11-23 10:00", "-o", "reached", "-s", "5")
     assert recurring(contract, "2026-11-23 10:05") == []
     r = contract("call", "void", "R1", "--reason", "记错客户", now="2026-11-23 10:05")
