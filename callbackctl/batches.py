@@ -47,6 +47,7 @@ class Summary:
     unknown: list = field(default_factory=list)  # headers that match no field (kept)
     preamble: list = field(default_factory=list)
     rejects: list = field(default_factory=list, repr=False)  # (line, error, raw) in file order
+    kept: list = field(default_factory=list, repr=False)  # (line, order_no, field, corrected_at, file's value)
 
     def row(self):
         return {k: getattr(self, k) for k in SUMMARY_COLUMNS}
@@ -108,7 +109,9 @@ def run(desk, source, write_chunk, *, kind="", strict=False, dry_run=False, even
         )
         if event:
             desk.log(event, detail={"batch": summary.batch_id, **summary.row(), "strict_failed": summary.strict_failed,
-                                    "title_lines": source.preamble})
+                                    "title_lines": source.preamble,
+                                    "corrections_kept": [{"line": line, "order_no": no, "field": f, "file_has": v}
+                                                         for line, no, f, _, v in summary.kept[:1000]]})
     return summary
 
 

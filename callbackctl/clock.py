@@ -30,6 +30,16 @@ def day_range(first: dt.date | None, last: dt.date | None) -> tuple[str, str]:
     return lo, hi
 
 
+def not_before(at: str, last: str | None, what: str, event: str = ""):
+    """Refuse a write stamped `at` before the last recorded event of what it changes:
+    time never runs backwards on a record."""
+    if last and at < last:
+        from callbackctl.errors import StateError
+
+        raise StateError(f"{what} was last changed at {last}{f' ({event})' if event else ''}: "
+                         f"nothing is written to it as of {at}, which is earlier")
+
+
 def real_now(timezone: str) -> dt.datetime:
     from zoneinfo import ZoneInfo
 

@@ -534,8 +534,10 @@ def _import(desk, source, conv, scan, dry_run, strict, progress):
                 existing = 0
                 python = k in python_chunks
                 if not python and not empty[0]:  # a stored order the row would change (or might): Python's
+                    # An order the desk corrected is Python's too: it keeps the file's value for a revert.
                     existing, changes = conn.execute(
-                        f"SELECT count(*), count(CASE WHEN {changed} THEN 1 END) FROM fast_stage.rows s "
+                        f"SELECT count(*), count(CASE WHEN {changed} OR o.id IN (SELECT order_id FROM main.corrections) "
+                        "THEN 1 END) FROM fast_stage.rows s "
                         "JOIN main.orders o ON o.order_no = s.order_no WHERE s.seq >= ? AND s.seq < ?",
                         (start, stop)).fetchone()
                     python = changes > 0

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from array import array
 from functools import partial
 
-from callbackctl import batches, customers, db, normalize, status
+from callbackctl import batches, clock, corrections, customers, db, normalize, status
 from callbackctl.batches import RowError
-from callbackctl.errors import InputError, InvalidValue, NotFound
+from callbackctl.errors import InputError, InvalidValue, NotFound, StateError
 from callbackctl.readers import open_input
 from callbackctl.vocab import FAULT_HEADERS
 
@@ -246,10 +246,14 @@ def _apply(desk, batch, result, rejects, write, raw_of, seen):
                 row["extra"] = extra
             existing[row["order_no"]] = row
     new, current = {}, {}  # current: copies of existing rows, made only when one changes
+    fixed = corrections.of_orders(conn, [r["id"] for r in existing.values()]) if corrections.any_kept(conn) else {}
+    brought = {}  # (order id, field) -> the new values a file brings for a corrected field
     by_id, pending = seen.by_id, seen.pending
     for line, row, order, extra in batch:
         no = order["order_no"]
         target = new.get(no) or current.get(no) or existing.get(no)
+        if fixed and target is not None and target.get("id") in fixed:
+            _keep_corrected(target, order, fixed[target["id"]], line, result, brought)
         oid = target.get("id") if target is not None else None  # inlined seen.get: the import's inner loop
         first = (by_id[oid] or None) if oid is not None and oid < len(by_id) else pending.get(no)
         if first is not None and target is not None:  # the same order earlier in this file
@@ -283,6 +287,8 @@ def _apply(desk, batch, result, rejects, write, raw_of, seen):
             result.unchanged += 1
     if not write:
         return
+    for (oid, field), values in brought.items():
+        corrections.file_brings(conn, oid, field, values)
     now = desk.now_text
     if new:
         # Each insert takes the largest rowid plus one: the new orders' ids follow on.
@@ -301,6 +307,27 @@ def _apply(desk, batch, result, rejects, write, raw_of, seen):
         changed = {c: row[c] for c in row if row[c] != before.get(c)}
         if changed:
             _update(desk, before, changed, batch=result.batch_id)
+
+
+def _keep_corrected(target, order, fixed, line, result, brought):
+    """Take the corrected fields out of a row: the desk's value stays. A file value other
+    than the one the import gave before is named in a warning (result.kept) and is what
+    `order revert` returns from now on."""
+    if "status_given" in order:
+        _explicit_status(order, order.get("completed_at") or target.get("completed_at"))
+    for field, (at, imported) in fixed.items():
+        columns = corrections.columns_of(field)
+        if columns[0] not in order:
+            continue
+        given = {c: order.pop(c, None) for c in columns}
+        value = given[columns[0]]
+        if value == imported.get(columns[0]):
+            continue  # the source repeats itself
+        key = (target["id"], field)
+        if brought.get(key) != given:
+            brought[key] = given
+            if value != target.get(columns[0]):  # unless the source now agrees with the desk
+                result.kept.append((line, target["order_no"], field, at, value))
 
 
 class BulkIndexes:
@@ -602,9 +629,42 @@ def correct(desk, order_no: str, values: dict, clear=(), reason: str = "", kind=
             new["phone_valid"] = None
     with db.transaction(desk.conn):
         before = get(desk.conn, order_no)
+        clock.not_before(desk.now_text, before["updated_at"], f"order {before['order_no']}")
         changed = {k: v for k, v in new.items() if before.get(k) != v}
         if changed:
             _update(desk, before, changed, kind=kind, reason=reason.strip())
+            corrections.keep(desk, before, changed, reason.strip())
+            if kind == "order_corrected" and new.get("phone") and new.get("phone_valid"):
+                from callbackctl import followups  # a new good number answers an open invalid contact
+
+                followups.contact_verified(desk.conn, before["id"], desk.now_text,
+                                           f"verified: {before['phone'] or 'no number'} -> {new['phone']} "
+                                           f"({reason.strip()})")
+    return before["order_no"], changed
+
+
+def revert(desk, order_no: str, field: str, reason: str) -> tuple[str, dict]:
+    """Hand a corrected field back to imports: the value the import last gave returns
+    (audited with the reason); returns the order's number and what changed."""
+    if not reason or not reason.strip():
+        raise InvalidValue("a revert needs its reason", field="reason")
+    field = field.strip().replace("-", "_")
+    if field not in FIELDS or field == "order_no":
+        raise InvalidValue(f"{field!r} is not a field of an order (use one of "
+                           f"{', '.join(f for f in FIELDS if f != 'order_no')})", field="field")
+    with db.transaction(desk.conn):
+        before = get(desk.conn, order_no)
+        clock.not_before(desk.now_text, before["updated_at"], f"order {before['order_no']}")
+        try:
+            values, at = corrections.give_back(desk, before, field)
+        except LookupError:
+            raise StateError(f"order {before['order_no']}: {field} was not corrected at the desk") from None
+        changed = {k: v for k, v in values.items() if before.get(k) != v}
+        why = {"field": field, "reason": reason.strip(), "corrected_at": at}
+        if changed:
+            _update(desk, before, changed, kind="order_reverted", **why)
+        else:
+            desk.log("order_reverted", before["order_no"], why)
     return before["order_no"], changed
 
 

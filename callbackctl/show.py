@@ -50,6 +50,14 @@ def details(desk, order_no: str) -> list[tuple[str, list, list]]:
     return out
 
 
+@section("corrections", ["field", "value", "corrected_at", "actor", "reason", "imported"])
+def _corrections(desk, order):
+    """Fields the desk corrected: imports keep them (`order revert` hands one back)."""
+    from callbackctl import corrections
+
+    return corrections.of_order(desk.conn, order)
+
+
 @section("callback schedule", ["step", "value"])
 def _schedule(desk, order):
     from callbackctl import schedule

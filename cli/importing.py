@@ -64,12 +64,29 @@ def _tell(result, rejected_rows, what):
     if result.unknown:
         warn(f"{result.file}: kept with each {what} but matching no field: {', '.join(result.unknown)} "
              "(if one is a field, say so with --map 'HEADER=FIELD')")
+    _tell_kept(result)
     for line, error, raw in result.rejects:
         rejected_rows.append((line, error, {"file": result.file, **raw}))
         if len(rejected_rows) <= 5:
             note(f"{result.file}: line {line}: {error}")
     if result.strict_failed:
         note(f"{result.file}: --strict: {result.rejected} row(s) rejected, nothing imported")
+
+
+KEPT_SHOWN = 20  # corrections kept, one warning each; past that, how many more
+
+
+def _tell_kept(result):
+    """The desk's corrections a file would have overwritten: kept, and said."""
+    from callbackctl import corrections, normalize
+
+    for line, order_no, field, at, value in result.kept[:KEPT_SHOWN]:
+        shown = normalize.plain(value) if isinstance(value, float) else value
+        warn(f"{result.file}: line {line}: {order_no} {field} kept as corrected on {corrections.on_date(at)} "
+             f"(the file has {'nothing' if shown is None else shown})")
+    if len(result.kept) > KEPT_SHOWN:
+        warn(f"{result.file}: {len(result.kept) - KEPT_SHOWN} more corrected field(s) kept "
+             "(`callbackctl show ORDER` lists an order's corrections)")
 
 
 def _progress(name):

@@ -66,3 +66,25 @@ def order_cancel(ctx: typer.Context, order_no: Annotated[str, OrderNoArg], reaso
     desk = open_desk(ctx, "order cancel")
     number, changed = orders.cancel(desk, order_no, reason)
     note(f"{number}: " + ("cancelled" if changed else "was cancelled already"))
+
+
+@order_app.command("revert")
+def order_revert(ctx: typer.Context, order_no: Annotated[str, OrderNoArg],
+                 field: Annotated[str, typer.Argument(metavar="FIELD", help="The corrected field (phone, status, ...).")],
+                 reason: Reason):
+    """Hand a corrected field back to imports: the value the last import gave returns.
+
+    A field changed at the desk (order set, order cancel, followup verify) is
+    kept whatever later imports bring; `show ORDER` lists such corrections.
+
+    \b
+    Examples:
+      callbackctl order revert SY2026110017 phone --reason "经销商系统已更正"
+    """
+    from callbackctl import orders
+
+    desk = open_desk(ctx, "order revert")
+    number, changed = orders.revert(desk, order_no, field, reason)
+    shown = {("status" if k == "status_given" else k): v for k, v in changed.items() if k != "phone_valid"}
+    note(f"{number}: {field} handed back to imports" + (
+        ": " + ", ".join(f"{k} = {v!r}" for k, v in shown.items()) if shown else " (the value is the same)"))

@@ -30,7 +30,7 @@ COMMAND_PATHS = [
     "complaint resolve", "complaint close",
     "apology", "apology open", "apology due", "apology record", "apology sms", "apology sent", "apology list",
     "policy", "policy show", "policy check", "policy load",
-    "order", "order set", "order cancel", "call", "call void",
+    "order", "order set", "order cancel", "order revert", "call", "call void",
     "customer", "customer import", "customer set", "customer list",
     "contact", "contact add", "contact list", "contact reply", "promises",
 ]
@@ -49,6 +49,8 @@ EXIT_CODES = {
     # work is a session in a terminal: run from a test, its stdin is not one
     "callbackctl work --agent 王芳": 2,
     "callbackctl work --agent 王芳 --region 华北 --type repair": 2,
+    # the demo corrects no order at the desk: nothing to hand back
+    'callbackctl order revert SY2026110017 phone --reason "经销商系统已更正"': 1,
 }
 
 # Files the examples name besides the demo desk (callbackctl-demo.db) and demo.FIXTURES:

@@ -27,11 +27,13 @@ BOOKKEEPING = {"schema_migrations", "_sqlite_migrations"}
 # Columns a later migration derives from the rows already there; they are new
 # columns, not old data, so the row comparison leaves them out.
 DERIVED = {"orders": {"first_round_closed",  # m011
-                      "first_reached_call", "first_reached_at", "first_reached_index"}}  # m017
+                      "first_reached_call", "first_reached_at", "first_reached_index"},  # m017
+           "followups": {"verified_at"}}  # m019
 # Tables a later migration adds, empty in an upgraded file.
 NEW_TABLES = {"voided_calls", "claims",  # m013, m014
               "customers", "customer_orders", "recurring_calls", "customer_followups",  # m015
-              "contacts", "contact_calls"}  # m016
+              "contacts", "contact_calls",  # m016
+              "corrections"}  # m019
 # The OS user that ran the demo when the desks were built (README), recorded as
 # the actor of the import and complaint events.
 BUILDER = "root"
