@@ -135,10 +135,15 @@ def record_in_transaction(desk, call: Call) -> dict:
             f"({sched.last_outcome}); record a second visit with `followup done` first"
         )
     called_at = call.called_at or desk.now
+    started = max(filter(None, (order["completed_at"], sched and sched.start, sched and sched.verified)), default=None)
+    clock.not_before(clock.fmt(called_at), started, f"order {order['order_no']}",
+                     "verified" if sched and sched.verified == started else "completed" if started == order["completed_at"]
+                     else "second visit")
     early = (sched is not None and not spot and sched.reason in ("retry", "promised") and called_at < sched.next_due)
     rnd = sched.round if sched else 1 + order["visits"]
     reason = "spot_check" if spot else (sched.reason if sched else ("first" if rnd == 1 else "second"))
-    attempts = (sched.attempts if sched else order["attempts"]) + 1
+    # A call at the time the customer asked for is no attempt (schedule._state counts them alike).
+    attempts = (sched.attempts if sched else order["attempts"]) + (reason != "promised")
 
     note = "; ".join(filter(None, (f"no rating: {call.no_rating.strip()}" if call.no_rating else None, call.note))) or None
     discrepancies = checks(order, call, policy.hours_tolerance) if call.outcome == "reached" else []
@@ -465,6 +470,7 @@ def void(desk, call_id, reason: str) -> dict:
             return {**call, "voided_before": at[0] if at else "?"}
         if headoffice.spot_check_of_call(conn, call_id):
             raise StateError(f"call {call_id} is part of a head-office spot check: it cannot be voided")
+        clock.not_before(desk.now_text, call["called_at"], f"call {call_id}", "called")
         withdrawn = followups.withdraw(conn, call_id)
         conn.execute("UPDATE callbacks SET outcome = 'voided', closes = 0 WHERE id = ?", (call_id,))
         kept = {**call, "followups": withdrawn}
@@ -486,6 +492,7 @@ def _void_recurring(desk, number: int, reason: str) -> dict:
         call = {**dict(row), "order_no": row["key"]}
         if call["voided_at"]:
             return {**call, "outcome": call["voided_outcome"], "voided_before": call["voided_at"]}
+        clock.not_before(desk.now_text, call["called_at"], f"call R{number}", "called")
         withdrawn = followups.withdraw_customer(conn, number)
         conn.execute("UPDATE recurring_calls SET outcome = 'voided', closes = 0, voided_at = ?, voided_by = ?, "
                      "void_reason = ?, voided_outcome = ? WHERE id = ?",

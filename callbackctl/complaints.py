@@ -89,6 +89,8 @@ def step(desk, complaint_id: int, action: str, text: str | None = None) -> dict:
         raise StateError(f"complaint {complaint_id} is {c['status']}: cannot {action} it"
                          + (" (resolve it first)" if action in ("close", "reopen") and c["status"] != "closed" else ""))
     now = desk.now_text
+    last = max((c[k], k) for k in ("received_at", *_STAMPS) if c[k])
+    clock.not_before(now, last[0], f"complaint {complaint_id}", last[1].removesuffix("_at"))
     changes = {"status": new}
     if action == "escalate":
         changes["escalated_at"] = now
@@ -115,6 +117,11 @@ def _order_no(desk, c):
     if c["order_id"] is None:
         return None
     return desk.conn.execute("SELECT order_no FROM orders WHERE id = ?", (c["order_id"],)).fetchone()[0]
+
+
+def answered_at(c) -> str | None:
+    """When the customer had the desk's answer: its reply, else its resolution."""
+    return c["replied_at"] or c["resolved_at"] or c["closed_at"]
 
 
 def reply_due(desk, c) -> dt.datetime:
@@ -182,7 +189,7 @@ def listing(desk, open_only=False, overdue_only=False, order_id=None, phone=None
     for c in rows:
         due = reply_due(desk, c)
         c["reply_due"] = clock.fmt(due)
-        c["overdue"] = c["replied_at"] is None and c["status"] not in ("resolved", "closed") and desk.now > due
+        c["overdue"] = answered_at(c) is None and desk.now > due
         if (open_only and c["status"] == "closed") or (overdue_only and not c["overdue"]):
             continue
         out.append(c)
@@ -292,6 +299,7 @@ def record_apology(desk, apology_id: int, outcome: str, note=None) -> dict:
     if not _in_window(desk):
         windows = ", ".join(f"{s // 60:02d}:{s % 60:02d}-{e // 60:02d}:{e % 60:02d}" for s, e in desk.policy.apology_windows)
         raise StateError(f"apology calls are allowed only {windows} (now {desk.now:%H:%M})")
+    _apology_not_before(desk, a)
     attempts = a["attempts"] + 1
     changes = {}
     if outcome == "accepted":
@@ -307,6 +315,14 @@ def record_apology(desk, apology_id: int, outcome: str, note=None) -> dict:
         desk.log("apology_call", _order_no(desk, _get(desk, a["complaint_id"])),
                  {"apology": apology_id, "outcome": outcome, "attempt": attempts, "note": note, **changes})
     return _apology_row(desk, _apology(desk, apology_id))
+
+
+def _apology_not_before(desk, a):
+    last = desk.conn.execute(
+        "SELECT max(x) FROM (SELECT opened_at AS x FROM apologies WHERE id = :id UNION ALL "
+        "SELECT sms_sent_at FROM apologies WHERE id = :id UNION ALL "
+        "SELECT called_at FROM apology_attempts WHERE apology_id = :id)", {"id": a["id"]}).fetchone()[0]
+    clock.not_before(desk.now_text, last, f"apology {a['id']}")
 
 
 def sms(desk) -> list[dict]:
@@ -330,6 +346,7 @@ def sms_sent(desk, ids) -> tuple[list[int], list[int]]:
                 continue
             if a["state"] != "sms_pending":
                 raise StateError(f"apology {apology_id} is {a['state']}: it has no message to send")
+            _apology_not_before(desk, a)
             desk.conn.execute("UPDATE apologies SET state = 'sms_sent', sms_sent_at = ?, closed_at = ? WHERE id = ?",
                               (desk.now_text, desk.now_text, apology_id))
             desk.log("apology_sms_sent", _order_no(desk, _get(desk, a["complaint_id"])),

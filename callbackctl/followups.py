@@ -173,18 +173,28 @@ def verify_contact(desk, order_no: str, phone: str, reason: str) -> str:
     order = orders.get(desk.conn, order_no)
     now = desk.now_text
     with transaction(desk.conn):
+        found = desk.conn.execute("SELECT max(since) FROM followups WHERE order_id = ? AND reason = 'invalid_contact'",
+                                  (order["id"],)).fetchone()[0]
+        clock.not_before(now, found, f"order {order['order_no']}", "wrong number found")
         orders.correct(desk, order["order_no"], {"phone": phone}, reason=reason, kind="contact_verified")
         detail = f"verified: {order['phone'] or 'no number'} -> {number} ({reason.strip()})"
-        n = desk.conn.execute(
-            "UPDATE followups SET resolved_at = ?, detail = coalesce(detail || '; ', '') || ? WHERE order_id = ? "
-            "AND reason = 'invalid_contact' AND done_at IS NULL AND resolved_at IS NULL",
-            (now, detail, order["id"])).rowcount
+        n = contact_verified(desk.conn, order["id"], now, detail)
         if n == 0 and order["phone_valid"] != 1:
             desk.conn.execute(
-                "INSERT INTO followups (order_id, reason, round, since, detail, resolved_at) "
-                "VALUES (?, 'invalid_contact', 1, ?, ?, ?)",
-                (order["id"], order["completed_at"] or now, detail, now))
+                "INSERT INTO followups (order_id, reason, round, since, detail, resolved_at, verified_at) "
+                "VALUES (?, 'invalid_contact', 1, ?, ?, ?, ?)",
+                (order["id"], order["completed_at"] or now, detail, now, now))
     return number
+
+
+def contact_verified(conn, order_id, at: str, detail: str) -> int:
+    """The order's open invalid-contact follow-ups are answered by a verified number at
+    `at` (inside the caller's transaction): the callback the wrong number interrupted
+    is due again from then (schedule._state). Returns how many there were."""
+    return conn.execute(
+        "UPDATE followups SET resolved_at = ?, verified_at = ?, detail = coalesce(detail || '; ', '') || ? "
+        "WHERE order_id = ? AND reason = 'invalid_contact' AND done_at IS NULL AND resolved_at IS NULL",
+        (at, at, detail, order_id)).rowcount
 
 
 def hand_back(conn, order_id, reason, rnd, since, callback_id, detail):

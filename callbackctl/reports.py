@@ -498,13 +498,14 @@ def _complaint_metrics(desk, period, by, lo, hi, where):
 
         rows = complaints.as_of(desk, rows)
     out = {}
+    answered_at = complaints.answered_at if rows else None
     for c in rows:
         due = clock.fmt(clock.parse(c["reopened_at"] or c["received_at"]) + reply_within)
         m = out.setdefault((c["period"], c["grp"]), {"period": c["period"], "grp": c["grp"], "complaints": 0,
                                                      "special_complaints": 0, "overdue_complaints": 0})
         m["complaints"] += 1
         m["special_complaints"] += c["severity"] == "special"
-        m["overdue_complaints"] += (c["replied_at"] or now) > due
+        m["overdue_complaints"] += (answered_at(c) or now) > due
     return list(out.values())
 
 

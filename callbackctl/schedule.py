@@ -52,6 +52,8 @@ class Schedule:
     closed: bool
     rule: object
     last_called_at: str | None = None  # the round's latest call, for explaining a retry
+    kept_promises: int = 0             # calls made at a time promised to the customer: not attempts
+    verified: str | None = None        # the round resumed when its wrong number was verified then
 
     @property
     def base(self) -> dt.datetime:
@@ -103,32 +105,41 @@ class Scheduler:
             return "promised", self.roll(clock.parse(callback_at))
         return "retry", max(due, self.due_after(clock.parse(called_at), self.policy.retry_after))
 
-    def schedule(self, service_type, order_no, start, rnd, last_call, attempts) -> Schedule | None:
+    def schedule(self, service_type, order_no, start, rnd, last_call, attempts, kept_promises=0,
+                 verified=None) -> Schedule | None:
         """The schedule of round `rnd`, which started at `start` (stored text).
 
         `last_call`: the round's latest call as (called_at, outcome,
         callback_at, closes) where `closes` is whether any of its calls closed
-        it; None before the first.
+        it; None before the first. `verified`: when the wrong number that
+        closed the round was verified: the round is due again at the next
+        window from then, its deadline counted by the rule from there.
         """
         rule = self.rule_for(service_type, order_no)
         if rule is None or not start:
             return None
-        due, deadline = self._round_times_of(service_type, rule, start)
-        reason, next_due, closed, last_outcome = ("first" if rnd == 1 else "second"), due, False, None
+        if verified:
+            due = self.roll(clock.parse(verified))
+            deadline, reason = self.deadline_after(due, rule.within), "verified"
+        else:
+            due, deadline = self._round_times_of(service_type, rule, start)
+            reason = "first" if rnd == 1 else "second"
+        next_due, closed, last_outcome = due, False, None
         if last_call:
             called_at, last_outcome, callback_at, closed = last_call
             if not closed:
                 reason, next_due = self.next_call(due, called_at, callback_at)
         return Schedule(rnd, start, due, deadline, next_due, reason, attempts, last_outcome, bool(closed), rule,
-                        last_call[0] if last_call else None)
+                        last_call[0] if last_call else None, kept_promises, verified)
 
 
-# The order's round facts (second visits, and the current round's calls as
+# The order's round facts (second visits, the last verification of a wrong
+# number, and the current round's calls as
 # [[id, called_at, outcome, callback_at, closes], ...]) with some of its
 # columns, for the orders `where` selects. Each is a probe of an index for
 # that order only: a table-wide aggregate of follow-ups would cost every
 # `due` a scan of them all. As of now: a call or second visit stamped after
-# now does not count yet; its first three parameters are now.
+# now does not count yet; its first four parameters are now.
 _ORDER_STATE_TEMPLATE = """
     SELECT s.*,
            (SELECT json_group_array(json_array(c.id, c.called_at, c.outcome, c.callback_at, c.closes))
@@ -136,25 +147,36 @@ _ORDER_STATE_TEMPLATE = """
               AND c.spot_check_id IS NULL AND c.outcome != 'voided'{calls_as_of}) AS calls
     FROM (SELECT {{order_columns}},
                  (SELECT count(*) FROM followups f WHERE f.order_id = o.id AND f.done_at IS NOT NULL{visits_as_of}) AS visits,
-                 (SELECT max(f.done_at) FROM followups f WHERE f.order_id = o.id{visits_as_of}) AS last_visit
+                 (SELECT max(f.done_at) FROM followups f WHERE f.order_id = o.id{visits_as_of}) AS last_visit,
+                 (SELECT max(f.verified_at) FROM followups f WHERE f.order_id = o.id{verified_as_of}) AS verified
           FROM orders o WHERE {{where}}) s
 """
 _ORDER_STATE_AS_OF_SQL = _ORDER_STATE_TEMPLATE.format(calls_as_of=" AND c.called_at <= ?",
-                                                      visits_as_of=" AND f.done_at <= ?")
+                                                      visits_as_of=" AND f.done_at <= ?",
+                                                      verified_as_of=" AND f.verified_at <= ?")
 
 
-def _state(scheduler, service_type, order_no, completed_at, visits, last_visit, calls_json):
-    """The schedule of a row of _ORDER_STATE_AS_OF_SQL; any closing call closes the round."""
-    last = None
-    if calls_json != "[]":  # most due orders have no call yet
-        calls = json.loads(calls_json)
-        _, called_at, outcome, callback_at, _ = max(calls, key=lambda c: (c[1], c[0]))
-        last = (called_at, outcome, callback_at, any(c[4] for c in calls))
-        attempts = len(calls)
-    else:
-        attempts = 0
+def _state(scheduler, service_type, order_no, completed_at, visits, last_visit, calls_json, verified=None):
+    """The schedule of a row of _ORDER_STATE_AS_OF_SQL; any closing call closes the round.
+
+    A call made at the time the customer asked for (the one after a call with
+    a callback_at) is not an attempt. A wrong number verified since it closed
+    the round resumes the round: only the calls after it count.
+    """
     start = completed_at if not visits else last_visit
-    return scheduler.schedule(service_type, order_no, start, 1 + visits, last, attempts), attempts
+    last, attempts, promises, resumed = None, 0, 0, None
+    if calls_json != "[]":  # most due orders have no call yet
+        calls = sorted(json.loads(calls_json), key=lambda c: (c[1], c[0]))
+        if verified and verified > (start or ""):
+            wrong = [i for i, c in enumerate(calls) if c[2] == "wrong_number" and c[4] and c[1] <= verified]
+            if wrong:
+                calls, resumed = calls[wrong[-1] + 1:], verified
+        if calls:
+            _, called_at, outcome, callback_at, _ = calls[-1]
+            last = (called_at, outcome, callback_at, any(c[4] for c in calls))
+            promises = sum(1 for a, b in zip(calls, calls[1:]) if a[3])
+            attempts = len(calls) - promises
+    return scheduler.schedule(service_type, order_no, start, 1 + visits, last, attempts, promises, resumed), attempts
 
 
 _LIST_COLUMNS = ("o.id, o.order_no, o.customer, o.phone, o.service_type, o.region, o.provider, o.engineer, "
@@ -168,9 +190,9 @@ def order_schedule(desk, order_no: str) -> tuple[dict, Schedule | None]:
 
     now = desk.now_text
     row = dict(desk.conn.execute(_ORDER_STATE_AS_OF_SQL.format(order_columns="o.*", where="o.order_no = ?"),
-                                 (now, now, now, orders.number(desk.conn, order_no))).fetchone())
+                                 (now, now, now, now, orders.number(desk.conn, order_no))).fetchone())
     s, row["attempts"] = _state(_desk_scheduler(desk), row["service_type"], row["order_no"], row["completed_at"],
-                                row["visits"], row["last_visit"], row["calls"])
+                                row["visits"], row["last_visit"], row["calls"], row["verified"])
     return row, s  # attempts: this round's, also for orders without a rule
 
 
@@ -251,11 +273,12 @@ def due_query(policy, now, until, lower, region=None, provider=None, engineer=No
     started = ("o.id IN (SELECT id FROM orders WHERE first_round_closed IS NULL "
                "AND completed_at >= ? AND completed_at <= ? "
                f"AND {status.sql(completed=True)} = 'completed' AND service_type IN ({marks}) "
-               "UNION ALL SELECT order_id FROM followups WHERE done_at >= ?"
+               "UNION ALL SELECT order_id FROM followups WHERE done_at >= ? "
+               "UNION ALL SELECT order_id FROM followups WHERE verified_at >= ?"
                + (" UNION ALL SELECT order_id FROM callbacks WHERE called_at > ? AND round = 1 AND closes = 1"
                   if later_calls else "") + ")")
     sql = _ORDER_STATE_AS_OF_SQL.format(order_columns=_LIST_COLUMNS, where=" AND ".join([started, *where]))
-    return sql, [now_text, now_text, now_text, lower, min(now_text, clock.fmt(until)), *types, lower,
+    return sql, [now_text, now_text, now_text, now_text, lower, min(now_text, clock.fmt(until)), *types, lower, lower,
                  *([now_text] if later_calls else []), *types, *values]
 
 
@@ -283,8 +306,8 @@ def _due_rows(scheduler, conn, sql, params, until, reason, overdue_only) -> list
     now, give_up = scheduler.desk.now, scheduler.policy.give_up_after.delta
     out, fmt = [], lru_cache(maxsize=None)(clock.fmt)  # most rows share a few due times and deadlines
     for (_, order_no, customer, phone, stype, region, provider, engineer, completed_at, visits, last_visit,
-         calls) in db.tuples(conn, sql, params):
-        s, attempts = _state(scheduler, stype, order_no, completed_at, visits, last_visit, calls)
+         verified, calls) in db.tuples(conn, sql, params):
+        s, attempts = _state(scheduler, stype, order_no, completed_at, visits, last_visit, calls, verified)
         if s is None or s.closed or s.next_due > until or now > s.deadline + give_up:
             continue
         overdue = now > s.deadline
@@ -373,12 +396,16 @@ def explain(desk, order_no: str) -> list[dict]:
         ("round", f"{s.round} ({'first callback' if s.round == 1 else 'after a second visit'})"),
         ("started", f"{day(s.base)} ({start})"),
         ("due_at", f"{day(s.due_at)}: " + (
-            f"{r.delay.days} working day(s) after {s.base:%m-%d}, at the first window" if r.delay.days
-            else f"{r.delay} after {s.base:%H:%M:%S}, rolled into a window") + skipped(s.base.date(), s.due_at.date())),
+            f"the wrong number was verified at {s.verified}, at the next window" if s.verified
+            else f"{r.delay.days} working day(s) after {s.base:%m-%d}, at the first window" if r.delay.days
+            else f"{r.delay} after {s.base:%H:%M:%S}, rolled into a window")
+            + ("" if s.verified else skipped(s.base.date(), s.due_at.date()))),
         ("deadline", f"{day(s.deadline)}: " + (
             f"end of the last window on working day {r.within.days}, counting the due day" if r.within.days
             else f"{r.within} of window time after due_at") + skipped(s.due_at.date(), s.deadline.date())),
-        ("attempts", f"{s.attempts} of {policy.max_attempts}" + (f", last {s.last_outcome}" if s.last_outcome else "")),
+        ("attempts", f"{s.attempts} of {policy.max_attempts}" + (f", last {s.last_outcome}" if s.last_outcome else "")
+         + (f"; {s.kept_promises} call(s) at a time the customer asked for, not counted" if s.kept_promises else "")
+         + (f"; counted since the number was verified at {s.verified}" if s.verified else "")),
         ("next_call", "none" if s.closed else f"{day(s.next_due)} ({s.reason}" + _next_why(s, policy) + ")"),
         ("give_up_at", f"{give_up:%Y-%m-%d %H:%M:%S} (deadline + {policy.give_up_after}, calendar days)"),
         ("state", state + (": past give_up_at, off the due list and counted missed" if state == "missed" else "")),

@@ -11,7 +11,7 @@ EXPORT_TABLES = ("orders", "callbacks", "complaints", "chases")
 
 # A customer's recurring callback (not tied to an order) says why it is due.
 RECURRING_REASONS = ("contract", "project", "dormant")
-CALLBACK_REASONS = ("first", "retry", "promised", "second", "spot_check") + RECURRING_REASONS
+CALLBACK_REASONS = ("first", "retry", "promised", "second", "verified", "spot_check") + RECURRING_REASONS
 # `due`'s columns (claim prints them too, with the claim's end)
 DUE_COLUMNS = ["order_no", "customer", "phone", "service_type", "region", "provider", "engineer",
                "completed_at", "due_at", "deadline", "attempts", "last_outcome", "reason", "overdue", "claimed_by"]

@@ -89,11 +89,11 @@ def test_a_promise_outside_the_windows_rolls_into_the_next_one(desk):
     assert due(desk, "--type", "repair", now="2026-11-23 14:00") == []
     assert brief(due(desk, "--type", "repair", now="2026-11-23 14:40")) == [
         ("R1", "11-23 14:40", "11-25 17:00", "1", "busy", "promised", "0")]
-    # a promise does not count towards the attempts that make an order unreachable
+    # a call made at the time promised to the customer is no attempt (the first one, busy, is)
     for t in ("2026-11-23 14:40", "2026-11-24 09:30"):
         desk("record", "R1", "--outcome", "no_answer", "--callback-at", "+1h", now=t)
     assert brief(due(desk, "--reason", "promised", now="2026-11-24 14:40")) == [
-        ("R1", "11-24 10:30", "11-25 17:00", "3", "no_answer", "promised", "0")]
+        ("R1", "11-24 10:30", "11-25 17:00", "1", "no_answer", "promised", "0")]
 
 
 def test_second_visit_and_second_callback_until_satisfied(desk, db_path):
@@ -358,8 +358,8 @@ def test_record_takes_a_call_logs_words_and_any_case_of_the_order_number(desk, d
     r = desk("record", "  r1 ", "--outcome", "已接通", "--satisfaction", "还行", "-f", "csv", now="2026-11-23 10:00")
     assert r.exit_code == 0, r.output
     assert r.stdout.splitlines()[1] == "R1,2026-11-23 10:00:00,reached,3,3,3,3,3,3.0,,,,first,1"
-    r = desk("record", "m1", "--outcome", "已接通", "--satisfaction", "4分", "-f", "csv", now="2026-11-23 10:00")
-    assert r.stdout.splitlines()[1].startswith("M1,2026-11-23 10:00:00,reached,4,4,4,4,4,4.0,")
+    r = desk("record", "m1", "--outcome", "已接通", "--satisfaction", "4分", "-f", "csv", now="2026-11-23 11:30")
+    assert r.stdout.splitlines()[1].startswith("M1,2026-11-23 11:30:00,reached,4,4,4,4,4,4.0,")
     r = desk("record", "I1", "--outcome", "未接通", now="2026-11-25 10:00")
     assert r.exit_code == 0, r.output
 
@@ -383,8 +383,8 @@ def test_a_call_before_its_retry_time_is_recorded_with_a_warning(desk, db_path):
 
 def test_a_reached_row_without_a_rating_is_rejected_from_a_file(desk, db_path, tmp_path):
     path = write(tmp_path / "c.csv", "order_no,outcome,satisfaction,no_rating,called_at\n"
-                                     "R1,reached,,,2026-11-23 09:40\nM1,reached,,declined,2026-11-23 09:45\n")
-    r = desk("record", "--from", path, "-f", "csv", now="2026-11-23 10:00")
+                                     "R1,reached,,,2026-11-23 09:40\nM1,reached,,declined,2026-11-23 11:45\n")
+    r = desk("record", "--from", path, "-f", "csv", now="2026-11-23 12:00")
     assert r.exit_code == 1
     assert (f"{path}: line 2: a reached call needs the customer's rating (the scores or a satisfaction phrase), "
             "or the reason there is none (no_rating)") in r.stderr
