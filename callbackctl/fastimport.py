@@ -53,7 +53,7 @@ import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
-from callbackctl import batches, customers, normalize, orders
+from callbackctl import batches, corrections, customers, normalize, orders
 from callbackctl.errors import InputError
 from callbackctl.readers import clean_headers, open_input
 
@@ -486,16 +486,40 @@ class _Chunks:
 
 
 # The stored values of an order a vouched row names would change (or might: Python decides).
-def _changed_sql(columns) -> str:
+def _changed_sql(columns, kept=False) -> str:
+    """Whether a staged row (s) would change its stored order (o). `kept`: the desk holds
+    corrections, each order's imported values in fast_stage.kept (k): a corrected field
+    is compared with the value the import gave before, as orders._keep_corrected does."""
     terms = []
     for c in columns:
+        if c in ("order_no", "extra"):
+            if c == "extra":
+                terms.append("(s.extra IS NOT NULL AND s.extra IS NOT o.extra)")
+            continue
+        column = "status_given" if c == "status" else c
+        have = f"o.{column}"
+        if kept:
+            field = corrections.field_of(column)
+            have = (f"(CASE WHEN k.imp IS NULL OR json_type(k.imp, '$.\"{field}\"') IS NULL THEN o.{column} "
+                    f"ELSE json_extract(k.imp, '$.\"{field}\".\"{column}\"') END)")
         if c == "status":
             implied = "CASE WHEN coalesce(s.completed_at, o.completed_at) IS NULL THEN 'open' ELSE 'completed' END"
             terms.append(f"(s.status IS NOT NULL AND (CASE WHEN s.status = {implied} THEN NULL ELSE s.status END) "
-                         "IS NOT o.status_given)")
-        elif c != "order_no":
-            terms.append(f"(s.{c} IS NOT NULL AND s.{c} IS NOT o.{c})")
+                         f"IS NOT {have})")
+        else:
+            terms.append(f"(s.{c} IS NOT NULL AND s.{c} IS NOT {have})")
     return " OR ".join(terms)
+
+
+def _stage_corrections(conn) -> bool:
+    """The desk's corrections, one row an order with its imported values as JSON, in
+    fast_stage.kept for _changed_sql; whether there are any."""
+    if not corrections.any_kept(conn):
+        return False
+    conn.execute("CREATE TABLE fast_stage.kept (order_id INTEGER PRIMARY KEY, imp TEXT)")
+    conn.execute("INSERT INTO fast_stage.kept SELECT order_id, json_group_object(field, json(imported)) "
+                 "FROM main.corrections GROUP BY order_id")
+    return True
 
 
 def _import(desk, source, conv, scan, dry_run, strict, progress):
@@ -509,7 +533,8 @@ def _import(desk, source, conv, scan, dry_run, strict, progress):
     conn.execute(f"PRAGMA threads = {min(4, os.cpu_count() or 1)}")  # sorts for the indexes built again
     conn.execute("ATTACH ? AS fast_stage", (scan.scratch,))
     python_chunks = {seq // size for seq in scan.python}
-    changed = _changed_sql(_STAGED)
+    kept = _stage_corrections(conn)
+    changed = _changed_sql(_STAGED, kept)
     try:
         before = conn.execute("SELECT coalesce(max(id), 0) FROM orders").fetchone()[0]
         # As the plain path: orders' secondary indexes dropped while a large file lands in a small
@@ -534,11 +559,11 @@ def _import(desk, source, conv, scan, dry_run, strict, progress):
                 existing = 0
                 python = k in python_chunks
                 if not python and not empty[0]:  # a stored order the row would change (or might): Python's
-                    # An order the desk corrected is Python's too: it keeps the file's value for a revert.
                     existing, changes = conn.execute(
-                        f"SELECT count(*), count(CASE WHEN {changed} OR o.id IN (SELECT order_id FROM main.corrections) "
-                        "THEN 1 END) FROM fast_stage.rows s "
-                        "JOIN main.orders o ON o.order_no = s.order_no WHERE s.seq >= ? AND s.seq < ?",
+                        f"SELECT count(*), count(CASE WHEN {changed} THEN 1 END) FROM fast_stage.rows s "
+                        "JOIN main.orders o ON o.order_no = s.order_no "
+                        + ("LEFT JOIN fast_stage.kept k ON k.order_id = o.id " if kept else "")
+                        + "WHERE s.seq >= ? AND s.seq < ?",
                         (start, stop)).fetchone()
                     python = changes > 0
                 if not python and existing < counts[k]:  # a new order needs its service type (Python says so)

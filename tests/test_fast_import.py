@@ -298,3 +298,29 @@ def test_kill_during_the_import_leaves_the_desk_as_it_was(tmp_path):
     other.mkdir()  # a running import's (this process is alive): kept
     subprocess.run(cmd + [str(first)], env=env, check=True, capture_output=True)
     assert [p.name for p in scratch.iterdir()] == [other.name]
+
+
+def test_corrections_are_kept_as_without_the_extra(bench_file, tmp_path, monkeypatch):
+    """Corrected orders in every chunk: the same file again stays on the fast path (their
+    imported values are compared in SQL), a file with new values for them goes to Python,
+    and both desks keep the same corrections, warnings and values for a revert."""
+    pair = Pair(tmp_path)
+    pair.run(monkeypatch, "import", bench_file, "-f", "csv")
+    numbers = [ln.split(",")[0] for ln in bench_file.read_text(encoding="utf-8").splitlines()[1::397]]
+    for no in numbers:
+        pair.run(monkeypatch, "order", "set", no, "--phone", "13911112222", "--fee", "1", "--reason", "更正",
+                 now="2026-11-23 11:00")
+    taken = pair.run(monkeypatch, "import", bench_file, "-f", "csv", now="2026-11-24 09:00")
+    assert taken["path"] == "fast" and taken["fast_rows"] == 20_000 and taken["python_rows"] == 0
+    lines = bench_file.read_text(encoding="utf-8").splitlines()
+    def new_phone(line):
+        cells = line.split(",")
+        return ",".join(cells[:3] + ["13700000000"] + cells[4:])
+
+    changed = [lines[0]] + [new_phone(ln) if i % 794 == 0 else ln for i, ln in enumerate(lines[1:])]
+    (tmp_path / "changed.csv").write_text("\n".join(changed) + "\n", encoding="utf-8")
+    taken = pair.run(monkeypatch, "import", tmp_path / "changed.csv", "-f", "csv", now="2026-11-25 09:00")
+    assert taken["python_rows"] > 0
+    pair.run(monkeypatch, "order", "revert", numbers[0], "phone", "--reason", "x", now="2026-11-26 09:00")
+    for db in pair.dbs.values():
+        assert sqlite3.connect(db).execute("SELECT count(*) FROM corrections").fetchone() == (2 * len(numbers) - 1,)
