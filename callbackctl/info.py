@@ -47,8 +47,7 @@ def backup(conn, dest: str):
     DEST; a failure also removes the temporary file. A DEST that exists is
     refused, also one made while the copy was written.
     """
-    import tempfile
-
+    from callbackctl import outfile
     from callbackctl.errors import CallbackctlError
 
     if os.path.lexists(dest):
@@ -57,7 +56,7 @@ def backup(conn, dest: str):
     if not os.path.isdir(folder):
         raise CallbackctlError(f"cannot write backup to {dest}: no such folder")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(dest)}.", suffix=".part", dir=folder)
+        fd, tmp = outfile.temporary(dest)  # and a killed backup's leftovers go
     except OSError as e:
         raise CallbackctlError(f"cannot write backup to {dest}: {e.strerror}") from None
     try:

@@ -94,6 +94,7 @@ def record(
     sheet: SheetOpt = None,
     mapping: MapOpt = None,
     date_order: DateOrderOpt = None,
+    rejects: Annotated[Optional[str], typer.Option("--rejects", metavar="PATH", help="With --from: also write rejected rows as CSV with an error column.")] = None,
     fmt: FormatOpt = Fmt.table,
 ):
     """Record a callback: outcome, the five scores and the authenticity checks.
@@ -109,10 +110,11 @@ def record(
         if order_no or outcome:
             raise typer.BadParameter("give either ORDER_NO --outcome ... or --from FILE, not both")
         from callbackctl import vocab
-        from callbackctl.cli.importing import more_rejected
+        from callbackctl.cli.importing import check_files, more_rejected, write_rejects
 
         options = reader_options(input_format, encoding, delimiter, sheet, mapping, date_order,
                                  tuple(vocab.CALL_COLUMNS))
+        check_files(ctx, [from_file], rejects)
         desk = open_desk(ctx, "record", actor=agent)
         done, summary = calls.record_file(desk, from_file, **options)
         emit(done, calls.RECORD_COLUMNS, fmt)
@@ -122,6 +124,8 @@ def record(
         for line, error, _raw in summary.rejects[:5]:
             note(f"{from_file}: line {line}: {error}")
         more_rejected(summary.rejected)
+        if rejects:
+            write_rejects(rejects, [(line, error, {"file": from_file, **raw}) for line, error, raw in summary.rejects])
         again = _(", {n} recorded before").format(n=summary.unchanged) if summary.unchanged else ""
         note(_("{n} call(s) recorded").format(n=len(done)) + again
              + _(", {n} rejected (batch {batch})").format(n=summary.rejected, batch=summary.batch_id))
@@ -130,6 +134,8 @@ def record(
         return
     if not order_no or outcome is None:
         raise typer.BadParameter("give ORDER_NO and --outcome (or --from FILE)")
+    if rejects:
+        usage("--rejects goes with --from FILE")
     from callbackctl import normalize, vocab
 
     try:

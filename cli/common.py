@@ -190,6 +190,23 @@ class Output:
 
 
 _output: ContextVar[Output] = ContextVar("callbackctl_output", default=Output())
+_inputs: ContextVar[tuple] = ContextVar("callbackctl_inputs", default=())
+
+
+def reads(ctx, *paths):
+    """The files this command reads: none may be written as its output (the --output
+    given is checked now, before any work; --rejects when the command checks it)."""
+    _inputs.set(tuple(paths))
+    if _output.get().path:
+        check_output(ctx, _output.get().path, "output")
+
+
+def check_output(ctx, path: str, field: str):
+    """Refuse (exit 2) an output path that is the desk, an input, a link or no regular file (outfile.py)."""
+    from callbackctl import outfile
+
+    root = ctx.find_root().obj if ctx is not None else None
+    outfile.check(path, desk=root.db_path if isinstance(root, State) else None, inputs=_inputs.get(), field=field)
 
 
 def output_options(command):
@@ -222,6 +239,8 @@ def output_options(command):
     def run(*args, output=None, excel=False, **kwargs):
         _stderr()
         ctx = kwargs.get("ctx")
+        if output:
+            check_output(ctx, output, "output")
         if "fmt" in kwargs:
             kwargs["fmt"] = _check_output(ctx, kwargs["fmt"], output, excel)
         token = _output.set(Output(output, excel, _sheet(ctx)))
@@ -275,7 +294,9 @@ def emit(rows, columns, fmt, empty: str | None = None, out=None):
 
     to = _output.get()
     if out is None and to.path:
-        with _private_output(to.path, binary=fmt.value == "xlsx") as f:
+        from callbackctl import outfile
+
+        with outfile.replacing(to.path, binary=fmt.value == "xlsx") as f:
             if fmt.value == "xlsx":
                 from callbackctl import sheets
 
@@ -348,40 +369,6 @@ def _stderr():
     return err
 
 
-def open_private(path: str, encoding: str = "utf-8-sig"):
-    """A file for rows with phone numbers in them: readable by its owner only, from its first byte."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    _owner_only(fd)
-    return os.fdopen(fd, "w", encoding=encoding, newline="")
-
-
-def _owner_only(fd):
-    import stat
-
-    if stat.S_ISREG(os.fstat(fd).st_mode):  # never /dev/null's mode (-o /dev/null as root)
-        os.fchmod(fd, 0o600)  # a file that was there before keeps no wider mode
-
-
-class _private_output:
-    """--output FILE: 0600 from its first byte, UTF-8 text (or bytes for xlsx); removed when writing it fails."""
-
-    def __init__(self, path: str, binary: bool):
-        self.path, self.binary = path, binary
-
-    def __enter__(self):
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        _owner_only(fd)
-        self.regular = os.path.isfile(self.path)
-        self.file = os.fdopen(fd, "wb") if self.binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
-        return self.file
-
-    def __exit__(self, kind, error, tb):
-        try:
-            self.file.close()
-        finally:
-            if kind is not None and self.regular and os.path.isfile(self.path):
-                os.unlink(self.path)  # half a listing is worse than none
-        return False
 
 
 def is_tty(stream) -> bool:

@@ -43,9 +43,10 @@ def customer_import(
       callbackctl customer import --dry-run contract_customers.csv
     """
     from callbackctl import customers
-    from callbackctl.cli.importing import import_files
+    from callbackctl.cli.importing import check_files, import_files
 
     options = reader_options(input_format, encoding, delimiter, sheet, mapping, date_order, customers.FIELDS)
+    check_files(ctx, files, rejects)
     desk = open_desk(ctx, "customer import")
     import_files(files, lambda path, progress: customers.import_file(desk, path, dry_run=dry_run, strict=strict,
                                                                      **options),

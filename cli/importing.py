@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from callbackctl.cli.common import emit, is_tty, note, open_private, warn
+from callbackctl.cli.common import check_output, emit, is_tty, note, reads, warn
 
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Validate and count; write nothing.")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="One rejected row means nothing from that file is imported.")]
@@ -18,13 +18,19 @@ RejectsOpt = Annotated[Optional[str], typer.Option("--rejects", metavar="PATH",
                                                    help="Also write rejected rows as CSV with an error column.")]
 
 
+def check_files(ctx, files, rejects=None):
+    """Before the desk is opened: no output of the command may be the desk or one of its files."""
+    reads(ctx, *files)
+    if rejects:
+        check_output(ctx, rejects, "rejects")
+
+
 def import_files(files, import_one, *, what: str, rejects=None, dry_run=False, fmt=None, progress=False):
     """Each file through `import_one(path, progress)` in its own transaction; `what` the
-    rows are (order, customer), for the messages."""
+    rows are (order, customer), for the messages. The caller ran check_files first."""
     from callbackctl import batches
     from callbackctl.errors import InputError
 
-    rejects_file = open_private(rejects) if rejects else None  # fail before importing
     results, rejected_rows = [], []
     for path in files:  # every file is tried, each in its own transaction
         meter = _progress(path) if progress and is_tty(sys.stderr) and path != "-" else None
@@ -39,16 +45,21 @@ def import_files(files, import_one, *, what: str, rejects=None, dry_run=False, f
     emit([r.row() for r in results], batches.SUMMARY_COLUMNS, fmt)
     total = sum(r.rejected for r in results)
     more_rejected(total)
-    if rejects_file:
-        from callbackctl import io
-
-        columns, rows = batches.rejects_as_rows(["file"], rejected_rows)
-        with rejects_file:
-            io.write(rows, columns, rejects_file, "csv")
+    if rejects:
+        write_rejects(rejects, rejected_rows)
     if dry_run:
         note("dry run: nothing was written")
     if total or any(r.error for r in results):
         raise typer.Exit(1)
+
+
+def write_rejects(path: str, rejected_rows):
+    """--rejects: the rejected rows as CSV with their line and error (0600, UTF-8 with a BOM for Excel)."""
+    from callbackctl import batches, io, outfile
+
+    columns, rows = batches.rejects_as_rows(["file"], rejected_rows)
+    with outfile.replacing(path, encoding="utf-8-sig") as f:
+        io.write(rows, columns, f, "csv")
 
 
 def more_rejected(total: int, shown: int = 5):

@@ -40,9 +40,10 @@ def import_cmd(
       callbackctl import --dry-run --strict dealer_export_gbk.csv
     """
     from callbackctl import fastimport, orders
-    from callbackctl.cli.importing import import_files
+    from callbackctl.cli.importing import check_files, import_files
 
     options = reader_options(input_format, encoding, delimiter, sheet, mapping, date_order, orders.FIELDS)
+    check_files(ctx, files, rejects)
     desk = open_desk(ctx, "import")
     # fastimport: a bulk file through the [fast] extra when it is installed, any other as orders.import_file
     import_files(files, lambda path, progress: fastimport.import_file(desk, path, dry_run=dry_run, strict=strict,

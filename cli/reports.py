@@ -97,15 +97,15 @@ def _agent_table(desk, reports, plan, region, product):
 def _write_form(ctx, desk, name, plan, rows, agents, region, product, by_person):
     """The form as a workbook to --output FILE: in Chinese, or in the language --lang or
     CALLBACKCTL_LANG chose (a form is a Chinese document whatever the machine's LANG)."""
-    from callbackctl import forms, i18n, sheets
-    from callbackctl.cli.common import _output, _private_output
+    from callbackctl import forms, i18n, outfile, sheets
+    from callbackctl.cli.common import _output
 
     chosen = ctx.find_root().params.get("lang")
     preparer = by_person or desk.policy.preparer or desk.actor
     form = forms.build(desk, name, plan, rows, agents, region=region, product=product, preparer=preparer,
                        lang=i18n.pick(chosen) if chosen else "zh")
     path = _output.get().path
-    with _private_output(path, binary=True) as f:
+    with outfile.replacing(path, binary=True) as f:
         n = sheets.write_form(form, f)
     note(f"{n} row(s) written to {path}")
     if not rows:

@@ -312,6 +312,5 @@ def test_bad_database_paths(tmp_path, db, message):
 
 def test_an_unwritable_rejects_path_fails_before_importing(cli, db_path, tmp_path, fixture_file):
     r = cli("import", fixture_file("service_orders_utf8bom.csv"), "--rejects", tmp_path / "no" / "r.csv")
-    assert r.exit_code == 1 and r.stderr == (f"created desk file {db_path}\n"
-                                             f"Error: {tmp_path / 'no' / 'r.csv'}: No such file or directory\n")
-    assert sqlite3.connect(db_path).execute("SELECT count(*) FROM orders").fetchone() == (0,)
+    assert (r.exit_code, r.stderr) == (2, f"Error: --rejects: cannot write {tmp_path / 'no' / 'r.csv'}: no such folder\n")
+    assert not os.path.exists(db_path)  # refused before the desk was opened

@@ -352,11 +352,11 @@ def test_output_in_a_missing_folder_fails_before_the_command_runs(desk, tmp_path
 
     before = chases()
     r = run(desk, "chase", "--record", "-f", "csv", "--output", str(tmp_path / "no" / "chase.csv"))
-    assert (r.returncode, r.stdout) == (1, b"")
-    assert r.stderr == f"Error: cannot write {tmp_path}/no/chase.csv: no such folder\n".encode()
+    assert (r.returncode, r.stdout) == (2, b"")
+    assert r.stderr == f"Error: --output: cannot write {tmp_path}/no/chase.csv: no such folder\n".encode()
     assert chases() == before  # nothing was recorded
     r = run(desk, "due", "--output", str(tmp_path))
-    assert (r.returncode, r.stderr) == (1, f"Error: cannot write {tmp_path}: it is a folder\n".encode())
+    assert (r.returncode, r.stderr) == (2, f"Error: --output: {tmp_path} is a folder: give a file to write\n".encode())
 
 
 def test_report_chart_goes_to_the_output_file(desk, tmp_path):

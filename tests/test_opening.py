@@ -410,15 +410,15 @@ def test_export_output_is_0600_from_its_first_byte(desk, tmp_path, umask_022, mo
     seen = []
     real_write = io.write
 
-    def spy(rows, columns, f, *args, **kwargs):
-        st = os.stat(out)
-        seen.append((stat.S_IMODE(st.st_mode), st.st_size))
+    def spy(rows, columns, f, *args, **kwargs):  # the file being written: a temporary one beside `out`
+        st = os.fstat(f.fileno())
+        seen.append((stat.S_IMODE(st.st_mode), st.st_size, os.path.exists(out)))
         return real_write(rows, columns, f, *args, **kwargs)
 
     monkeypatch.setattr(io, "write", spy)
     r = Cli(desk)("export", "orders", "--output", out)
     assert r.exit_code == 0 and r.stderr == f"36 row(s) written to {out}\n"
-    assert seen == [(0o600, 0)]
+    assert seen == [(0o600, 0, False)]  # `out` appears only when it is whole
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
     os.chmod(out, 0o644)  # a file that was there before keeps no wider mode
     assert Cli(desk)("export", "callbacks", "--output", out).exit_code == 0
