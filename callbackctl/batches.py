@@ -48,6 +48,7 @@ class Summary:
     preamble: list = field(default_factory=list)
     rejects: list = field(default_factory=list, repr=False)  # (line, error, raw) in file order
     kept: list = field(default_factory=list, repr=False)  # (line, order_no, field, corrected_at, file's value)
+    warnings: list = field(default_factory=list, repr=False)  # the reader's, filled as it reads
 
     def row(self):
         return {k: getattr(self, k) for k in SUMMARY_COLUMNS}
@@ -78,7 +79,8 @@ def run(desk, source, write_chunk, *, kind="", strict=False, dry_run=False, even
     for the batch, if it gets one. `finish()`, when given, runs in the same
     transaction after the last chunk (work done once per file, not per chunk).
     """
-    summary = Summary(source.name, format=source.format, encoding=source.encoding, preamble=source.preamble)
+    summary = Summary(source.name, format=source.format, encoding=source.encoding, preamble=source.preamble,
+                      warnings=source.warnings)
     if dry_run:
         _read(source, write_chunk, summary, strict, progress, chunk_rows, store=None, write=False)
         return summary

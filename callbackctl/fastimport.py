@@ -468,7 +468,7 @@ class _Chunks:
     def __init__(self, source, scan):
         self.name, self.format, self.encoding = source.name, source.format, source.encoding
         self.preamble, self.headers, self.size = source.preamble, source.headers, source.size
-        self.delimiter = source.delimiter
+        self.delimiter, self.warnings = source.delimiter, source.warnings
         self._scan, self._done = scan, 0
 
     @property

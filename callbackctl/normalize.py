@@ -73,9 +73,34 @@ def field_of(header, own: dict, table=None) -> str | None:
 _REPEAT = re.compile(r"^(.+)_\d+$")  # 电话_2: the reader's name for a second 电话 column
 
 
+def simplified(text: str) -> str | None:
+    """Traditional characters as simplified (工單號 -> 工单号: Taiwan and Hong Kong dealers'
+    headers and words), by OpenCC; None when that changes nothing. Asked only when a word
+    is not found as it is, so a simplified file never loads it."""
+    if str(text).isascii():
+        return None
+    converted = _t2s()(str(text))
+    return converted if converted != text else None
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s").convert
+
+
 def canonical_header(name: str, table: dict = HEADER_MAP) -> str | None:
     """The field a header names, by its aliases, also with a note written in it,
-    or as the second column of a field's name (电话_2)."""
+    as the second column of a field's name (电话_2), or in traditional characters."""
+    found = _canonical_header(name, table)
+    if found is None:
+        other = simplified(name)
+        found = _canonical_header(other, table) if other else None
+    return found
+
+
+def _canonical_header(name: str, table: dict) -> str | None:
     key = header_key(name)
     found = table.get(key)
     if found is None and key:
@@ -84,7 +109,7 @@ def canonical_header(name: str, table: dict = HEADER_MAP) -> str | None:
             found = table.get(bare)
         repeat = _REPEAT.match(str(name))
         if found is None and repeat:
-            found = canonical_header(repeat.group(1), table)
+            found = _canonical_header(repeat.group(1), table)
     return found
 
 
@@ -111,10 +136,13 @@ def typed_outcome(text: str) -> str:
 
 
 def _lookup(table, kind, text):
-    try:
-        return table[header_key(text)]
-    except KeyError:
-        raise ValueError(f"unknown {kind} {text!r}") from None
+    found = table.get(header_key(text))
+    if found is None:
+        other = simplified(text)
+        found = table.get(header_key(other)) if other else None
+    if found is None:
+        raise ValueError(f"unknown {kind} {text!r}")
+    return found
 
 
 # Value lookups are cached: an import sees the same few hundred spellings a million times.

@@ -20,6 +20,7 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 
@@ -28,7 +29,6 @@ from callbackctl.vocab import INPUT_FORMATS
 
 _SAMPLE = 1 << 16
 _TITLE_ROWS = 10        # how far down the header may be
-_MAX_SPAN = 50          # physical lines one quoted cell may span before it is an unclosed quote
 DELIMITERS = {"csv": ",", "tsv": "\t"}
 _SNIFFED = (",", "\t", ";", "|")
 WORKBOOKS = ("xlsx", "xlsm", "xls", "ods")
@@ -48,6 +48,7 @@ class Source:
     size: int | None = None
     preamble: list = field(default_factory=list)  # (line, text) of title lines above the header
     delimiter: str | None = None
+    warnings: list = field(default_factory=list)  # said once the file is read (a workbook's error cells)
     _stream: object = field(default=None, repr=False)
 
     @property
@@ -93,13 +94,60 @@ def detect_encoding(sample: bytes, name: str) -> str:
     nul = sample.find(b"\x00")
     if nul >= 0:
         raise InputError(f"{name}: not a text file (NUL byte at offset {nul}), nor a workbook (.xlsx, .xls, .ods)")
-    for encoding in ("utf-8", "gb18030"):
+    texts = {}
+    for encoding in ("utf-8", "gb18030", "big5"):
         try:
-            codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
-            return encoding
+            texts[encoding] = codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
         except UnicodeDecodeError:
             continue
-    raise InputError(f"{name}: cannot tell the text encoding; pass --encoding")
+        if encoding == "utf-8":
+            return encoding
+    if not texts:
+        raise InputError(f"{name}: cannot tell the text encoding; pass --encoding")
+    return _chinese_encoding(texts, name)
+
+
+# Where the common characters of each encoding are: GB2312's level 1 (the 3755 most
+# used hanzi, lead bytes B0-D7) and punctuation (A1-A9); Big5's frequently used
+# characters (A4-C6) and symbols (A1-A3). Text read in the wrong one of the two is
+# mostly rare characters: a Big5 file read as GB18030 was 52% common, GBK files 85-100%.
+_COMMON = {"gb18030": ("gb2312", ((0xA1, 0xA9), (0xB0, 0xD7))), "big5": ("big5", ((0xA1, 0xA3), (0xA4, 0xC6)))}
+_SURE = 0.8
+
+
+def _common(c: str, encoding: str) -> bool:
+    table, ranges = _COMMON[encoding]
+    try:
+        b = c.encode(table)
+    except UnicodeEncodeError:
+        return False
+    return len(b) == 2 and any(lo <= b[0] <= hi for lo, hi in ranges)
+
+
+def _common_share(text: str, encoding: str) -> float:
+    chars = [c for c in text if ord(c) > 0x7F]
+    return sum(_common(c, encoding) for c in chars) / len(chars) if chars else 1.0
+
+
+def _chinese_encoding(texts: dict, name: str) -> str:
+    """GB18030, or Big5 (Taiwan, Hong Kong) when that reads as common characters and
+    GB18030 does not. Rare characters alone (生僻字 in names) are still GB18030; but text
+    whose rare "characters" are mostly a high byte before an ASCII letter (José, Müller:
+    Latin-1 read as GBK's extension) is refused rather than guessed."""
+    shares = {e: _common_share(t, e) for e, t in texts.items()}
+    if shares.get("big5", 0) >= _SURE and shares["big5"] > shares["gb18030"]:
+        return "big5"
+    if shares["gb18030"] >= _SURE or not _latin_like(texts["gb18030"]):
+        return "gb18030"
+    raise InputError(f"{name}: cannot tell the text encoding (as GB18030 it reads as rare characters, each a "
+                     "byte before a letter, as Latin-1 would); pass --encoding, e.g. --encoding latin-1, "
+                     "--encoding gb18030 or --encoding big5")
+
+
+def _latin_like(text: str) -> bool:
+    rare = [c.encode("gb18030") for c in text if ord(c) > 0x7F and not _common(c, "gb18030")]
+    before_letter = sum(1 for b in rare if len(b) == 2 and b[1] < 0x80)
+    return bool(rare) and before_letter * 2 >= len(rare)
 
 
 def guess_format(name: str, text_start: str) -> str:
@@ -174,7 +222,8 @@ def open_input(path: str, encoding: str = "auto", input_format: str | None = Non
     if kind in WORKBOOKS:
         raw.close()
         return _open_workbook(path, kind, size, is_header, sheet)
-    if encoding == "auto":
+    detected = encoding == "auto"
+    if detected:
         encoding = detect_encoding(sample, name)
     else:
         try:
@@ -189,7 +238,8 @@ def open_input(path: str, encoding: str = "auto", input_format: str | None = Non
     fmt = input_format or kind or guess_format(name, start)
     if fmt not in INPUT_FORMATS:
         raise InputError(f"unknown input format {fmt!r} (use {', '.join(INPUT_FORMATS)})")
-    text = _lines(stream, encoding, name, cr_only=b"\r" in sample and b"\n" not in sample)
+    text = _lines(stream, encoding, name, cr_only=re.search(rb"\r(?!\n)", sample) is not None,
+                  mixed_check=detected and encoding in ("gb18030", "big5"))
     if fmt in ("csv", "tsv"):
         if delimiter is None:
             delimiter = "\t" if fmt == "tsv" else _sniff_delimiter(start)
@@ -205,7 +255,8 @@ def _open_workbook(path, kind, size, is_header, sheet):
 
     book = workbooks.read(path, path, sheet=sheet, is_header=is_header)
     rows = ((line, cells) for line, cells in book.rows if any(c.strip() for c in cells))
-    return Source(path, book.format, "", clean_headers(book.headers), rows, size, book.preamble)
+    return Source(path, book.format, "", clean_headers(book.headers), rows, size, book.preamble,
+                  warnings=book.warnings)
 
 
 class _Prefixed(io.RawIOBase):
@@ -237,37 +288,61 @@ class _Prefixed(io.RawIOBase):
         super().close()
 
 
-def _lines(stream, encoding, name, cr_only=False):
+def _utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _lines(stream, encoding, name, cr_only=False, mixed_check=False):
     """Decoded lines, each ending as in the file.
 
     Decoded line by line, so a bad byte is reported at its exact line: splitting
     bytes at b"\\n" is safe for UTF-8 and GB18030 (neither uses that byte inside
-    a character). UTF-16 goes through a text wrapper; old Mac files end lines
-    with CR alone and are split on it.
+    a character). UTF-16 goes through a text wrapper, and so does a file with a
+    CR alone (old Mac files end lines so, and a cell may hold one): it splits
+    lines at CR, LF and CRLF and keeps each as it is, so a CR inside a quoted
+    cell stays a CR. `mixed_check`: the encoding was detected as a Chinese one,
+    and a line that is UTF-8 (Chinese in UTF-8 reads as rare GB characters) is
+    refused, not stored garbled.
     """
     if codecs.lookup(encoding).name.startswith("utf-16") or cr_only:
-        text = io.TextIOWrapper(stream, encoding=encoding, newline="" if not cr_only else None)
+        text = io.TextIOWrapper(stream, encoding=encoding, newline="")
         yield from text
         return
     first, body = True, "utf-8" if encoding == "utf-8-sig" else encoding
     for n, raw in enumerate(stream, 1):
         try:
-            yield raw.decode("utf-8-sig" if first and encoding == "utf-8-sig" else body)
+            line = raw.decode("utf-8-sig" if first and encoding == "utf-8-sig" else body)
         except UnicodeDecodeError:
             raise InputError(f"{name}: line {n}: not valid {encoding} text; pass --encoding") from None
+        if mixed_check and not raw.isascii() and _utf8(raw):
+            raise InputError(f"{name}: line {n} is UTF-8 text in a {encoding} file: convert the file to one "
+                             f"encoding (or pass --encoding {encoding} to read it all as {encoding})")
+        yield line
         first = False
 
 
 def _sniff_delimiter(start: str) -> str:
-    """The delimiter used most in the first lines: , or tab, or ; or | (European Excel, some ERPs)."""
-    lines = [ln for ln in start.splitlines()[:_TITLE_ROWS + 1] if ln.strip()]
-    counts = {d: sum(_unquoted_count(ln, d) for ln in lines) for d in _SNIFFED}
-    best = max(_SNIFFED, key=lambda d: counts[d])  # ties keep the earlier: , first
-    return best if counts[best] else ","
+    """The delimiter of the first lines: , or tab, or ; or | (European Excel, some ERPs).
 
+    Only what is outside quotes counts, a quoted cell over several lines included
+    (the text between the 1st and 2nd quote, 3rd and 4th, ... is inside one). The
+    one that splits the most lines into the same number of cells wins, then the one
+    used most; a tie keeps the earlier (`,` first)."""
+    outside = "".join(start.split('"')[::2])
+    lines = [ln for ln in outside.splitlines() if ln][:_TITLE_ROWS + 1]  # "\t\t" is a row of quoted cells
 
-def _unquoted_count(line: str, delimiter: str) -> int:
-    return sum(part.count(delimiter) for part in line.split('"')[::2])
+    def score(d):
+        counts = [ln.count(d) for ln in lines]
+        used = [c for c in counts if c]
+        return (max(map(used.count, used)), sum(used)) if used else (0, 0)
+
+    scores = {d: score(d) for d in _SNIFFED}
+    best = max(_SNIFFED, key=lambda d: scores[d])
+    return best if scores[best][1] else ","
 
 
 def _decode_guard(rows, name):
@@ -313,15 +388,18 @@ class _records:
 
     csv.reader reads a quoted cell over as many lines as it takes. A quote
     that never closes (`"张三 (VIP`) would swallow every later line into one
-    cell, so a cell over several lines must look like one: at most _MAX_SPAN
-    lines, no more cells than the header, no line inside it that looks like a
-    row of its own. Else its first line is rejected and reading goes on at the
-    next line. The loop is a generator with its state in locals: it runs once
-    a row of a million-row import.
+    cell. A record over several lines is taken as it is when its quotes are
+    well formed: it ends before the end of the file (a quote still open there
+    never closed), it parses under csv's strict rules (a stray quote that
+    closed it early does not), and it has no more cells than the header. Else
+    its first line is rejected and reading goes on at the next line. A valid
+    cell is never cut, however many lines or delimiters it holds. The loop is a
+    generator with its state in locals: it runs once a row of a million-row import.
     """
 
     def __init__(self, lines, delimiter):
         self.lines, self.delimiter, self.width = iter(lines), delimiter, None
+        self.ended = False  # the lines ran out while the reader asked for more
         self._rows = self._generate()
 
     def __iter__(self):
@@ -338,9 +416,10 @@ class _records:
             try:
                 for cells in reader:
                     span = len(taken)
-                    if span > 1 or cells and "\n" in cells[-1]:
-                        if not self._plausible(cells, span):
+                    if span > 1 or self.ended or cells and "\n" in cells[-1]:
+                        if not self._plausible(cells, taken):
                             pushed = taken[1:]
+                            self.ended = False
                             yield line, BadRecord(taken[0].rstrip("\r\n"), f"unclosed quote starting on line {line}")
                             line += 1
                             break
@@ -352,6 +431,7 @@ class _records:
                     return
             except csv.Error as e:  # a NUL byte, a cell over 16 MiB: that line, then the next
                 pushed = taken[1:]
+                self.ended = False
                 yield line, BadRecord(taken[0].rstrip("\r\n") if taken else "", str(e))  # the caller names the line
                 line += 1
             taken.clear()
@@ -362,19 +442,26 @@ class _records:
             append(line)
             yield line
         for line in self.lines:
-            if line[-1:] != "\n":  # the last line: so that a quote left open shows as a line end
+            if line[-1:] not in ("\n", "\r"):  # the last line: so that a quote left open shows as a line end
                 line += "\n"
             append(line)
             yield line
+        self.ended = True
 
-    def _plausible(self, cells, span):
-        if span <= 1:  # a quote left open on the last line keeps its line end in the last cell
-            return not cells or "\n" not in cells[-1]
-        if span > _MAX_SPAN or (self.width and len(cells) > self.width):
+    def _plausible(self, cells, taken):
+        """Whether a record whose cell holds a line break is one, not an open quote's swallow."""
+        if self.ended and cells and cells[-1].endswith("\n"):
+            return False  # the file ended inside the quote: it never closed
+        if len(taken) <= 1:
+            return True
+        if self.width and len(cells) > self.width:
             return False
-        # a line inside a cell with as many delimiters as a row has is a swallowed row
-        row_like = max(2, (self.width or 2) // 2)
-        return not any(piece.count(self.delimiter) >= row_like for c in cells for piece in c.splitlines()[1:])
+        try:
+            for _ in csv.reader(taken, delimiter=self.delimiter, strict=True):
+                pass
+        except csv.Error:
+            return False  # a quote closed by a stray one further down, with text after it
+        return True
 
 
 # -- JSON and JSONL -----------------------------------------------------------------
@@ -387,10 +474,22 @@ def _read_jsonl(text):
                 yield n, value
 
 
+def _pairs(pairs) -> dict:
+    """A JSON object whose repeated keys are all kept, as a CSV's repeated headers are: NAME, NAME_2, ..."""
+    out = {}
+    for key, value in pairs:
+        name, n = key, 1
+        while name in out:
+            n += 1
+            name = f"{key}_{n}"
+        out[name] = value
+    return out
+
+
 def _json_value(text):
     """One JSON row, or a BadRecord saying why it is not one."""
     try:
-        value = json.loads(text)
+        value = json.loads(text, object_pairs_hook=_pairs)
     except json.JSONDecodeError as e:
         return BadRecord(text.rstrip("\r\n"), f"not valid JSON ({e.msg})")
     except RecursionError:
@@ -408,10 +507,14 @@ def _read_json(text, name):
     """
     whole = "".join(text)
     try:
-        data = json.loads(whole)
+        data = json.loads(whole, object_pairs_hook=_pairs)
     except (json.JSONDecodeError, RecursionError):
         data = None
     if data is None:
+        start = whole.lstrip().lstrip("\ufeff")
+        if start.startswith("{") and _is_jsonl(start):
+            raise InputError(f"{name}: this is JSON Lines (one object a line), not one JSON document: "
+                             "pass --input-format jsonl")
         yield from _elements(whole, name)
         return
     if isinstance(data, dict):

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import codecs
 import datetime
+import io
 import os
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +40,7 @@ class Sheet:
     preamble: list[tuple[int, str]] = field(default_factory=list)  # title rows above the header
     sheet_name: str = ""
     format: str = ""  # xlsx, xls or ods
+    warnings: list = field(default_factory=list)  # filled while the rows are read: error cells kept
 
 
 def sniff(path: str, name: str | None = None) -> str:
@@ -81,17 +84,31 @@ def _decode(sample: bytes) -> str | None:
     return None
 
 
+_ISO_DURATION = re.compile(r"^PT(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?$")
+
+
 def cell_text(value) -> str:
     """A calamine cell value as the text the importer parses."""
     if isinstance(value, str):
+        if value[:2] == "PT":  # an ODS duration, as calamine gives it: as xlsx's [h]:mm:ss
+            found = _ISO_DURATION.match(value)
+            if found:
+                h, m, sec = (float(x or 0) for x in found.groups())
+                total = round(h * 3600 + m * 60 + sec)
+                return f"{total // 3600}:{total // 60 % 60:02}:{total % 60:02}"
         return value
     if isinstance(value, bool):  # before int: a bool is an int
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        # Excel stores every number as a float: a phone 13800138000 must not gain ".0".
-        return str(int(value)) if value.is_integer() else repr(value)
+        # Excel stores every number as a float: a phone 13800138000 must not gain ".0",
+        # and shows 15 significant digits: 68.665, not the binary 68.66499999999999.
+        if value.is_integer():
+            return str(int(value))
+        shown = float(f"{value:.15g}")
+        return str(int(shown)) if shown.is_integer() else repr(shown)
+
     if isinstance(value, datetime.datetime):  # before date: a datetime is a date
         return value.isoformat(sep=" ", timespec="seconds")
     if isinstance(value, datetime.date):  # calamine gives a date when the time is 00:00
@@ -138,11 +155,16 @@ def read(path: str, name: str, sheet: str | None = None, is_header=None) -> Shee
             raise InputError(f"{name}: the file is empty")
         raise InputError(f"{name}: {_WHAT['zip' if zipfile.is_zipfile(path) else kind]}")
     data = _load(path, name, kind, sheet)
+    errors = _error_cells(path, data.name) if kind == "xlsx" else {}
+    warnings = []
     # iter_rows() yields empty rows for those above `data.start` (python-calamine 0.9), so the
     # n-th row is Excel's row n; columns left of `start` are left out, in every row alike.
+    cells_of = enumerate(([cell_text(v) for v in row] for row in data.iter_rows()), 1)
+    if errors:
+        cells_of = _with_errors(cells_of, errors, data.start[1], name, warnings)
     numbered = (
         (line, cells)
-        for line, cells in enumerate(([cell_text(v) for v in row] for row in data.iter_rows()), 1)
+        for line, cells in cells_of
         if any(cells)  # Excel leaves empty (formatted) rows at the end: not rows
     )
     first = []
@@ -159,4 +181,75 @@ def read(path: str, name: str, sheet: str | None = None, is_header=None) -> Shee
         yield from first[found + 1:]
         yield from numbered
 
-    return Sheet(first[found][1], rows(), preamble, data.name, kind)
+    return Sheet(first[found][1], rows(), preamble, data.name, kind, warnings)
+
+
+def _with_errors(numbered, errors: dict, first_column: int, name: str, warnings: list):
+    """Excel's error cells (#N/A, #DIV/0!) as their text, each said in a warning: calamine
+    reads them as empty cells, which would lose what the dealer's sheet showed."""
+    by_row = {}
+    for (row, column), text in sorted(errors.items()):
+        by_row.setdefault(row, []).append((column, text))
+    for line, cells in numbered:
+        for column, text in by_row.get(line, ()):
+            index = column - first_column
+            cells.extend([""] * (index + 1 - len(cells)))
+            cells[index] = text
+            warnings.append(f"{name}: line {line}: cell {_column_name(column)}{line} is Excel's error {text}: "
+                            "kept as that text")
+        yield line, cells
+
+
+def _column_name(index: int) -> str:
+    """0 -> A, 27 -> AB."""
+    out = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        out = chr(65 + rest) + out
+    return out
+
+
+def _error_cells(path: str, sheet_name: str) -> dict:
+    """{(row, column from 0): '#N/A'} of an xlsx sheet's error cells (t="e"), read from its XML
+    only when it has any."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            target = _sheet_part(z, sheet_name)
+            if target is None:
+                return {}
+            data = z.read(target)
+    except (zipfile.BadZipFile, KeyError, OSError, ET.ParseError):
+        return {}
+    if b't="e"' not in data:
+        return {}
+    found = {}
+    for _, element in ET.iterparse(io.BytesIO(data)):
+        if element.tag.endswith("}c") and element.get("t") == "e":
+            ref = element.get("r", "")
+            letters = ref.rstrip("0123456789")
+            value = next((e.text for e in element if e.tag.endswith("}v")), None)
+            if letters and value:
+                column = 0
+                for ch in letters:
+                    column = column * 26 + ord(ch) - 64
+                found[(int(ref[len(letters):]), column - 1)] = value
+        if element.tag.endswith("}row"):
+            element.clear()
+    return found
+
+
+def _sheet_part(z, sheet_name: str) -> str | None:
+    """The zip member of the sheet named so, by xl/workbook.xml and its relationships."""
+    import xml.etree.ElementTree as ET
+
+    rid = next((s.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id")
+                for s in ET.fromstring(z.read("xl/workbook.xml")).iter() if s.tag.endswith("}sheet")
+                and s.get("name") == sheet_name), None)
+    for rel in ET.fromstring(z.read("xl/_rels/workbook.xml.rels")).iter():
+        if rel.get("Id") == rid:
+            target = rel.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return None

@@ -73,8 +73,14 @@ def _tell(result, rejected_rows, what):
     for line, text in result.preamble:
         note(f"{result.file}: line {line} is above the header, read as a title: {text!r}")
     if result.unknown:
-        warn(f"{result.file}: kept with each {what} but matching no field: {', '.join(result.unknown)} "
+        named = ", ".join(result.unknown[:UNKNOWN_SHOWN]) + (
+            f" and {len(result.unknown) - UNKNOWN_SHOWN} more" if len(result.unknown) > UNKNOWN_SHOWN else "")
+        warn(f"{result.file}: kept with each {what} but matching no field: {named} "
              "(if one is a field, say so with --map 'HEADER=FIELD')")
+    for text in result.warnings[:KEPT_SHOWN]:
+        warn(text)
+    if len(result.warnings) > KEPT_SHOWN:
+        warn(f"{result.file}: {len(result.warnings) - KEPT_SHOWN} more such cell(s)")
     _tell_kept(result)
     for line, error, raw in result.rejects:
         rejected_rows.append((line, error, {"file": result.file, **raw}))
@@ -85,6 +91,7 @@ def _tell(result, rejected_rows, what):
 
 
 KEPT_SHOWN = 20  # corrections kept, one warning each; past that, how many more
+UNKNOWN_SHOWN = 50  # headers named in the warning; a file of 200k columns says how many more
 
 
 def _tell_kept(result):

@@ -191,6 +191,53 @@ case("unclosed_quote_last", "unclosed_quote_last.csv", "an unclosed quote on the
                            completed_at="2026-11-13 10:00:00"),
      })
 
+# A valid cell over three lines, one of them with more commas than a row has and one
+# that looks like an order: one cell, never rejects nor a bogus order (#28).
+case("multiline_many_delimiters", "multiline_many_delimiters.csv", "a multi-line cell full of commas", UTF8,
+     read=2, inserted=2, unknown=["note"],
+     orders={
+         "ML01": o(service_type="repair", extra={"note": "第一行\nsee: a, b, c, d, e\nML09,repair,not a row"}),
+         "ML02": o(service_type="repair", extra={"note": "ok"}),
+     })
+
+# A valid cell over 60 lines, each with a comma (#28).
+case("long_cell", "long_cell.csv", "a quoted cell of 60 lines", UTF8,
+     read=2, inserted=2, unknown=["note"],
+     orders={
+         "LC01": o(service_type="repair", extra={"note": "\n".join(f"第{i}行, 备注" for i in range(1, 61))}),
+         "LC02": o(service_type="install", extra={"note": "短"}),
+     })
+
+# A quote that never closes in a two-column file: its line is rejected, the rest read (#28).
+case("two_column_unclosed", "two_column_unclosed.csv", "an unclosed quote, two columns", UTF8, lines=True,
+     exit=1, read=3, inserted=2, rejected=1,
+     rejects=[(2, "unclosed quote starting on line 2")],
+     orders={"TC02": o(service_type="install"), "TC03": o(service_type="repair")})
+
+# Big5 (Taiwan, Hong Kong dealers), traditional headers: told from GB18030 by itself (#28).
+case("big5_taiwan", "big5_taiwan.csv", "Big5", ("big5", ","),
+     read=2, inserted=2,
+     orders={
+         "TW01": o(service_type="repair", customer="陳先生", address="臺灣高雄市前鎮區中山二路"),
+         "TW02": o(service_type="install", customer="黃小姐", address="香港九龍旺角彌敦道"),
+     })
+
+# CR-only line ends with a CR and an LF inside quoted cells: each kept as it is (#28).
+case("cr_only_quoted_break", "cr_only_quoted_break.csv", "CR-only, line breaks in cells", UTF8,
+     read=2, inserted=2, unknown=["note"],
+     orders={
+         "CR01": o(service_type="repair", extra={"note": "two\rlines"}),
+         "CR02": o(service_type="install", extra={"note": "with\nLF"}),
+     })
+
+# Semicolons inside a quoted multi-line cell do not make ; the delimiter (#28).
+case("semicolon_in_cell", "semicolon_in_cell.csv", "; inside a quoted cell", UTF8,
+     read=2, inserted=2, unknown=["note"],
+     orders={
+         "SC01": o(service_type="repair", extra={"note": "a;b;c\nd;e;f;g;h\n1;2;3;4;5"}),
+         "SC02": o(service_type="repair", extra={"note": "ok"}),
+     })
+
 # -- headers -----------------------------------------------------------------------------
 
 # Bullet 3: a blank header becomes column_3: kept with the order, named in the warning,
@@ -601,6 +648,18 @@ case("html_named_xls", "html_named.xls", "HTML named .xls", None, exit=1,
 case("no_order_no_column", "no_order_no_column.csv", "no order_no column", None, exit=1,
      error="no_order_no_column.csv: no order_no column (looked for order_no, 工单号, 单号, 服务单号, order, ...); "
            "the header is: 客户, 电话, 完工时间")
+
+# An object or array as order_no is rejected, not stored as its text; a repeated key keeps
+# both values, as a repeated header does (#28).
+case("json_nested_key", "json_nested_key.json", "non-scalar order_no, a repeated key", "json",
+     exit=1, read=3, inserted=1, rejected=2,
+     rejects=[(1, "order_no is a JSON object, not a value"), (2, "order_no is a JSON array, not a value")],
+     orders={"NK03": o(service_type="repair", fee=100, extra={"fee_2": "120"})})
+
+# JSON Lines named .json: refused with the option that reads it (#28).
+case("jsonl_named_json", "jsonl_named_json.json", "JSON Lines named .json", None, exit=1,
+     error="jsonl_named_json.json: this is JSON Lines (one object a line), not one JSON document: "
+           "pass --input-format jsonl")
 
 # An empty file is refused.
 case("empty", "empty.csv", "an empty file", None, exit=1, error="empty.csv: the file is empty")

@@ -263,6 +263,18 @@ def deep(function, *args, **kwargs):
         sys.setrecursionlimit(limit)
 
 
+def repeated_keys_kept(pairs):
+    """A repeated key's values all kept, the second as NAME_2 (as a repeated CSV header)."""
+    out = {}
+    for key, value in pairs:
+        name, n = key, 1
+        while name in out:
+            n += 1
+            name = f"{key}_{n}"
+        out[name] = value
+    return out
+
+
 def records(case, path):
     """(line, cells) of every row of the file, or (line, None) with the line's text when it is not one."""
     if case.read_as in ("json", "jsonl"):
@@ -275,7 +287,7 @@ def records(case, path):
                     except ValueError:
                         yield n, line
             return
-        data = deep(json.loads, text)
+        data = deep(json.loads, text, object_pairs_hook=repeated_keys_kept)
         if isinstance(data, dict):
             data = next(v for v in data.values() if isinstance(v, list))
         yield from enumerate(data, 1)

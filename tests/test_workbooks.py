@@ -251,3 +251,37 @@ def test_corrupt_workbooks(dealer_xlsx, tmp_path):
             out.writestr(item, body)
     with pytest.raises(InputError, match=r"^bad.xlsx: cannot read the workbook \(.*shared strings.*\)$"):
         read(str(tmp_path / "bad.xlsx"), "bad.xlsx")
+
+
+@pytest.mark.parametrize("value, text", [
+    (68.66499999999999, "68.665"),       # as Excel shows it: 15 significant digits
+    (0.1 + 0.2, "0.3"),
+    (1234567.891, "1234567.891"),
+    (13800138000.0, "13800138000"),
+    (1e-07, "1e-07"),
+    ("PT27H17M54S", "27:17:54"),          # an ODS duration, as xlsx's [h]:mm:ss
+    ("PT0H5M0.4S", "0:05:00"),
+    ("PTx", "PTx"),                       # text that only starts like one
+])
+def test_numbers_and_durations_as_the_sheet_shows_them(value, text):
+    assert cell_text(value) == text
+
+
+def test_excel_error_cells_are_kept_as_their_text_and_said(tmp_path, cli):
+    path = tmp_path / "errors.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("工单")
+    sheet.write_row(0, 0, ["order_no", "service_type", "fee", "note"])
+    sheet.write_row(1, 0, ["E1", "repair", 10])
+    sheet.write_formula(1, 3, "=NA()", None, "#N/A")
+    sheet.write_row(2, 0, ["E2", "repair"])
+    sheet.write_formula(2, 2, "=1/0", None, "#DIV/0!")
+    book.close()
+    r = cli("import", path)
+    assert r.exit_code == 1
+    assert r.stderr.splitlines()[2:] == [
+        f"Warning: {path}: line 2: cell D2 is Excel's error #N/A: kept as that text",
+        f"Warning: {path}: line 3: cell C3 is Excel's error #DIV/0!: kept as that text",
+        f"{path}: line 3: fee: not a number: '#DIV/0!'"]
+    shown = cli("show", "E1", "-f", "json").stdout
+    assert '"note": "#N/A"' in shown
