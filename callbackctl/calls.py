@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 
 from callbackctl import claims, clock, contacts, followups, headoffice, normalize, orders
 from callbackctl.schedule import RETRY_OUTCOMES, order_schedule
 from callbackctl.db import transaction
 from callbackctl.errors import CallbackctlError, InvalidValue, NotFound, StateError
-from callbackctl.vocab import OUTCOMES, SATISFACTION_LEVELS
+from callbackctl.vocab import OUTCOMES, SATISFACTION_LEVELS, SATISFACTION_SENTENCES
 
 SCORES = ("skill", "attitude", "timeliness", "parts", "overall")
 RECORD_COLUMNS = ["order_no", "called_at", "outcome", "skill", "attitude", "timeliness", "parts",
@@ -27,13 +28,15 @@ _PHRASES = {normalize.header_key(p): level for level, phrases in SATISFACTION_LE
 def satisfaction_level(text: str) -> int:
     """非常满意 / 'very satisfied' / '5' / '5分' -> 5, and so on down to 1."""
     key = normalize.header_key(text)
-    try:
-        return _PHRASES[key[:-1] if key[-1:] == "分" else key]
-    except KeyError:
+    found = _PHRASES.get(key[:-1] if key[-1:] == "分" else key)
+    if found is None:
+        found = next((level for level, sentence in SATISFACTION_SENTENCES.items()
+                      if re.match(sentence, key.strip("。.!！"))), None)
+    if found is None:
         raise ValueError(
             f"unknown satisfaction {text!r} (use 1-5, 非常满意, 满意, 一般, 不满意, 非常不满意, "
-            "or very satisfied, satisfied, neutral, dissatisfied, very dissatisfied)"
-        ) from None
+            "or very satisfied, satisfied, neutral, dissatisfied, very dissatisfied)")
+    return found
 
 
 
@@ -85,11 +88,18 @@ def validate(call: Call) -> dict:
     return scores
 
 
-def checks(order: dict, call: Call, tolerance: float) -> list[str]:
-    """What the customer said that does not match the order (真实性)."""
+def checks(order: dict, call: Call, tolerance: float, per_day: float = 0.0, called_at=None) -> list[str]:
+    """What the customer said that does not match the order (真实性).
+
+    The hours reading may have grown since the service: by up to `per_day` for each
+    whole day from completion to the call, on top of `tolerance` either way."""
     found = []
     if call.hours is not None and order.get("machine_hours") is not None:
-        if abs(call.hours - order["machine_hours"]) > tolerance:
+        days = 0
+        if called_at is not None and order.get("completed_at"):
+            days = max(0, (called_at - clock.parse(order["completed_at"])).days)
+        low, high = order["machine_hours"] - tolerance, order["machine_hours"] + tolerance + per_day * days
+        if not low <= call.hours <= high:
             found.append(f"hours: customer reads {normalize.plain(call.hours)}, order has {normalize.plain(order['machine_hours'])}")
     if call.location and order.get("location"):
         said, have = _squash(call.location), _squash(order["location"])
@@ -146,7 +156,8 @@ def record_in_transaction(desk, call: Call) -> dict:
     attempts = (sched.attempts if sched else order["attempts"]) + (reason != "promised")
 
     note = "; ".join(filter(None, (f"no rating: {call.no_rating.strip()}" if call.no_rating else None, call.note))) or None
-    discrepancies = checks(order, call, policy.hours_tolerance) if call.outcome == "reached" else []
+    discrepancies = (checks(order, call, policy.hours_tolerance, policy.hours_per_day, called_at)
+                     if call.outcome == "reached" else [])
     checked = any(v is not None for v in (call.hours, call.location, call.parts, call.fee))
     genuine = call.genuine if call.genuine is not None else (not discrepancies if checked else None)
     opened, index, closes = _outcome_effects(desk, call, scores, attempts, order["phone"], genuine, discrepancies,

@@ -33,6 +33,7 @@ DEFAULTS = {
         "max_attempts": 3,
         "give_up_after": "7d",
         "hours_tolerance": 50,
+        "hours_per_day": 20,      # a machine works on after the service: the reading may grow by this a day
         "dissatisfied_below": 3.0,
         "rules": {
             "install": {"delay": "1d", "within": "1d", "coverage": 1.0},
@@ -192,6 +193,7 @@ class Policy:
     max_attempts: int
     give_up_after: Duration
     hours_tolerance: float
+    hours_per_day: float
     dissatisfied_below: float
     rules: dict
     recurring: Recurring
@@ -392,6 +394,7 @@ def build(raw: dict, source: str = "built-in defaults") -> Policy:
         max_attempts=get("callback.max_attempts", number(1, integer=True)),
         give_up_after=get("callback.give_up_after", parse_duration),
         hours_tolerance=get("callback.hours_tolerance", number(0)),
+        hours_per_day=get("callback.hours_per_day", number(0, 24)),
         dissatisfied_below=get("callback.dissatisfied_below", number(1, 5)),
         rules=rules,
         recurring=recurring,

@@ -167,12 +167,16 @@ ORDER_STATUSES = tuple(STATUS_ALIASES)
 
 # The satisfaction scale: phrases (and digits) a customer or a call log uses, per score.
 SATISFACTION_LEVELS = {
-    5: ["5", "非常满意", "非常好", "特别好", "很满意", "very satisfied", "very_satisfied", "excellent"],
+    5: ["5", "非常满意", "非常好", "特别好", "很满意", "很好", "比其他厂家好", "服务比其他厂家好", "质量比其他厂家好",
+        "服务质量比其他厂家好", "very satisfied", "very_satisfied", "excellent"],
     4: ["4", "满意", "比较满意", "挺好", "还不错", "satisfied", "good"],
     3: ["3", "一般", "基本满意", "还行", "还可以", "neutral", "ok", "fair"],
     2: ["2", "不满意", "dissatisfied", "poor"],
     1: ["1", "非常不满意", "很差", "very dissatisfied", "very_dissatisfied", "bad"],
 }
+
+# Seed 000's sentences for 5 that name someone: 建议对王工进行嘉奖, 建议对××予以表扬.
+SATISFACTION_SENTENCES = {5: r"^建议对.+(进行嘉奖|予以嘉奖|予以表扬|进行表扬)$"}
 
 # Columns kept with the order that callbackctl reads without a field of their
 # own: the fault a dealer wrote down, for `report --name faults`.

@@ -180,7 +180,8 @@ def test_scores_index_and_authenticity(desk):
 
 
 @pytest.mark.parametrize("args, discrepancy", [
-    (["--hours", "1051"], "hours: customer reads 1051, order has 1000"),
+    (["--hours", "1091"], "hours: customer reads 1091, order has 1000"),  # 2 days after: 1000 + 50 + 2 x 20
+    (["--hours", "949"], "hours: customer reads 949, order has 1000"),
     (["--parts-replaced", "filter"], "parts: customer says 'filter', order has 'filter, seal'"),
     (["--fee", "500"], "fee: customer paid 500, order has 350"),
     (["--location", "杭州湾工地"], "location: customer says '杭州湾工地', order has '吴中矿场'"),

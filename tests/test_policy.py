@@ -27,6 +27,7 @@ def exactly(message):
     ("max_attempts", 3),
     ("give_up_after", Duration(days=7)),
     ("hours_tolerance", 50),
+    ("hours_per_day", 20),
     ("dissatisfied_below", 3.0),
     ("dispatch_hours", ((8 * 60 + 30, 17 * 60),)),
     ("feedback_within", Duration(minutes=4 * 60)),
@@ -89,6 +90,7 @@ claim_for = "15m"
 max_attempts = 3
 give_up_after = "7d"
 hours_tolerance = 50
+hours_per_day = 20
 dissatisfied_below = 3.0
 
 [callback.rules]
