@@ -16,7 +16,7 @@ from callbackctl import claims, clock, contacts, followups, headoffice, normaliz
 from callbackctl.schedule import RETRY_OUTCOMES, order_schedule
 from callbackctl.db import transaction
 from callbackctl.errors import CallbackctlError, InvalidValue, NotFound, StateError
-from callbackctl.vocab import OUTCOMES, SATISFACTION_LEVELS, SATISFACTION_SENTENCES
+from callbackctl.vocab import OUTCOMES, RESPONDENTS, SATISFACTION_LEVELS, SATISFACTION_SENTENCES
 
 SCORES = ("skill", "attitude", "timeliness", "parts", "overall")
 RECORD_COLUMNS = ["order_no", "called_at", "outcome", "skill", "attitude", "timeliness", "parts",
@@ -60,6 +60,11 @@ class Call:
     called_at: dt.datetime | None = None
     kept: dict | None = None      # a call log's columns that name no field, kept in the audit log
     no_rating: str | None = None  # why a reached customer gave no rating (declined, no time)
+    respondent: str | None = None  # who answered: on_site, aware, other (受访人)
+    arrived: dt.datetime | None = None   # the engineer's arrival, as the customer tells it
+    finished: dt.datetime | None = None  # and the finish
+    recording: str | None = None  # the call recording's id or file (录音)
+    suggestion: str | None = None  # the customer's suggestions and needs (用户建议)
 
 
 def validate(call: Call) -> dict:
@@ -80,15 +85,21 @@ def validate(call: Call) -> dict:
             raise InvalidValue(str(e), field="satisfaction") from None
         for name in SCORES:
             scores.setdefault(name, level)
+    if call.respondent is not None and call.respondent not in RESPONDENTS:
+        raise InvalidValue(f"unknown respondent {call.respondent!r} (use {', '.join(RESPONDENTS)})", field="respondent")
+    if call.respondent == "other" and (scores or call.satisfaction):
+        raise InvalidValue("scores come from someone on site or who knows the service (not other): the callback "
+                           "stays due", usage=True)
     if (scores or call.satisfaction) and call.outcome != "reached":
         raise InvalidValue(f"scores are for a reached call (not {call.outcome})", usage=True)
-    if call.outcome == "reached" and not scores and not (call.no_rating or "").strip():
+    if call.outcome == "reached" and call.respondent != "other" and not scores and not (call.no_rating or "").strip():
         raise InvalidValue("a reached call needs the customer's rating (the scores or a satisfaction phrase), "
                            "or the reason there is none (no_rating)", usage=True)
     return scores
 
 
-def checks(order: dict, call: Call, tolerance: float, per_day: float = 0.0, called_at=None) -> list[str]:
+def checks(order: dict, call: Call, tolerance: float, per_day: float = 0.0, called_at=None,
+           time_tolerance: dt.timedelta = dt.timedelta(hours=2)) -> list[str]:
     """What the customer said that does not match the order (真实性).
 
     The hours reading may have grown since the service: by up to `per_day` for each
@@ -111,6 +122,9 @@ def checks(order: dict, call: Call, tolerance: float, per_day: float = 0.0, call
     if call.fee is not None and order.get("fee") is not None:
         if abs(call.fee - order["fee"]) > 0.005:
             found.append(f"fee: customer paid {normalize.plain(call.fee)}, order has {normalize.plain(order['fee'])}")
+    for word, said, column in (("arrival", call.arrived, "arrived_at"), ("finish", call.finished, "completed_at")):
+        if said is not None and order.get(column) and abs(said - clock.parse(order[column])) > time_tolerance:
+            found.append(f"{word}: customer says {clock.fmt(said)[:16]}, order has {order[column][:16]}")
     return found
 
 
@@ -156,9 +170,13 @@ def record_in_transaction(desk, call: Call) -> dict:
     attempts = (sched.attempts if sched else order["attempts"]) + (reason != "promised")
 
     note = "; ".join(filter(None, (f"no rating: {call.no_rating.strip()}" if call.no_rating else None, call.note))) or None
-    discrepancies = (checks(order, call, policy.hours_tolerance, policy.hours_per_day, called_at)
-                     if call.outcome == "reached" else [])
-    checked = any(v is not None for v in (call.hours, call.location, call.parts, call.fee))
+    _required(call, policy)
+    if call.outcome == "reached" and call.respondent == "other":  # not the customer the callback is for
+        call.outcome = "wrong_person"
+    discrepancies = (checks(order, call, policy.hours_tolerance, policy.hours_per_day, called_at,
+                            policy.time_tolerance.delta) if call.outcome == "reached" else [])
+    checked = any(v is not None for v in (call.hours, call.location, call.parts, call.fee, call.arrived,
+                                          call.finished))
     genuine = call.genuine if call.genuine is not None else (not discrepancies if checked else None)
     opened, index, closes = _outcome_effects(desk, call, scores, attempts, order["phone"], genuine, discrepancies,
                                              spot=bool(spot))
@@ -166,13 +184,15 @@ def record_in_transaction(desk, call: Call) -> dict:
     cur = conn.execute(
         "INSERT INTO callbacks (order_id, called_at, round, reason, outcome, skill, attitude, timeliness, parts, "
         "overall, satisfaction, genuine, discrepancies, said_hours, said_location, said_parts, said_fee, "
-        "callback_at, closes, agent, note, spot_check_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "callback_at, closes, agent, note, spot_check_id, respondent, said_arrived, said_finished, recording, "
+        "suggestion) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (order["id"], clock.fmt(called_at), rnd, reason, call.outcome,
          *(scores.get(s) for s in SCORES), index, None if genuine is None else int(genuine),
          json.dumps(discrepancies, ensure_ascii=False) if discrepancies else None,
          call.hours, call.location, call.parts, call.fee,
          clock.fmt(call.callback_at) if call.callback_at else None, int(bool(closes)),
-         call.agent or desk.actor, note, spot["id"] if spot else None),
+         call.agent or desk.actor, note, spot["id"] if spot else None, call.respondent,
+         clock.fmt(call.arrived), clock.fmt(call.finished), _text(call.recording), _text(call.suggestion)),
     )
     if spot and call.outcome == "reached":
         headoffice.answer_spot_check(conn, spot, cur.lastrowid, index, genuine, policy)
@@ -191,12 +211,37 @@ def record_in_transaction(desk, call: Call) -> dict:
     }
     desk.log("callback_recorded", order["order_no"], {**out, "round": rnd, "agent": call.agent or desk.actor,
                                                      "note": note, "callback_at": clock.fmt(call.callback_at),
+                                                     "respondent": call.respondent,
+                                                     "said_arrived": clock.fmt(call.arrived),
+                                                     "said_finished": clock.fmt(call.finished),
+                                                     "recording": _text(call.recording),
+                                                     "suggestion": _text(call.suggestion),
                                                      "columns": call.kept},
              actor=call.agent)
+    if call.respondent == "other" and call.outcome == "wrong_person":
+        out.setdefault("warnings", []).append(
+            f"{order['order_no']}: who answered was neither on site nor aware of the service: kept as not reached "
+            "(wrong_person); the callback stays due")
     if early:  # not refused: the customer may have called in, or the agent had a moment
-        out["warnings"] = [f"{order['order_no']}: called at {clock.fmt(called_at)}, before the {sched.reason} "
-                           f"was due ({clock.fmt(sched.next_due)})"]
+        out.setdefault("warnings", []).append(f"{order['order_no']}: called at {clock.fmt(called_at)}, before the "
+                                              f"{sched.reason} was due ({clock.fmt(sched.next_due)})")
     return out
+
+
+def _required(call: Call, policy):
+    """What the desk's policy asks of a reached call: who answered, the recording."""
+    if call.outcome != "reached":
+        return
+    if policy.respondent_required and not call.respondent:
+        raise InvalidValue("this desk records who answered a reached call (受访人): give --respondent on_site, "
+                           "aware or other", field="respondent")
+    if policy.recording_required and not _text(call.recording):
+        raise InvalidValue("this desk keeps each reached call's recording (录音): give --recording REF",
+                           field="recording")
+
+
+def _text(value) -> str | None:
+    return str(value).strip() or None if value is not None else None
 
 
 def _record_reply(desk, call: Call) -> dict:
@@ -368,6 +413,11 @@ def call_from_row(desk, row: dict, columns: CallColumns | None = None, date_orde
                 raise ValueError(f"{label[name]}: {v} is not a score from 1 to 5")
             scores[name] = int(v)
     genuine = get("genuine")
+    said = get("respondent")
+    try:
+        respondent = normalize.respondent(str(said)) if said is not None else None
+    except ValueError as e:
+        raise ValueError(f"{label['respondent']}: {e}") from None
     called_at = when("called_at")
     if called_at is not None and called_at > desk.now:
         raise ValueError(f"{label['called_at']}: {clock.fmt(called_at)} is later than now ({desk.now_text})")
@@ -377,7 +427,8 @@ def call_from_row(desk, row: dict, columns: CallColumns | None = None, date_orde
         parts=get("parts_replaced"), fee=num("fee"),
         genuine=None if genuine is None else normalize.boolean(str(genuine)),
         note=get("note"), agent=get("agent"), callback_at=when("callback_at"), called_at=called_at, kept=kept,
-        no_rating=get("no_rating"),
+        no_rating=get("no_rating"), respondent=respondent, arrived=when("arrived"), finished=when("finished"),
+        recording=get("recording"), suggestion=get("suggestion"),
     )
 
 
@@ -536,7 +587,7 @@ def calls_of(desk, order) -> list[dict]:
     for r in desk.conn.execute(
         "SELECT c.id AS call_id, c.called_at, c.round, c.reason, c.outcome, c.skill, c.attitude, c.timeliness, "
         "c.parts, c.overall, c.satisfaction AS 'index', c.genuine, c.discrepancies, c.callback_at, c.agent, c.note, "
-        "v.voided_at, v.voided_by, v.reason AS void_reason, json_extract(v.call, '$.outcome') AS was "
+        "c.respondent, c.recording, c.suggestion, v.voided_at, v.voided_by, v.reason AS void_reason, json_extract(v.call, '$.outcome') AS was "
         "FROM callbacks c LEFT JOIN voided_calls v ON v.call_id = c.id WHERE c.order_id = ? ORDER BY c.called_at, c.id",
         (order["id"],),
     ):

@@ -10,7 +10,8 @@ from callbackctl.orders import FIELDS
 # Each export: its SQL and its columns, in order.
 _CALL_COLUMNS = ["order_no", "called_at", "round", "reason", "outcome", "skill", "attitude", "timeliness", "parts",
                  "overall", "index", "genuine", "discrepancies", "said_hours", "said_location", "said_parts",
-                 "said_fee", "callback_at", "agent", "note"]
+                 "said_fee", "callback_at", "agent", "note", "respondent", "said_arrived", "said_finished", "recording",
+                 "suggestion"]
 _COMPLAINT_COLUMNS = ["id", "order_no", "customer", "phone", "vip", "against", "target", "severity", "text", "status",
                       "received_at", "reopened_at", "escalated_at", "replied_at", "reply", "resolved_at",
                       "resolution", "closed_at"]
@@ -19,8 +20,8 @@ EXPORTS = {
     "callbacks": (
         "SELECT o.order_no, c.called_at, c.round, c.reason, c.outcome, c.skill, c.attitude, c.timeliness, c.parts, "
         "c.overall, c.satisfaction AS 'index', c.genuine, c.discrepancies, c.said_hours, c.said_location, "
-        "c.said_parts, c.said_fee, c.callback_at, c.agent, c.note "
-        "FROM callbacks c JOIN orders o ON o.id = c.order_id ORDER BY c.id", _CALL_COLUMNS),
+        "c.said_parts, c.said_fee, c.callback_at, c.agent, c.note, c.respondent, c.said_arrived, c.said_finished, "
+        "c.recording, c.suggestion FROM callbacks c JOIN orders o ON o.id = c.order_id ORDER BY c.id", _CALL_COLUMNS),
     "complaints": (
         "SELECT c.id, o.order_no, c.customer, c.phone, c.vip, c.against, c.target, c.severity, c.text, c.status, "
         "c.received_at, c.reopened_at, c.escalated_at, c.replied_at, c.reply, c.resolved_at, c.resolution, "

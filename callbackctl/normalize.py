@@ -14,7 +14,7 @@ import unicodedata
 from functools import lru_cache
 
 from callbackctl.vocab import (  # noqa: F401 - re-exported for the modules that parse input
-    CALL_COLUMNS, CLASS_ALIASES, CLASS_NONE, CUSTOMER_COLUMNS, OUTCOME_ALIASES, ORDER_COLUMNS,
+    CALL_COLUMNS, CLASS_ALIASES, CLASS_NONE, CUSTOMER_COLUMNS, OUTCOME_ALIASES, ORDER_COLUMNS, RESPONDENT_ALIASES,
     SERVICE_TYPE_ALIASES, STATUS_ALIASES, TIME_COLUMNS, YES_WORDS, NO_WORDS, ZONE_ALIASES,
 )
 
@@ -48,6 +48,7 @@ CUSTOMER_HEADER_MAP = _alias_map(CUSTOMER_COLUMNS)
 _CLASSES = _alias_map(CLASS_ALIASES)
 _NO_CLASS = frozenset(map(header_key, CLASS_NONE))
 _OUTCOMES = _alias_map(OUTCOME_ALIASES)
+_RESPONDENTS = _alias_map(RESPONDENT_ALIASES)
 _SERVICE_TYPES = _alias_map(SERVICE_TYPE_ALIASES)
 _ZONES = _alias_map(ZONE_ALIASES)
 _STATUSES = _alias_map(STATUS_ALIASES)
@@ -154,6 +155,14 @@ def service_type(text: str) -> str:
 @lru_cache(maxsize=4096)
 def zone(text: str) -> str:
     return _lookup(_ZONES, "zone", text)
+
+
+def respondent(text: str) -> str:
+    """Who answered: on_site (在现场), aware (知晓服务过程) or other (其他)."""
+    try:
+        return _lookup(_RESPONDENTS, "respondent", text)
+    except ValueError:
+        raise ValueError(f"unknown respondent {text!r} (use on_site 在现场, aware 知晓服务过程, other 其他)") from None
 
 
 @lru_cache(maxsize=4096)

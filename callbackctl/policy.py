@@ -34,6 +34,9 @@ DEFAULTS = {
         "give_up_after": "7d",
         "hours_tolerance": 50,
         "hours_per_day": 20,      # a machine works on after the service: the reading may grow by this a day
+        "time_tolerance": "2h",   # the engineer's arrival and finish as the customer tells them
+        "respondent_required": False,  # a reached call must say who answered (受访人)
+        "recording_required": False,   # a reached call must name its recording (录音)
         "dissatisfied_below": 3.0,
         "rules": {
             "install": {"delay": "1d", "within": "1d", "coverage": 1.0},
@@ -194,6 +197,9 @@ class Policy:
     give_up_after: Duration
     hours_tolerance: float
     hours_per_day: float
+    time_tolerance: Duration
+    respondent_required: bool
+    recording_required: bool
     dissatisfied_below: float
     rules: dict
     recurring: Recurring
@@ -293,6 +299,11 @@ def build(raw: dict, source: str = "built-in defaults") -> Policy:
                 raise ValueError(f"{v} is out of range ({lo} to {hi if hi is not None else 'any'})")
             return v
         return conv
+
+    def flag(v):
+        if not isinstance(v, bool):
+            raise ValueError(f"must be true or false, not {v!r}")
+        return v
 
     def dates(v):
         if not isinstance(v, list):
@@ -395,6 +406,9 @@ def build(raw: dict, source: str = "built-in defaults") -> Policy:
         give_up_after=get("callback.give_up_after", parse_duration),
         hours_tolerance=get("callback.hours_tolerance", number(0)),
         hours_per_day=get("callback.hours_per_day", number(0, 24)),
+        time_tolerance=get("callback.time_tolerance", parse_duration),
+        respondent_required=get("callback.respondent_required", flag),
+        recording_required=get("callback.recording_required", flag),
         dissatisfied_below=get("callback.dissatisfied_below", number(1, 5)),
         rules=rules,
         recurring=recurring,

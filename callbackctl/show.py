@@ -66,7 +66,8 @@ def _schedule(desk, order):
 
 
 @section("calls", ["call_id", "called_at", "round", "reason", "outcome", "skill", "attitude", "timeliness", "parts",
-                   "overall", "index", "genuine", "discrepancies", "callback_at", "agent", "note"])
+                   "overall", "index", "genuine", "discrepancies", "callback_at", "agent", "note", "respondent",
+                   "recording", "suggestion"])
 def _calls(desk, order):
     from callbackctl import calls
 

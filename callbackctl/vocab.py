@@ -95,7 +95,20 @@ CALL_COLUMNS = {
     "agent": ["回访人", "回访员", "坐席", "客服"],
     "callback_at": ["约定回访时间", "预约回访时间", "再次回访时间"],
     "no_rating": ["未评价原因", "不评价原因"],
+    "respondent": ["受访人", "受访人类型", "受访对象"],
+    "arrived": ["到达时间", "工程师到达时间", "到场时间"],
+    "finished": ["完成时间", "服务完成时间", "工程师完成时间"],
+    "recording": ["录音", "录音编号", "录音文件"],
+    "suggestion": ["建议", "用户建议", "服务需求", "用户需求"],
 }
+
+# Who answered a callback (受访人, seed 000): only someone on site or who knows the service counts.
+RESPONDENT_ALIASES = {
+    "on_site": ["在现场", "现场", "本人在现场", "on site"],
+    "aware": ["知晓服务过程", "知晓", "了解服务过程", "knows"],
+    "other": ["其他", "其他人", "不知情"],
+}
+RESPONDENTS = tuple(RESPONDENT_ALIASES)
 
 # `customer import` columns: who is called on a schedule (contract class A/B, projects).
 CUSTOMER_COLUMNS = {

@@ -82,6 +82,11 @@ def record(
     hours: Annotated[Optional[float], typer.Option("--hours", help="Machine hours the customer reads out.")] = None,
     location: Annotated[Optional[str], typer.Option("--location", help="Where the machine works now.")] = None,
     parts_said: Annotated[Optional[str], typer.Option("--parts-replaced", help="Parts the customer says were replaced.")] = None,
+    respondent: Annotated[Optional[str], typer.Option("--respondent", metavar="WHO", help="Who answered (受访人): on_site 在现场, aware 知晓服务过程, other 其他 (then the callback stays due).")] = None,
+    arrived: Annotated[Optional[str], typer.Option("--arrived", metavar="TIME", help="When the engineer arrived, as the customer says.")] = None,
+    finished: Annotated[Optional[str], typer.Option("--finished", metavar="TIME", help="When the engineer finished, as the customer says.")] = None,
+    recording: Annotated[Optional[str], typer.Option("--recording", metavar="REF", help="The call recording's id or file (录音).")] = None,
+    suggestion: Annotated[Optional[str], typer.Option("--suggestion", metavar="TEXT", help="The customer's suggestions and needs (用户建议).")] = None,
     fee: Annotated[Optional[float], typer.Option("--fee", help="What the customer paid.")] = None,
     genuine: Annotated[Optional[bool], typer.Option("--genuine/--not-genuine", help="Override the checks.")] = None,
     note_text: Annotated[Optional[str], typer.Option("--note")] = None,
@@ -148,7 +153,13 @@ def record(
         usage(f"scores need --outcome reached (not {said})")
     from callbackctl import contacts
 
-    if said == "reached" and not (scores or satisfaction or no_rating) and not contacts.is_key(order_no):
+    if respondent is not None:
+        try:
+            respondent = normalize.respondent(respondent)
+        except ValueError as e:
+            usage(f"--respondent: {e}")
+    if said == "reached" and respondent != "other" and not (scores or satisfaction or no_rating) \
+            and not contacts.is_key(order_no):
         usage("--outcome reached needs the customer's rating: --satisfaction PHRASE or the five scores, "
               "or --no-rating REASON when they gave none")
     desk = open_desk(ctx, "record", actor=agent)
@@ -157,6 +168,8 @@ def record(
         order_no=order_no, outcome=said, scores=scores, satisfaction=satisfaction, hours=hours,
         location=location, parts=parts_said, fee=fee, genuine=genuine, note=note_text, agent=agent,
         callback_at=desk.when(callback_at, "callback_at") if callback_at else None, no_rating=no_rating,
+        respondent=respondent, arrived=desk.when(arrived, "arrived") if arrived else None,
+        finished=desk.when(finished, "finished") if finished else None, recording=recording, suggestion=suggestion,
     )
     if calls.already_recorded(desk, call):  # the same command again (a shell's CALLBACKCTL_NOW, a retried script)
         note(_("{order_no}: this call ({outcome} at {at}) was recorded before; nothing changed")

@@ -13,13 +13,15 @@ from callbackctl.migrations import (
     m010_reached_index_shape, m011_first_round_closed, m012_sqlite_utils_history, m013_voided_calls,
     m014_claims, m015_customers,
     m016_contacts, m017_first_reached_call, m018_calls_by_order, m019_corrections,
+    m020_call_details,
 )
 
 MIGRATIONS = [m001_orders, m002_callbacks, m003_chases, m004_complaints, m005_head_office, m006_views,
               m007_due_indexes, m008_chase_indexes, m009_spot_and_contact_indexes,
               m010_reached_index_shape, m011_first_round_closed, m012_sqlite_utils_history, m013_voided_calls,
               m014_claims, m015_customers,
-              m016_contacts, m017_first_reached_call, m018_calls_by_order, m019_corrections]
+              m016_contacts, m017_first_reached_call, m018_calls_by_order, m019_corrections,
+              m020_call_details]
 
 
 def name(module) -> str:

@@ -91,6 +91,9 @@ max_attempts = 3
 give_up_after = "7d"
 hours_tolerance = 50
 hours_per_day = 20
+time_tolerance = "2h"
+respondent_required = false
+recording_required = false
 dissatisfied_below = 3.0
 
 [callback.rules]

@@ -42,3 +42,70 @@ def test_the_hours_reading_may_grow_with_the_days_since_the_service(desk, db_pat
     assert r.exit_code == 0, r.output
     row = json.loads(r.stdout)[0]
     assert (row["genuine"], row["discrepancies"]) == (genuine, [found] if found else [])
+
+
+CALLS = """order_no,service_type,customer,phone,arrived_at,completed_at
+T1,repair,Li,13800138010,2026-11-20 09:00,2026-11-20 15:00
+T2,repair,Wu,13800138011,2026-11-20 09:00,2026-11-20 15:00
+"""
+
+
+@pytest.fixture
+def timed(cli, tmp_path):
+    assert cli("import", write(tmp_path / "t.csv", CALLS), now="2026-11-20 16:00").exit_code == 0
+    return cli
+
+
+def test_someone_not_on_site_nor_aware_keeps_the_callback_due(timed, db_path):
+    r = timed("record", "T1", "-o", "reached", "--respondent", "其他", "-f", "json", now="2026-11-23 10:00")
+    assert r.exit_code == 0
+    assert json.loads(r.stdout)[0]["outcome"] == "wrong_person"
+    assert r.stderr == ("Warning: T1: who answered was neither on site nor aware of the service: kept as not reached "
+                        "(wrong_person); the callback stays due\n")
+    due = json.loads(timed("due", "-f", "json", now="2026-11-23 14:40").stdout)
+    assert [(d["order_no"], d["reason"]) for d in due] == [("T1", "retry"), ("T2", "first")]
+    r = timed("record", "T1", "-o", "reached", "-s", "5", "--respondent", "other", now="2026-11-23 14:40")
+    assert (r.exit_code, r.stderr) == (2, "Error: scores come from someone on site or who knows the service (not "
+                                          "other): the callback stays due\n")
+    r = timed("record", "T1", "-o", "reached", "-s", "5", "--respondent", "nobody", now="2026-11-23 14:40")
+    assert (r.exit_code, r.stderr) == (2, "Error: --respondent: unknown respondent 'nobody' (use on_site 在现场, "
+                                          "aware 知晓服务过程, other 其他)\n")
+
+
+def test_the_engineers_times_the_recording_and_the_suggestion(timed, db_path):
+    r = timed("record", "T1", "-o", "reached", "-s", "5", "--respondent", "在现场", "--arrived", "2026-11-20 12:00",
+              "--finished", "2026-11-20 16:30", "--recording", "REC-0001", "--suggestion", "希望多送滤芯", "-f", "json",
+              now="2026-11-23 10:00")
+    row = json.loads(r.stdout)[0]
+    assert (row["genuine"], row["discrepancies"], row["followup"]) == (
+        False, ["arrival: customer says 2026-11-20 12:00, order has 2026-11-20 09:00"], "not_genuine")
+    stored = sqlite3.connect(db_path).execute(
+        "SELECT respondent, said_arrived, said_finished, recording, suggestion FROM callbacks").fetchall()
+    assert stored == [("on_site", "2026-11-20 12:00:00", "2026-11-20 16:30:00", "REC-0001", "希望多送滤芯")]
+    shown = json.loads(timed("show", "T1", "-f", "json", now="2026-11-23 10:00").stdout)["calls"][0]
+    assert (shown["respondent"], shown["recording"], shown["suggestion"]) == ("on_site", "REC-0001", "希望多送滤芯")
+    exported = timed("export", "callbacks", "-f", "csv", now="2026-11-23 10:00").stdout.splitlines()
+    assert exported[0].endswith(",respondent,said_arrived,said_finished,recording,suggestion")
+    assert exported[1].endswith(",on_site,2026-11-20 12:00:00,2026-11-20 16:30:00,REC-0001,希望多送滤芯")
+
+
+def test_a_desk_may_require_the_respondent_and_the_recording(timed, tmp_path):
+    policy = tmp_path / "p.toml"
+    policy.write_text("[callback]\nrespondent_required = true\nrecording_required = true\n", encoding="utf-8")
+    r = timed("record", "T2", "-o", "reached", "-s", "4", now="2026-11-23 10:00", policy=policy)
+    assert (r.exit_code, r.stderr) == (2, "Error: --respondent: this desk records who answered a reached call (受访人): "
+                                          "give --respondent on_site, aware or other\n")
+    r = timed("record", "T2", "-o", "reached", "-s", "4", "--respondent", "aware", now="2026-11-23 10:00", policy=policy)
+    assert (r.exit_code, r.stderr) == (2, "Error: --recording: this desk keeps each reached call's recording (录音): "
+                                          "give --recording REF\n")
+    assert timed("record", "T2", "-o", "no_answer", now="2026-11-23 10:00", policy=policy).exit_code == 0
+
+
+def test_a_call_log_gives_them_in_its_own_words(timed, db_path, tmp_path):
+    log = write(tmp_path / "log.csv", "工单号,回访结果,满意度,受访人,到达时间,完成时间,录音编号,用户建议,回访时间\n"
+                                     "T2,已接通,很好,知晓服务过程,2026-11-20 09:30,2026-11-20 15:10,R-77,无,2026-11-23 09:40\n")
+    r = timed("record", "--from", log, now="2026-11-23 10:00")
+    assert r.exit_code == 0, r.output
+    assert sqlite3.connect(db_path).execute(
+        "SELECT outcome, satisfaction, genuine, respondent, recording, suggestion FROM callbacks").fetchall() == [
+        ("reached", 5.0, 1, "aware", "R-77", "无")]

@@ -28,7 +28,8 @@ BOOKKEEPING = {"schema_migrations", "_sqlite_migrations"}
 # columns, not old data, so the row comparison leaves them out.
 DERIVED = {"orders": {"first_round_closed",  # m011
                       "first_reached_call", "first_reached_at", "first_reached_index"},  # m017
-           "followups": {"verified_at"}}  # m019
+           "followups": {"verified_at"},  # m019
+           "callbacks": {"respondent", "said_arrived", "said_finished", "recording", "suggestion"}}  # m020
 # Tables a later migration adds, empty in an upgraded file.
 NEW_TABLES = {"voided_calls", "claims",  # m013, m014
               "customers", "customer_orders", "recurring_calls", "customer_followups",  # m015
