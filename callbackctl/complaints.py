@@ -21,13 +21,15 @@ import re
 from callbackctl import calendar, clock, normalize, orders
 from callbackctl.db import transaction
 from callbackctl.errors import InvalidValue, NotFound, StateError, one_of
+from callbackctl.policy import Duration
 from callbackctl.vocab import APOLOGY_OUTCOMES, COMPLAINT_AGAINST as AGAINST, SEVERITIES
 
 COLUMNS = ["id", "order_no", "customer", "phone", "against", "target", "severity", "status", "received_at",
            "reply_due", "replied_at", "resolved_at", "closed_at", "overdue"]
 APOLOGY_COLUMNS = ["id", "complaint_id", "agent", "customer", "phone", "state", "skip_reason", "attempts",
-                   "last_outcome", "opened_at", "close_by", "closed_at", "missed"]
-DUE_COLUMNS = ["id", "complaint_id", "agent", "customer", "phone", "attempts", "last_outcome", "opened_at", "close_by"]
+                   "last_outcome", "opened_at", "close_by", "closed_at", "missed", "complaints"]
+DUE_COLUMNS = ["id", "complaint_id", "agent", "customer", "phone", "attempts", "last_outcome", "opened_at", "call_by",
+               "close_by", "complaints"]
 SMS_COLUMNS = ["id", "phone", "text"]
 SMS_TEXT = "尊敬的{customer}您好：关于您反映的问题，我们深表歉意，已严肃处理并改进。感谢您的监督与支持！"
 
@@ -210,12 +212,15 @@ def _apology(desk, apology_id: int, as_of: bool = False) -> dict:
         f"SELECT a.*, c.customer, c.phone, (SELECT count(*) FROM apology_attempts t WHERE t.apology_id = a.id{bound}) "
         "AS attempts, (SELECT outcome FROM apology_attempts t WHERE t.apology_id = a.id"
         f"{bound} ORDER BY t.id DESC LIMIT 1) AS last_outcome, "
-        "(SELECT max(t.called_at) FROM apology_attempts t WHERE t.apology_id = a.id) AS last_called_at "
+        "(SELECT max(t.called_at) FROM apology_attempts t WHERE t.apology_id = a.id) AS last_called_at, "
+        "(SELECT group_concat(j.id, ', ') FROM complaints j WHERE j.apology_id = a.id) AS joined "
         "FROM apologies a JOIN complaints c ON c.id = a.complaint_id WHERE a.id = :id",
         {"id": apology_id, "now": desk.now_text}).fetchone()
     if row is None:
         raise NotFound(f"unknown apology {apology_id}")
     a = dict(row)
+    joined = a.pop("joined")
+    a["complaints"] = f"{a['complaint_id']}, {joined}" if joined else str(a["complaint_id"])
     last_called_at, now = a.pop("last_called_at"), desk.now_text
     if as_of and a["skip_reason"] is None:
         if a["state"] != "calling" and (last_called_at or "") > now:
@@ -247,8 +252,18 @@ def open_apology(desk, complaint_id: int) -> dict:
     c = _get(desk, complaint_id)
     if c["against"] != "agent":
         raise StateError(f"complaint {complaint_id} is against {c['against']}, not a desk agent: no apology call")
-    if desk.conn.execute("SELECT 1 FROM apologies WHERE complaint_id = ?", (complaint_id,)).fetchone():
+    if c["apology_id"] or desk.conn.execute("SELECT 1 FROM apologies WHERE complaint_id = ?",
+                                            (complaint_id,)).fetchone():
         raise StateError(f"complaint {complaint_id} already has an apology")
+    calling = desk.conn.execute(
+        "SELECT a.id FROM apologies a JOIN complaints o ON o.id = a.complaint_id WHERE a.state = 'calling' "
+        "AND o.phone = ? AND a.opened_at <= ? ORDER BY a.id LIMIT 1", (c["phone"], desk.now_text)).fetchone() \
+        if c["phone"] else None
+    if calling:  # the seed calls a customer once, not once per complaint
+        with transaction(desk.conn):
+            desk.conn.execute("UPDATE complaints SET apology_id = ? WHERE id = ?", (calling[0], complaint_id))
+            desk.log("apology_joined", _order_no(desk, c), {"apology": calling[0], "complaint": complaint_id})
+        return _apology_row(desk, _apology(desk, calling[0]))
     reason = skip_reason(desk, c)
     state = "skipped" if reason else "calling"
     with transaction(desk.conn):
@@ -283,12 +298,23 @@ def _in_window(desk) -> bool:
     return calendar.in_window(calendar.EVERY_DAY, desk.policy.apology_windows, desk.now)
 
 
+def call_by(desk, a) -> dt.datetime:
+    """The apology call is due the day it is opened (seed 004: 收到便笺的当天), by the end of
+    that day's last apology window; opened after it, the next day's. close_by stays the
+    ticket's limit."""
+    windows = desk.policy.apology_windows
+    due = calendar.roll_forward(calendar.EVERY_DAY, windows, clock.parse(a["opened_at"]))
+    return calendar.deadline_after(calendar.EVERY_DAY, windows, due, Duration(days=1))
+
+
 def due_apologies(desk) -> list[dict]:
-    """Apology calls allowed now: inside the windows, attempts left, not closed."""
+    """Apology calls allowed now: inside the windows, attempts left, not closed; the ones
+    to make first (by call_by) first."""
     if not _in_window(desk):
         return []
-    return [a for a in apologies(desk)
+    rows = [{**a, "call_by": clock.fmt(call_by(desk, a))} for a in apologies(desk)
             if a["state"] == "calling" and a["attempts"] < desk.policy.apology_max_attempts]
+    return sorted(rows, key=lambda a: (a["call_by"], a["id"]))
 
 
 def record_apology(desk, apology_id: int, outcome: str, note=None) -> dict:
@@ -304,6 +330,8 @@ def record_apology(desk, apology_id: int, outcome: str, note=None) -> dict:
     changes = {}
     if outcome == "accepted":
         changes = {"state": "accepted", "closed_at": desk.now_text}
+    elif outcome == "not_accepted":  # back to the ordinary complaint procedure: no message
+        changes = {"state": "not_accepted", "closed_at": desk.now_text}
     elif outcome in ("refused", "hung_up") or attempts >= desk.policy.apology_max_attempts:
         changes = {"state": "sms_pending", "sms_reason": outcome}
     with transaction(desk.conn):
@@ -314,6 +342,10 @@ def record_apology(desk, apology_id: int, outcome: str, note=None) -> dict:
             desk.conn.execute(f"UPDATE apologies SET {sets} WHERE id = ?", (*changes.values(), apology_id))
         desk.log("apology_call", _order_no(desk, _get(desk, a["complaint_id"])),
                  {"apology": apology_id, "outcome": outcome, "attempt": attempts, "note": note, **changes})
+        if outcome == "accepted":  # the seed lets the desk resolve the ticket with no further reply
+            for cid in map(int, a["complaints"].split(", ")):
+                if _get(desk, cid)["status"] in _STEPS["resolve"][0]:
+                    step(desk, cid, "resolve", "apology accepted")
     return _apology_row(desk, _apology(desk, apology_id))
 
 

@@ -18,7 +18,7 @@ DUE_COLUMNS = ["order_no", "customer", "phone", "service_type", "region", "provi
 
 COMPLAINT_AGAINST = ("engineer", "provider", "agent", "product", "sales")
 SEVERITIES = ("general", "special")
-APOLOGY_OUTCOMES = ("accepted", "refused", "hung_up", "no_answer")
+APOLOGY_OUTCOMES = ("accepted", "not_accepted", "refused", "hung_up", "no_answer")
 
 DATE_ORDERS = ("dmy", "mdy")  # how to read 03/04/2026 when a file is told
 

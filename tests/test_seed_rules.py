@@ -109,3 +109,59 @@ def test_a_call_log_gives_them_in_its_own_words(timed, db_path, tmp_path):
     assert sqlite3.connect(db_path).execute(
         "SELECT outcome, satisfaction, genuine, respondent, recording, suggestion FROM callbacks").fetchall() == [
         ("reached", 5.0, 1, "aware", "R-77", "无")]
+
+
+# -- apologies (seed 004) ---------------------------------------------------------------
+
+APOLOGY_ORDERS = """order_no,service_type,customer,phone,completed_at
+P1,repair,Li,13800138020,2026-11-20 15:00
+P2,repair,Li,13800138020,2026-11-21 15:00
+"""
+
+
+@pytest.fixture
+def two_complaints(cli, tmp_path):
+    cli("import", write(tmp_path / "p.csv", APOLOGY_ORDERS), now="2026-11-22 09:00")
+    for order, agent in (("P1", "小王"), ("P2", "小李")):
+        assert cli("complaint", "add", "--order", order, "--against", "agent", "--target", agent, "--text", "语气差",
+                   now="2026-11-23 09:00").exit_code == 0
+    return cli
+
+
+def apology_rows(cli, *args, now="2026-11-23 10:00"):
+    return json.loads(cli("apology", *args, "-f", "json", now=now).stdout or "[]")
+
+
+def test_one_apology_call_for_a_customers_several_complaints(two_complaints, db_path):
+    first = apology_rows(two_complaints, "open", "1")
+    second = apology_rows(two_complaints, "open", "2")
+    assert (first[0]["id"], first[0]["complaints"]) == (1, "1")
+    assert (second[0]["id"], second[0]["complaints"]) == (1, "1, 2")
+    due = apology_rows(two_complaints, "due")
+    assert [(a["id"], a["complaints"], a["call_by"]) for a in due] == [(1, "1, 2", "2026-11-23 21:00:00")]
+    r = two_complaints("apology", "open", "2", now="2026-11-23 10:01")
+    assert (r.exit_code, r.stderr) == (1, "Error: complaint 2 already has an apology\n")
+
+
+def test_an_accepted_apology_resolves_its_complaints(two_complaints, db_path):
+    apology_rows(two_complaints, "open", "1")
+    apology_rows(two_complaints, "open", "2")
+    done = apology_rows(two_complaints, "record", "1", "--outcome", "accepted", now="2026-11-23 10:30")
+    assert done[0]["state"] == "accepted"
+    assert sqlite3.connect(db_path).execute("SELECT id, status, resolution FROM complaints").fetchall() == [
+        (1, "resolved", "apology accepted"), (2, "resolved", "apology accepted")]
+    assert apology_rows(two_complaints, "sms", now="2026-11-23 10:31") == []
+
+
+def test_not_accepted_goes_back_to_the_complaint_procedure_without_a_message(two_complaints, db_path):
+    apology_rows(two_complaints, "open", "1")
+    done = apology_rows(two_complaints, "record", "1", "--outcome", "not_accepted", now="2026-11-23 10:30")
+    assert (done[0]["state"], done[0]["closed_at"]) == ("not_accepted", "2026-11-23 10:30:00")
+    assert apology_rows(two_complaints, "sms", now="2026-11-23 10:31") == []
+    assert sqlite3.connect(db_path).execute("SELECT status FROM complaints WHERE id = 1").fetchone() == ("open",)
+
+
+def test_an_apology_opened_after_the_last_window_is_due_the_next_day(two_complaints):
+    apology_rows(two_complaints, "open", "1", now="2026-11-23 21:30")
+    due = apology_rows(two_complaints, "due", now="2026-11-24 09:00")
+    assert [(a["id"], a["call_by"]) for a in due] == [(1, "2026-11-24 21:00:00")]

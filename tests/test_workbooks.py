@@ -285,3 +285,31 @@ def test_excel_error_cells_are_kept_as_their_text_and_said(tmp_path, cli):
         f"{path}: line 3: fee: not a number: '#DIV/0!'"]
     shown = cli("show", "E1", "-f", "json").stdout
     assert '"note": "#N/A"' in shown
+
+
+def test_an_ods_duration_and_number_read_as_xlsx_shows_them(tmp_path):
+    """calamine gives an ODS time cell as its ISO text (PT27H17M54S) and a float as its binary value."""
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
+        '<office:spreadsheet><table:table table:name="S"><table:table-row>'
+        '<table:table-cell office:value-type="string"><text:p>工单号</text:p></table:table-cell>'
+        '<table:table-cell office:value-type="string"><text:p>工时</text:p></table:table-cell>'
+        '<table:table-cell office:value-type="string"><text:p>费用</text:p></table:table-cell></table:table-row>'
+        '<table:table-row><table:table-cell office:value-type="string"><text:p>D1</text:p></table:table-cell>'
+        '<table:table-cell office:value-type="time" office:time-value="PT27H17M54S"><text:p>27:17:54</text:p>'
+        '</table:table-cell><table:table-cell office:value-type="float" office:value="68.66499999999999">'
+        '<text:p>68.665</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet>'
+        '</office:body></office:document-content>')
+    path = tmp_path / "d.ods"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("META-INF/manifest.xml", '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                   'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                   '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                   '</manifest:manifest>')
+        z.writestr("content.xml", content)
+    sheet = read(str(path), "d.ods")
+    assert list(sheet.rows) == [(2, ["D1", "27:17:54", "68.665"])]
