@@ -177,15 +177,21 @@ class Screen:
     def answers(self, session, card, call) -> bool:
         """The checks, a note and a promised time, until Enter records; False to start over."""
         checks = {k: f for k, f in CHECK_KEYS.items() if f in card.checks} if call.outcome == "reached" else {}
+        asks_who = call.outcome == "reached" and card.due.get("reason") != "reply"
+        stash = {}  # the rating, kept while `other` (no scores) is chosen
         while True:
             keys = {"enter": "record", **{k: CHECK_LABELS[f] for k, f in checks.items()}, "n": "note", "c": "call back",
                     "backspace": START_OVER}
+            if asks_who:
+                keys["a"] = "who answered"
             if call.outcome == "reached" and card.checks:  # an order's checks to judge
                 keys["x"] = "not genuine"
             bar = "  ".join([_("[Enter] record"), _("[n] note"), _("[c] call back at"), _("[⌫] start over")])
             more = [f"[{k}] {_(CHECK_LABELS[f])}" for k, f in checks.items()]
             if "x" in keys:
                 more.append(_("[x] not genuine") if call.genuine is None else _("[x] undo not genuine"))
+            if asks_who:
+                more.append(_("[a] who answered"))
             if more:
                 bar += "\n" + "  ".join(more)
             key = self.key(_summary(call) + "\n" + bar, keys)
@@ -195,6 +201,8 @@ class Screen:
                 return False
             if key == "x":  # the agent's own judgement; the checks' is taken when it is not given
                 call.genuine = False if call.genuine is None else None
+            elif key == "a":  # 受访人, seed 000: on site, aware of the service, or someone else
+                _next_respondent(call, stash)
             elif key == "n":
                 said = self.ask(_("note"), None, None, call.note or "")
                 call.note = call.note if said is None else said or None  # Esc keeps it, Enter on nothing clears it
@@ -293,8 +301,25 @@ def _when(session, text):
     return when if when > session.desk.now else None
 
 
+RESPONDENT_CYCLE = (None, "on_site", "aware", "other")
+
+
+def _next_respondent(call, stash: dict):
+    """One key steps through who answered; `other` carries no scores (the callback stays
+    due), so the rating waits in `stash` until another answer is chosen."""
+    call.respondent = RESPONDENT_CYCLE[(RESPONDENT_CYCLE.index(call.respondent) + 1) % len(RESPONDENT_CYCLE)]
+    if call.respondent == "other":
+        stash.update(scores=call.scores, satisfaction=call.satisfaction, no_rating=call.no_rating)
+        call.scores, call.satisfaction, call.no_rating = {}, None, None
+    elif stash:
+        call.scores, call.satisfaction, call.no_rating = stash["scores"], stash["satisfaction"], stash["no_rating"]
+        stash.clear()
+
+
 def _summary(call) -> str:
     parts = [word(call.outcome)]
+    if call.respondent:
+        parts.append(_("answered by") + " " + _(call.respondent))
     if call.scores:
         parts.append(_("scores") + " " + " ".join(str(call.scores[s]) for s in calls.SCORES))
     if call.satisfaction:

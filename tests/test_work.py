@@ -310,3 +310,32 @@ def test_a_desk_that_has_not_said_who_it_is(desk, tmp_path):
     p.expect("quit")
     p.send("q")
     p.expect(pexpect.EOF)
+
+
+def test_who_answered_is_one_key(desk):
+    """[a] steps through 在现场 / 知晓服务过程 / 其他; someone else carries no scores and the
+    callback stays due (#29)."""
+    p = start(desk, "--agent", "王芳")
+    assert card_of(p) == "SY2026110001"
+    p.expect("quit")
+    for keys, then in [("5", "one for all"), ("5555", r"\[a\] who answered"), ("a", r"answered by on_site"),
+                       ("a", r"answered by aware · scores 5 5 5 5 5"), ("\r", None)]:
+        p.send(keys)
+        if then:
+            p.expect(then)
+    p.expect(r"✓ recorded SY2026110001")
+    assert card_of(p) == "SY2026110036"
+    p.expect("quit")
+    for keys, then in [("5", "one for all"), ("5555", r"\[a\] who answered"), ("aaa", r"answered by other"),
+                       ("\r", None)]:
+        p.send(keys)
+        if then:
+            p.expect(then)
+    p.expect(r"✓ recorded SY2026110036: wrong person")
+    p.expect("quit")
+    p.send("q")
+    p.expect(pexpect.EOF)
+    shown = json.loads(run(desk, "show", "SY2026110001", "-f", "json").stdout)["calls"][-1]
+    assert (shown["outcome"], shown["respondent"], shown["index"]) == ("reached", "aware", 5.0)
+    other = json.loads(run(desk, "show", "SY2026110036", "-f", "json").stdout)["calls"][-1]
+    assert (other["outcome"], other["respondent"], other["index"]) == ("wrong_person", "other", None)
