@@ -190,10 +190,10 @@ class Screen:
             more = [f"[{k}] {_(CHECK_LABELS[f])}" for k, f in checks.items()]
             if "x" in keys:
                 more.append(_("[x] not genuine") if call.genuine is None else _("[x] undo not genuine"))
-            if asks_who:
-                more.append(_("[a] who answered"))
             if more:
                 bar += "\n" + "  ".join(more)
+            if asks_who:  # a line of its own: the checks' line leaves no room in 80 columns
+                bar += "\n" + _("[a] who answered")
             key = self.key(_summary(call) + "\n" + bar, keys)
             if key == "enter":
                 return True
