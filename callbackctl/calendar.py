@@ -272,6 +272,15 @@ def first_window_on(cal, windows, day: dt.date) -> dt.datetime:
 
 
 
+def next_day_after(cal, windows, t: dt.datetime, cutoff: int) -> dt.datetime:
+    """When work on something reported at `t` starts: `t`, or when it comes at or after
+    `cutoff` (minutes after midnight: 16:00 is 960), the start of the first window on the
+    next working day (seed 003: 下午4点后的报修安排第二天维修)."""
+    if t.hour * 60 + t.minute < cutoff:
+        return t
+    return first_window_on(cal, windows, t.date() + _DAY)
+
+
 class Timeline:
     """The windows of a span of days laid end to end, for many times at once.
 

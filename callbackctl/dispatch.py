@@ -82,7 +82,7 @@ def chase_query(policy, now, region=None, provider=None, completed_later=False, 
     # chases_order_at and filtered there, not a range per order.
     select = f"""
             SELECT o.order_no, o.provider, o.engineer, o.region, coalesce(o.zone, 'other') AS zone, o.customer,
-                   o.phone, o.reported_at, {feedback} AS feedback, {deadline} AS late_at,
+                   o.phone, o.reported_at, {feedback} AS feedback, {deadline} AS late_at, o.appointment_at,
                    (SELECT count(*) FROM chases c WHERE c.order_id = o.id AND +c.chased_at <= :now) AS chases,
                    (SELECT max(chased_at) FROM chases c WHERE c.order_id = o.id AND +c.chased_at <= :now)
                        AS last_chased_at,
@@ -145,6 +145,14 @@ def swept_window(desk) -> tuple[str, str] | None:
     return (start, today.isoformat()) if start else None
 
 
+def _late_after_cutoff(cal, hours, policy, reported_at, zone, appointment) -> str:
+    """The response deadline of a report at or after [dispatch] next_day_after: counted
+    from the next working day's desk opening, or the end of a later appointment day."""
+    start = calendar.next_day_after(cal, hours, clock.parse(reported_at), policy.next_day_after)
+    late = clock.fmt(start + policy.respond_within[zone].delta)
+    return max(late, appointment[:10] + " 23:59:59") if appointment else late
+
+
 def chase_rows(desk, sql, params, end_of_day=False) -> list[dict]:
     """The rows of a chase query (see chase_query) that need a chase at now."""
     now, policy = desk.now, desk.policy
@@ -154,8 +162,11 @@ def chase_rows(desk, sql, params, end_of_day=False) -> list[dict]:
     now_text, hour, parse, out = clock.fmt(now), dt.timedelta(hours=1), clock.parse, []
     today = now.date().isoformat()
     # tuples, and one dict literal per row listed: 7k rows on 1M orders
-    for (order_no, provider, engineer, region, zone, customer, phone, reported_at, feedback, late_at, chases,
-         last_chased_at, order_id, customer_since, swept_at) in db.tuples(desk.conn, sql, params):
+    cutoff = f"{policy.next_day_after // 60:02d}:{policy.next_day_after % 60:02d}"
+    for (order_no, provider, engineer, region, zone, customer, phone, reported_at, feedback, late_at, appointment,
+         chases, last_chased_at, order_id, customer_since, swept_at) in db.tuples(desk.conn, sql, params):
+        if reported_at[11:16] >= cutoff:  # the SQL's deadline counted from the report: this one is later
+            late_at = _late_after_cutoff(cal, hours, policy, reported_at, zone, appointment)
         if late_at < now_text:
             reason, text = "late", late_at  # already 'YYYY-MM-DD HH:MM:SS'
             deadline = parse(text)

@@ -64,6 +64,8 @@ DEFAULTS = {
         "feedback_within": "4h",
         "respond_within": {"urban": "24h", "suburban": "48h", "other": "72h"},
         "rechase_after": "1h",
+        # seed 003: a repair reported after 16:00 is scheduled for the next day
+        "next_day_after": "16:00",
     },
     "complaint": {"reply_within": "24h"},
     # An inbound call not answered on the spot is answered by phone within this much desk time
@@ -167,6 +169,14 @@ def parse_window(text: str) -> Window:
     return (start, end)
 
 
+def parse_time_of_day(text) -> int:
+    """'16:00' -> 960, minutes after midnight."""
+    m = re.match(r"^\s*(\d{1,2}):(\d{2})\s*$", str(text))
+    if not m or int(m.group(1)) > 24 or int(m.group(2)) > 59 or int(m.group(1)) * 60 + int(m.group(2)) > 24 * 60:
+        raise ValueError(f"bad time of day {text!r} (use HH:MM)")
+    return int(m.group(1)) * 60 + int(m.group(2))
+
+
 def parse_windows(items) -> tuple[Window, ...]:
     if not isinstance(items, list) or not items:
         raise ValueError("must be a non-empty list of HH:MM-HH:MM windows")
@@ -206,6 +216,7 @@ class Policy:
     dispatch_hours: tuple
     feedback_within: Duration
     respond_within: dict
+    next_day_after: int
     rechase_after: Duration
     reply_within: Duration
     contact_reply_within: Duration  # [contact] reply_within: desk hours
@@ -415,6 +426,7 @@ def build(raw: dict, source: str = "built-in defaults") -> Policy:
         dispatch_hours=get("dispatch.hours", parse_windows),
         feedback_within=get("dispatch.feedback_within", parse_duration),
         respond_within=respond,
+        next_day_after=get("dispatch.next_day_after", parse_time_of_day),
         rechase_after=get("dispatch.rechase_after", parse_duration),
         reply_within=get("complaint.reply_within", parse_duration),
         contact_reply_within=get("contact.reply_within", parse_duration),

@@ -203,3 +203,17 @@ def test_latest_months_before(day, months, expected):
 ])
 def test_first_window_on(day, due):
     assert cal_mod.first_window_on(cn(), W, dt.date.fromisoformat(day)) == T(due)
+
+
+
+@pytest.mark.parametrize("reported, start", [
+    ("2026-11-20 15:59", "2026-11-20 15:59"),   # before the cutoff: as reported
+    ("2026-11-20 16:00", "2026-11-23 08:30"),   # a Friday at the cutoff: Monday's first desk window
+    ("2026-11-21 10:00", "2026-11-21 10:00"),   # a Saturday morning: before the cutoff, as reported
+    ("2026-11-23 23:59", "2026-11-24 08:30"),
+    ("2026-09-30 16:30", "2026-10-08 08:30"),   # 国庆: 10-01 to 10-07 off
+    ("2026-10-09 16:30", "2026-10-10 08:30"),   # Sat 10-10 is a make-up working day
+])
+def test_next_day_after(reported, start):
+    """Seed 003: a repair reported at or after 16:00 is scheduled for the next working day."""
+    assert cal_mod.next_day_after(cn(), DEFAULT.dispatch_hours, T(reported), 16 * 60) == T(start)

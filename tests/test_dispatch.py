@@ -183,3 +183,28 @@ def test_a_full_disk_under_cron_fails_with_one_error_line(tmp_path):
                            stdout=full, stderr=subprocess.PIPE, text=True, env=as_under_cron())
     assert (r.returncode, r.stderr) == (1, f"created desk file {tmp_path}/d.db\n"
                                            "Error: cannot write the output: No space left on device\n")
+
+
+@pytest.mark.parametrize("reported, deadline", [
+    ("2026-11-20 15:59", "11-21 15:59"),   # before 16:00: 24 h from the report
+    ("2026-11-20 16:00", "11-24 08:30"),   # a Friday from 16:00: from Monday's opening (08:30) + 24 h
+    ("2026-11-23 16:30", "11-25 08:30"),   # a Monday evening: from Tuesday 08:30
+    ("2026-09-30 17:00", "10-09 08:30"),   # before 国庆 (10-01 to 10-07 off): from 10-08 08:30 + 24 h
+])
+def test_a_repair_reported_after_16_00_counts_from_the_next_working_day(one, reported, deadline):
+    """Seed 003: 用户在每天下午4点后的报修...安排第二天维修; urban: 24 h from then."""
+    cli = one(f"A,repair,urban,E,P1,E1,Li,13800138000,{reported},{reported},,,")
+    from datetime import datetime, timedelta
+
+    due = datetime.strptime(f"{reported[:4]}-{deadline}", "%Y-%m-%d %H:%M")
+    assert chase(cli, now=f"{due:%Y-%m-%d %H:%M}") == []
+    later = due + timedelta(minutes=30)
+    assert chase(cli, now=f"{later:%Y-%m-%d %H:%M}") == [("A", "late", deadline, "0.5", "0")]
+
+
+def test_the_cutoff_is_the_desks(one, tmp_path):
+    cli = one("A,repair,urban,E,P1,E1,Li,13800138000,2026-11-20 16:30,2026-11-20 16:30,,,")
+    policy = tmp_path / "p.toml"
+    policy.write_text('[dispatch]\nnext_day_after = "17:00"\n', encoding="utf-8")
+    r = cli("chase", "-f", "csv", now="2026-11-21 17:00", policy=policy)
+    assert [row["deadline"][5:16] for row in csv.DictReader(io.StringIO(r.stdout))] == ["11-21 16:30"]

@@ -118,6 +118,7 @@ hours = ["08:30-17:00"]
 feedback_within = "4h"
 respond_within = { urban = "24h", suburban = "48h", other = "72h" }
 rechase_after = "1h"
+next_day_after = "16:00"
 
 [complaint]
 reply_within = "24h"
