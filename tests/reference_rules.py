@@ -25,8 +25,9 @@ in every year"; README "The policy" and its decided points):
   not move.
 - A fact stamped after now (a completion, a call, a feedback, an arrival) does
   not count yet.
-- Chase: `late` when now is past max(reported_at + respond_within[zone],
-  23:59:59 of the appointment day); else `no_feedback` when there is no
+- Chase: `late` when now is past max(start + respond_within[zone], 23:59:59 of
+  the appointment day), start being reported_at, or for a report at or after
+  16:00 the opening of desk hours on the next working day (seed 003); else `no_feedback` when there is no
   feedback or arrival by now and now is past `feedback_within` of desk hours
   after reported_at. Both: listed once, as late.
 """
@@ -248,7 +249,13 @@ class Reference:
         return self.inside(reported, self.feedback_within.wall, self.desk_hours)
 
     def late_deadline(self, reported: dt.datetime, zone: str | None, appointment: dt.datetime | None):
-        late = reported + self.respond_within[zone or "other"]
+        start = reported
+        if (reported.hour, reported.minute) >= (16, 0):  # seed 003: scheduled for the next working day
+            day = reported.date() + dt.timedelta(days=1)
+            while not self.calendar.is_working(day):
+                day += dt.timedelta(days=1)
+            start = dt.datetime.combine(day, self.desk_hours[0][0])
+        late = start + self.respond_within[zone or "other"]
         if appointment is not None:
             late = max(late, dt.datetime.combine(appointment.date(), dt.time(23, 59, 59)))
         return late

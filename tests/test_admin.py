@@ -282,7 +282,7 @@ def test_demo_builds_a_fresh_file_and_refuses_real_data(tmp_path, cli, fixture_f
     assert "dealer_export_gbk.csv           39          36          0            0           3" in r.stdout
     for line in ("SY2026110017  reached        3.6  no         dissatisfied, not_genuine  first",
                  "SY2026110005  invalid_contact  2026-11-20 14:00:00  王建国      phone '12345' does not look valid",
-                 "SY2026110031  杭州恒通机械           urban     2026-11-17 16:50:00  2026-11-18 16:50:00            113.2  late",
+                 "SY2026110031  杭州恒通机械           urban     2026-11-17 16:50:00  2026-11-19 08:30:00             97.5  late",
                  "   1  SY2026110017  agent      小王      open      2026-11-24 10:00:00  no",
                  "total                               31               28                 2              0.071"):
         assert line in r.stdout, line

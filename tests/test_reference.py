@@ -157,14 +157,17 @@ def test_reference_chase():
     assert PLAIN.chase(at("2026-11-24 12:00"), reported=r, zone="urban") is None         # not past yet
     assert PLAIN.chase(at("2026-11-24 12:00:01"), reported=r, zone="urban") == ("no_feedback", at("2026-11-24 12:00"))
     assert PLAIN.chase(at("2026-11-24 13:00"), reported=r, arrived=at("2026-11-24 12:30")) is None
-    # both late and without feedback: listed once, as late
-    assert PLAIN.chase(at("2026-11-24 16:31"), reported=r, zone="urban") == ("late", at("2026-11-24 16:30"))
-    assert PLAIN.chase(at("2026-11-24 16:31"), reported=r, zone="urban", feedback=r) == ("late", at("2026-11-24 16:30"))
+    # both late and without feedback: listed once, as late; reported after 16:00, the 24 h
+    # count from the next working day's opening (seed 003)
+    assert PLAIN.chase(at("2026-11-25 08:31"), reported=r, zone="urban") == ("late", at("2026-11-25 08:30"))
+    assert PLAIN.chase(at("2026-11-25 08:31"), reported=r, zone="urban", feedback=r) == ("late", at("2026-11-25 08:30"))
+    r2 = at("2026-11-23 15:30")
+    assert PLAIN.chase(at("2026-11-24 15:31"), reported=r2, zone="urban", feedback=r2) == ("late", at("2026-11-24 15:30"))
     # facts after now do not count yet
     assert PLAIN.chase(at("2026-11-24 13:00"), reported=r, feedback=at("2026-11-25 09:00")) == (
         "no_feedback", at("2026-11-24 12:00"))
-    assert PLAIN.chase(at("2026-11-24 16:31"), reported=r, zone="urban", completed=at("2026-11-25 09:00")) == (
-        "late", at("2026-11-24 16:30"))
+    assert PLAIN.chase(at("2026-11-25 08:31"), reported=r, zone="urban", completed=at("2026-11-25 09:00")) == (
+        "late", at("2026-11-25 08:30"))
     assert PLAIN.chase(at("2026-11-23 16:00"), reported=r) is None
     assert PLAIN.chase(at("2026-11-30 10:00"), reported=r, completed=at("2026-11-25 09:00")) is None
     assert PLAIN.chase(at("2026-11-30 10:00"), reported=r, cancelled=True) is None
