@@ -92,8 +92,13 @@ def detect_encoding(sample: bytes, name: str) -> str:
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     nul = sample.find(b"\x00")
-    if nul >= 0:
+    if nul >= 0 and _utf16_without_bom(sample):
+        raise InputError(f"{name}: UTF-16 text without a byte-order mark: pass --encoding utf-16-le "
+                         "(or utf-16-be)")
+    if nul >= 0 and sample.count(b"\x00") * 100 > len(sample):  # a NUL cell or two is a row's problem
         raise InputError(f"{name}: not a text file (NUL byte at offset {nul}), nor a workbook (.xlsx, .xls, .ods)")
+    if re.search(rb"\x1b[$(][@BJ]", sample):
+        raise InputError(f"{name}: Japanese text in ISO-2022-JP (JIS): pass --encoding iso2022_jp")
     texts = {}
     for encoding in ("utf-8", "gb18030", "big5"):
         try:
@@ -129,19 +134,41 @@ def _common_share(text: str, encoding: str) -> float:
     return sum(_common(c, encoding) for c in chars) / len(chars) if chars else 1.0
 
 
+def _utf16_without_bom(sample: bytes) -> bool:
+    """ASCII in UTF-16: every other byte of the start is NUL."""
+    head = sample[:200]
+    return len(head) >= 4 and (head[1::2].count(0) * 10 >= len(head[1::2]) * 9
+                               or head[0::2].count(0) * 10 >= len(head[0::2]) * 9)
+
+
 def _chinese_encoding(texts: dict, name: str) -> str:
     """GB18030, or Big5 (Taiwan, Hong Kong) when that reads as common characters and
     GB18030 does not. Rare characters alone (生僻字 in names) are still GB18030; but text
     whose rare "characters" are mostly a high byte before an ASCII letter (José, Müller:
     Latin-1 read as GBK's extension) is refused rather than guessed."""
+    gb = texts["gb18030"]
+    if _kana_share(gb) >= 0.1:  # EUC-JP: its kana are GB2312's too, and Chinese text has none
+        raise InputError(f"{name}: this looks like Japanese (EUC-JP): pass --encoding euc_jp, or --encoding "
+                         "gb18030 if it is Chinese")
     shares = {e: _common_share(t, e) for e, t in texts.items()}
     if shares.get("big5", 0) >= _SURE and shares["big5"] > shares["gb18030"]:
         return "big5"
-    if shares["gb18030"] >= _SURE or not _latin_like(texts["gb18030"]):
+    if shares["gb18030"] >= _SURE or not (_latin_like(gb) or _many_rare(gb, shares["gb18030"])):
         return "gb18030"
-    raise InputError(f"{name}: cannot tell the text encoding (as GB18030 it reads as rare characters, each a "
-                     "byte before a letter, as Latin-1 would); pass --encoding, e.g. --encoding latin-1, "
-                     "--encoding gb18030 or --encoding big5")
+    raise InputError(f"{name}: cannot tell the text encoding (as GB18030 it reads as rare characters); pass "
+                     "--encoding, e.g. --encoding gb18030, --encoding big5, --encoding latin-1 or "
+                     "--encoding shift_jis")
+
+
+def _kana_share(text: str) -> float:
+    chars = [c for c in text if ord(c) > 0x7F]
+    return sum(1 for c in chars if "\u3040" <= c <= "\u30ff") / len(chars) if chars else 0.0
+
+
+def _many_rare(text: str, share: float) -> bool:
+    """Enough characters to judge, and most of them rare: not Chinese in GB18030 (a name
+    or two with 生僻字 are few and stay GB18030)."""
+    return sum(1 for c in text if ord(c) > 0x7F) >= 8 and share < 0.5
 
 
 def _latin_like(text: str) -> bool:
@@ -246,8 +273,9 @@ def open_input(path: str, encoding: str = "auto", input_format: str | None = Non
         fmt = "tsv" if delimiter == "\t" else "csv"
         headers, rows, preamble = _read_csv(text, name, delimiter, is_header)
         return Source(name, fmt, encoding, headers, rows, size, preamble, delimiter, _stream=stream)
-    rows = _read_json(text, name) if fmt == "json" else _read_jsonl(text)
-    return Source(name, fmt, encoding, None, _decode_guard(rows, name), size, _stream=stream)
+    warnings = []
+    rows = _read_json(text, name, warnings) if fmt == "json" else _read_jsonl(text)
+    return Source(name, fmt, encoding, None, _decode_guard(rows, name), size, _stream=stream, warnings=warnings)
 
 
 def _open_workbook(path, kind, size, is_header, sheet):
@@ -296,6 +324,30 @@ def _utf8(raw: bytes) -> bool:
         return False
 
 
+_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)")
+
+
+def _any_line_end(stream):
+    """Byte lines ending at CR, LF or CRLF, each kept as it is (no byte of a multi-byte
+    character in UTF-8, GB18030 or Big5 is a CR or LF), so each is decoded on its own
+    and a bad byte is named at its line."""
+    rest = b""
+    for chunk in iter(lambda: stream.read(1 << 16), b""):
+        data, at = rest + chunk, 0
+        for m in _LINE.finditer(data):
+            if m.end() == len(data) and data.endswith(b"\r"):
+                break  # maybe the first half of a CRLF split between two chunks
+            yield m.group()
+            at = m.end()
+        rest = data[at:]
+    at = 0
+    for m in _LINE.finditer(rest):  # the end of the file: a last CR is a line end after all
+        yield m.group()
+        at = m.end()
+    if at < len(rest):  # a last line without one
+        yield rest[at:]
+
+
 def _lines(stream, encoding, name, cr_only=False, mixed_check=False):
     """Decoded lines, each ending as in the file.
 
@@ -308,12 +360,12 @@ def _lines(stream, encoding, name, cr_only=False, mixed_check=False):
     and a line that is UTF-8 (Chinese in UTF-8 reads as rare GB characters) is
     refused, not stored garbled.
     """
-    if codecs.lookup(encoding).name.startswith("utf-16") or cr_only:
+    if codecs.lookup(encoding).name.startswith("utf-16"):
         text = io.TextIOWrapper(stream, encoding=encoding, newline="")
         yield from text
         return
     first, body = True, "utf-8" if encoding == "utf-8-sig" else encoding
-    for n, raw in enumerate(stream, 1):
+    for n, raw in enumerate(_any_line_end(stream) if cr_only else stream, 1):
         try:
             line = raw.decode("utf-8-sig" if first and encoding == "utf-8-sig" else body)
         except UnicodeDecodeError:
@@ -499,8 +551,9 @@ def _json_value(text):
     return value
 
 
-def _read_json(text, name):
-    """An array of rows (or an object holding one, as some APIs wrap it).
+def _read_json(text, name, warnings):
+    """An array of rows (or an object holding one, as some APIs wrap it: its other
+    members are named in `warnings`, not dropped unsaid).
 
     Parsed whole; when that fails, element by element, so that one broken row
     is rejected and the others are read.
@@ -509,8 +562,8 @@ def _read_json(text, name):
     try:
         data = json.loads(whole, object_pairs_hook=_pairs)
     except (json.JSONDecodeError, RecursionError):
-        data = None
-    if data is None:
+        data = _BROKEN
+    if data is _BROKEN:
         start = whole.lstrip().lstrip("\ufeff")
         if start.startswith("{") and _is_jsonl(start):
             raise InputError(f"{name}: this is JSON Lines (one object a line), not one JSON document: "
@@ -518,13 +571,24 @@ def _read_json(text, name):
         yield from _elements(whole, name)
         return
     if isinstance(data, dict):
-        lists = [v for v in data.values() if isinstance(v, list)]
-        data = lists[0] if len(lists) == 1 and all(isinstance(x, dict) for x in lists[0]) else [data]
+        lists = [k for k, v in data.items() if isinstance(v, list)]
+        if len(lists) == 1 and all(isinstance(x, dict) for x in data[lists[0]]):
+            others = {k: v for k, v in data.items() if k != lists[0]}
+            if others:
+                said = json.dumps(others, ensure_ascii=False)
+                warnings.append(f"{name}: the rows are {lists[0]!r}; the file's other members are not rows and "
+                                f"were not imported: {said if len(said) <= 300 else said[:300] + ' ...'}")
+            data = data[lists[0]]
+        else:
+            data = [data]
     if not isinstance(data, list):
         raise InputError(f"{name}: expected a JSON array of objects")
     for n, row in enumerate(data, 1):
         if not (isinstance(row, dict) and not any(v not in ("", None) for v in row.values())):
             yield n, row
+
+
+_BROKEN = object()  # a document that does not parse (null parses: as no rows)
 
 
 def _elements(text, name):

@@ -43,6 +43,7 @@ class Case:
     strict: bool = False
     lines: bool = False
     xfail: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)      # the reader's Warning lines, after the file's name
 
     @property
     def name(self):
@@ -591,6 +592,8 @@ case("json_array", "json_array.json", "JSON array, typed values", "json",
 # Bullet 10: an object holding the list (an API's answer); camelCase keys.
 case("json_object_list", "json_object_list.json", "a JSON object holding the list", "json",
      read=2, inserted=2, unknown=["finishTime"],
+     warnings=["the rows are 'data'; the file's other members are not rows and were not imported: "
+               '{"code": 0, "msg": "ok", "total": 2}'],
      orders={
          "JO01": o(service_type="maintenance", customer="许工", **phone("13800138311"),
                    extra={"finishTime": "2026-11-01 09:00"}),

@@ -163,6 +163,7 @@ def expected_stderr(case):
     if case.unknown:
         lines.append(f"Warning: {case.name}: kept with each order but matching no field: {', '.join(case.unknown)} "
                      "(if one is a field, say so with --map 'HEADER=FIELD')")
+    lines += [f"Warning: {case.name}: {text}" for text in case.warnings]
     lines += [f"{case.name}: line {line}: {error}" for line, error in case.rejects[:5]]
     if case.strict and case.rejected:
         lines.append(f"{case.name}: --strict: {case.rejected} row(s) rejected, nothing imported")

@@ -249,7 +249,7 @@ def test_detect_encoding(sample, encoding):
 @pytest.mark.parametrize("sample, message", [
     (b"a,b\x00c", "f.csv: not a text file (NUL byte at offset 3), nor a workbook (.xlsx, .xls, .ods)"),
     (b"PK\x03\x04\x14\x00", "f.csv: not a text file (NUL byte at offset 5), nor a workbook (.xlsx, .xls, .ods)"),
-    ("ab".encode("utf-16-le"), "f.csv: not a text file (NUL byte at offset 1), nor a workbook (.xlsx, .xls, .ods)"),
+    ("ab".encode("utf-16-le"), "f.csv: UTF-16 text without a byte-order mark: pass --encoding utf-16-le (or utf-16-be)"),
     (b"a\xff\xffb", "f.csv: cannot tell the text encoding; pass --encoding"),
 ])
 def test_detect_encoding_refuses(sample, message):
