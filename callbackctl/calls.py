@@ -159,6 +159,10 @@ def record_in_transaction(desk, call: Call) -> dict:
             f"({sched.last_outcome}); record a second visit with `followup done` first"
         )
     called_at = call.called_at or desk.now
+    for name, said in (("arrived", call.arrived), ("finished", call.finished)):
+        if said is not None and said > called_at:
+            raise InvalidValue(f"{clock.fmt(said)} is after the call ({clock.fmt(called_at)}): give the service's "
+                               "day too, as 11-17 10:45", field=name)
     started = max(filter(None, (order["completed_at"], sched and sched.start, sched and sched.verified)), default=None)
     clock.not_before(clock.fmt(called_at), started, f"order {order['order_no']}",
                      "verified" if sched and sched.verified == started else "completed" if started == order["completed_at"]
@@ -171,8 +175,7 @@ def record_in_transaction(desk, call: Call) -> dict:
 
     note = "; ".join(filter(None, (f"no rating: {call.no_rating.strip()}" if call.no_rating else None, call.note))) or None
     _required(call, policy)
-    if call.outcome == "reached" and call.respondent == "other":  # not the customer the callback is for
-        call.outcome = "wrong_person"
+    call.outcome = stored_outcome(call)
     discrepancies = (checks(order, call, policy.hours_tolerance, policy.hours_per_day, called_at,
                             policy.time_tolerance.delta) if call.outcome == "reached" else [])
     checked = any(v is not None for v in (call.hours, call.location, call.parts, call.fee, call.arrived,
@@ -284,9 +287,15 @@ def _record_recurring(desk, call: Call, scores: dict) -> dict:
     """A call on a customer's recurring callback (R-...): stored in recurring_calls."""
     from callbackctl import customers, recurring
 
-    if any(v is not None for v in (call.hours, call.location, call.parts, call.fee)) or call.genuine is not None:
+    if any(v is not None for v in (call.hours, call.location, call.parts, call.fee, call.arrived, call.finished)) \
+            or call.genuine is not None:
         raise InvalidValue(f"{call.order_no.strip()}: a recurring callback is about the customer, not an order: "
-                           "there is no order to check hours, location, parts or fee against", usage=True)
+                           "there is no order to check hours, location, parts, fee or times against", usage=True)
+    if _text(call.recording) or _text(call.suggestion):
+        raise InvalidValue(f"{call.order_no.strip()}: a recurring callback keeps no recording or suggestion yet: "
+                           "put them in --note", usage=True)
+    _required(call, desk.policy)
+    call.outcome = stored_outcome(call)
     conn = desk.conn
     customer, cb = recurring.lookup(desk, call.order_no)
     key = cb.key if cb else recurring.resolve(conn, call.order_no)[1]
@@ -432,8 +441,15 @@ def call_from_row(desk, row: dict, columns: CallColumns | None = None, date_orde
     )
 
 
+def stored_outcome(call: Call) -> str:
+    """The outcome a call is stored with: a reached call answered by someone neither on site
+    nor aware of the service (受访人 other) is not reached: wrong_person, the callback stays due."""
+    return "wrong_person" if call.outcome == "reached" and call.respondent == "other" else call.outcome
+
+
 def already_recorded(desk, call: Call) -> bool:
     """The same call is in the desk already: its order, time and outcome (a file given twice)."""
+    call.outcome = stored_outcome(call)
     if contacts.is_key(call.order_no):
         return contacts.already_called(desk, call.order_no, call.called_at, call.outcome)
     if _recurring_key(call.order_no):

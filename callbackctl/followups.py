@@ -173,12 +173,10 @@ def verify_contact(desk, order_no: str, phone: str, reason: str) -> str:
     order = orders.get(desk.conn, order_no)
     now = desk.now_text
     with transaction(desk.conn):
-        found = desk.conn.execute("SELECT max(since) FROM followups WHERE order_id = ? AND reason = 'invalid_contact'",
-                                  (order["id"],)).fetchone()[0]
-        clock.not_before(now, found, f"order {order['order_no']}", "wrong number found")
+        check_verification(desk, order)
         orders.correct(desk, order["order_no"], {"phone": phone}, reason=reason, kind="contact_verified")
+        n = contact_verified(desk, order, number, reason)
         detail = f"verified: {order['phone'] or 'no number'} -> {number} ({reason.strip()})"
-        n = contact_verified(desk.conn, order["id"], now, detail)
         if n == 0 and order["phone_valid"] != 1:
             desk.conn.execute(
                 "INSERT INTO followups (order_id, reason, round, since, detail, resolved_at, verified_at) "
@@ -187,14 +185,23 @@ def verify_contact(desk, order_no: str, phone: str, reason: str) -> str:
     return number
 
 
-def contact_verified(conn, order_id, at: str, detail: str) -> int:
-    """The order's open invalid-contact follow-ups are answered by a verified number at
-    `at` (inside the caller's transaction): the callback the wrong number interrupted
-    is due again from then (schedule._state). Returns how many there were."""
-    return conn.execute(
+def check_verification(desk, order: dict):
+    """A number is not verified before the call that found it wrong (a --now in the past)."""
+    found = desk.conn.execute("SELECT max(since) FROM followups WHERE order_id = ? AND reason = 'invalid_contact'",
+                              (order["id"],)).fetchone()[0]
+    clock.not_before(desk.now_text, found, f"order {order['order_no']}", "wrong number found")
+
+
+def contact_verified(desk, before: dict, number: str, reason: str) -> int:
+    """The order's open invalid-contact follow-ups are answered by the verified `number`
+    now (inside the caller's transaction): the callback the wrong number interrupted is
+    due again from then (schedule._state). Returns how many there were."""
+    at = desk.now_text
+    detail = f"verified: {before['phone'] or 'no number'} -> {number} ({reason.strip()})"
+    return desk.conn.execute(
         "UPDATE followups SET resolved_at = ?, verified_at = ?, detail = coalesce(detail || '; ', '') || ? "
         "WHERE order_id = ? AND reason = 'invalid_contact' AND done_at IS NULL AND resolved_at IS NULL",
-        (at, at, detail, order_id)).rowcount
+        (at, at, detail, before["id"])).rowcount
 
 
 def hand_back(conn, order_id, reason, rnd, since, callback_id, detail):

@@ -638,15 +638,16 @@ def correct(desk, order_no: str, values: dict, clear=(), reason: str = "", kind=
         before = get(desk.conn, order_no)
         clock.not_before(desk.now_text, before["updated_at"], f"order {before['order_no']}")
         changed = {k: v for k, v in new.items() if before.get(k) != v}
+        verifies = "phone" in changed and new.get("phone_valid") and kind in ("order_corrected", "contact_verified")
+        if verifies:  # a new good number answers an open invalid contact: not before it was found
+            from callbackctl import followups
+
+            followups.check_verification(desk, before)
         if changed:
             _update(desk, before, changed, kind=kind, reason=reason.strip())
             corrections.keep(desk, before, changed, reason.strip())
-            if kind == "order_corrected" and new.get("phone") and new.get("phone_valid"):
-                from callbackctl import followups  # a new good number answers an open invalid contact
-
-                followups.contact_verified(desk.conn, before["id"], desk.now_text,
-                                           f"verified: {before['phone'] or 'no number'} -> {new['phone']} "
-                                           f"({reason.strip()})")
+            if verifies and kind == "order_corrected":
+                followups.contact_verified(desk, before, new["phone"], reason)
     return before["order_no"], changed
 
 

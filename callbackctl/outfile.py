@@ -2,9 +2,10 @@
 
 Each holds phone numbers, and each is a path a user typed, so each is:
 - refused before anything is read or written (`check`) when it is the desk
-  file or its -wal/-shm/-journal, an input file of the same command, a
-  symbolic link (dangling or not), or not a regular file (a folder, a device,
-  a FIFO; the null device excepted);
+  file or its -wal/-shm/-journal, an input file of the same command (the
+  policy file too), a symbolic link (dangling or not), or not a regular file
+  (a folder, a FIFO); a character device (/dev/null, /dev/stdout) is written
+  straight through;
 - written to a temporary file in the same folder, created 0600 by mkstemp,
   and renamed into place only when complete (`replacing`): a failed or killed
   write leaves the old file, or none, never half of one.
@@ -28,7 +29,7 @@ _DESK_FILES = ("", "-wal", "-shm", "-journal")
 
 def check(path: str, desk: str | None = None, inputs=(), field: str = "output"):
     """Refuse `path` as an output (InvalidValue naming `field`: exit 2) before any work."""
-    if path == os.devnull:
+    if _device(path):  # /dev/null, /dev/stdout: written straight through
         return
     if os.path.islink(path):
         raise InvalidValue(f"{path} is a symbolic link: give the file itself", field=field)
@@ -50,6 +51,19 @@ def check(path: str, desk: str | None = None, inputs=(), field: str = "output"):
         raise InvalidValue(f"cannot write {path}: no such folder", field=field)
     if not os.access(folder, os.W_OK | os.X_OK):
         raise InvalidValue(f"cannot write {path}: the folder is not writable", field=field)
+
+
+def _device(path: str) -> bool:
+    """A device the system names (/dev/null, /dev/stdout even when it is a pipe) or any
+    character device: written straight through, never replaced."""
+    import stat
+
+    if os.path.abspath(path).startswith("/dev/"):
+        return os.path.exists(path)
+    try:
+        return stat.S_ISCHR(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _same(a: str, b: str) -> bool:
@@ -89,7 +103,7 @@ def _alive(pid: int) -> bool:
 @contextlib.contextmanager
 def replacing(path: str, binary: bool = False, encoding: str = "utf-8"):
     """A file object whose content becomes `path` when the block ends without an error."""
-    if path == os.devnull:
+    if _device(path):
         with open(path, "wb" if binary else "w", encoding=None if binary else encoding) as f:
             yield f
         return

@@ -155,9 +155,19 @@ def _chinese_encoding(texts: dict, name: str) -> str:
         return "big5"
     if shares["gb18030"] >= _SURE or not (_latin_like(gb) or _many_rare(gb, shares["gb18030"])):
         return "gb18030"
+    if _traditional(gb):
+        return "gb18030"
     raise InputError(f"{name}: cannot tell the text encoding (as GB18030 it reads as rare characters); pass "
                      "--encoding, e.g. --encoding gb18030, --encoding big5, --encoding latin-1 or "
                      "--encoding shift_jis")
+
+
+def _traditional(text: str) -> bool:
+    """Traditional Chinese saved as GBK: rare in GB2312, common once made simplified (OpenCC)."""
+    from callbackctl import normalize
+
+    simple = normalize.simplified(text)
+    return simple is not None and _common_share(simple, "gb18030") >= _SURE
 
 
 def _kana_share(text: str) -> float:
@@ -317,11 +327,13 @@ class _Prefixed(io.RawIOBase):
 
 
 def _utf8(raw: bytes) -> bool:
+    """A line that is Chinese in UTF-8: it decodes so, to CJK characters (a GBK line may
+    decode as UTF-8 by chance, 毛女士 as 'ëŮʿ', but not to those)."""
     try:
-        raw.decode("utf-8")
-        return True
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return False
+    return any("\u4e00" <= c <= "\u9fff" for c in text)
 
 
 _LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)")

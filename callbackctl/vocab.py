@@ -97,7 +97,7 @@ CALL_COLUMNS = {
     "no_rating": ["未评价原因", "不评价原因"],
     "respondent": ["受访人", "受访人类型", "受访对象"],
     "arrived": ["到达时间", "工程师到达时间", "到场时间"],
-    "finished": ["完成时间", "服务完成时间", "工程师完成时间"],
+    "finished": ["服务完成时间", "工程师完成时间"],  # not 完成时间: call logs name the call's end so
     "recording": ["录音", "录音编号", "录音文件"],
     "suggestion": ["建议", "用户建议", "服务需求", "用户需求"],
 }

@@ -87,12 +87,13 @@ def _decode(sample: bytes) -> str | None:
 _ISO_DURATION = re.compile(r"^PT(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?$")
 
 
-def cell_text(value) -> str:
-    """A calamine cell value as the text the importer parses."""
+def cell_text(value, ods: bool = False) -> str:
+    """A calamine cell value as the text the importer parses; `ods`: a duration cell comes
+    as its ISO text (PT27H17M54S), shown as xlsx shows one."""
     if isinstance(value, str):
-        if value[:2] == "PT":  # an ODS duration, as calamine gives it: as xlsx's [h]:mm:ss
+        if ods and value[:2] == "PT":
             found = _ISO_DURATION.match(value)
-            if found:
+            if found and any(found.groups()):
                 h, m, sec = (float(x or 0) for x in found.groups())
                 total = round(h * 3600 + m * 60 + sec)
                 return f"{total // 3600}:{total // 60 % 60:02}:{total % 60:02}"
@@ -159,7 +160,8 @@ def read(path: str, name: str, sheet: str | None = None, is_header=None) -> Shee
     warnings = []
     # iter_rows() yields empty rows for those above `data.start` (python-calamine 0.9), so the
     # n-th row is Excel's row n; columns left of `start` are left out, in every row alike.
-    cells_of = enumerate(([cell_text(v) for v in row] for row in data.iter_rows()), 1)
+    ods = kind == "ods"
+    cells_of = enumerate(([cell_text(v, ods) for v in row] for row in data.iter_rows()), 1)
     if errors:
         cells_of = _with_errors(cells_of, errors, data.start[1], name, warnings)
     numbered = (

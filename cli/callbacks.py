@@ -115,7 +115,7 @@ def record(
         if order_no or outcome:
             raise typer.BadParameter("give either ORDER_NO --outcome ... or --from FILE, not both")
         from callbackctl import vocab
-        from callbackctl.cli.importing import check_files, more_rejected, write_rejects
+        from callbackctl.cli.importing import check_files, more_rejected, tell_reading, write_rejects
 
         options = reader_options(input_format, encoding, delimiter, sheet, mapping, date_order,
                                  tuple(vocab.CALL_COLUMNS))
@@ -123,9 +123,7 @@ def record(
         desk = open_desk(ctx, "record", actor=agent)
         done, summary = calls.record_file(desk, from_file, **options)
         emit(done, calls.RECORD_COLUMNS, fmt)
-        if summary.unknown:
-            warn(f"{from_file}: kept with each call (in the audit log) but matching no field: "
-                 f"{', '.join(summary.unknown)} (if one is a field, say so with --map 'HEADER=FIELD')")
+        tell_reading(summary, "call", " (in the audit log)")
         for line, error, _raw in summary.rejects[:5]:
             note(f"{from_file}: line {line}: {error}")
         more_rejected(summary.rejected)

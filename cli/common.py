@@ -206,7 +206,9 @@ def check_output(ctx, path: str, field: str):
     from callbackctl import outfile
 
     root = ctx.find_root().obj if ctx is not None else None
-    outfile.check(path, desk=root.db_path if isinstance(root, State) else None, inputs=_inputs.get(), field=field)
+    state = root if isinstance(root, State) else None
+    outfile.check(path, desk=state.db_path if state else None,
+                  inputs=(*_inputs.get(), state.policy if state else None), field=field)
 
 
 def output_options(command):

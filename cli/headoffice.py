@@ -6,7 +6,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from callbackctl.cli.common import Fmt, FormatOpt, emit, note, open_desk, output_options
+from callbackctl.cli.common import Fmt, FormatOpt, emit, note, open_desk, output_options, reads
 
 
 @output_options
@@ -64,6 +64,7 @@ def merge(
     """
     from callbackctl import headoffice
 
+    reads(ctx, *files)  # -o never a regional file
     desk = open_desk(ctx, "merge")
     rows = [headoffice.merge(desk, path, region) for path in files]
     emit(rows, headoffice.MERGE_COLUMNS, fmt)

@@ -68,19 +68,25 @@ def more_rejected(total: int, shown: int = 5):
         note(f"... {total - shown} more rejected row(s): see `callbackctl rejects`")
 
 
-def _tell(result, rejected_rows, what):
-    """What a user should know about one file: titles skipped, columns kept unmapped, rejects."""
-    for line, text in result.preamble:
-        note(f"{result.file}: line {line} is above the header, read as a title: {text!r}")
+def tell_reading(result, what, where=""):
+    """The reader's words on a file, for import and record --from alike: the columns kept
+    unmapped (the first 50 named) and its warnings (a workbook's error cells)."""
     if result.unknown:
         named = ", ".join(result.unknown[:UNKNOWN_SHOWN]) + (
             f" and {len(result.unknown) - UNKNOWN_SHOWN} more" if len(result.unknown) > UNKNOWN_SHOWN else "")
-        warn(f"{result.file}: kept with each {what} but matching no field: {named} "
+        warn(f"{result.file}: kept with each {what}{where} but matching no field: {named} "
              "(if one is a field, say so with --map 'HEADER=FIELD')")
     for text in result.warnings[:KEPT_SHOWN]:
         warn(text)
     if len(result.warnings) > KEPT_SHOWN:
         warn(f"{result.file}: {len(result.warnings) - KEPT_SHOWN} more such cell(s)")
+
+
+def _tell(result, rejected_rows, what):
+    """What a user should know about one file: titles skipped, columns kept unmapped, rejects."""
+    for line, text in result.preamble:
+        note(f"{result.file}: line {line} is above the header, read as a title: {text!r}")
+    tell_reading(result, what)
     _tell_kept(result)
     for line, error, raw in result.rejects:
         rejected_rows.append((line, error, {"file": result.file, **raw}))

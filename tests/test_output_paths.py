@@ -105,3 +105,28 @@ def test_a_killed_backups_leftovers_go_at_the_next_backup(desk, tmp_path):
     r = desk("backup", tmp_path / "old.db")
     assert r.exit_code == 0, r.output
     assert [p.exists() for p in left] == [False, False] and mine.exists()
+
+
+def test_a_regional_file_or_the_policy_is_never_an_output(desk, db_path, tmp_path):
+    region = tmp_path / "region.db"
+    shutil_copy = __import__("shutil").copy
+    shutil_copy(db_path, region)
+    before = region.read_bytes()
+    r = desk("merge", region, "-o", region)
+    assert (r.exit_code, r.stderr) == (2, f"Error: --output: {region} is an input of this command: writing there "
+                                          "would destroy it; choose another name\n")
+    assert region.read_bytes() == before
+    policy = tmp_path / "p.toml"
+    policy.write_text("[callback]\nretry_after = \"1h\"\n", encoding="utf-8")
+    r = desk("due", "-o", policy, policy=policy)
+    assert r.exit_code == 2 and policy.read_text(encoding="utf-8") == "[callback]\nretry_after = \"1h\"\n"
+
+
+def test_dev_stdout_is_written_straight_through(desk, tmp_path):
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "callbackctl", "--db", str(tmp_path / "desk.db"), "--now",
+                        "2026-11-23 10:00", "export", "orders", "-f", "csv", "-o", "/dev/stdout"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.startswith("order_no,")

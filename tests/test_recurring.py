@@ -232,7 +232,7 @@ def test_record_refuses_order_checks_unknown_keys_and_keys_not_open(contract):
     key = f"R-{A}-2026-11"
     r = contract("record", key, "-o", "reached", "-s", "5", "--hours", "100")
     assert (r.exit_code, r.stderr) == (2, f"Error: {key}: a recurring callback is about the customer, not an order: "
-                                          "there is no order to check hours, location, parts or fee against\n")
+                                          "there is no order to check hours, location, parts, fee or times against\n")
     r = contract("record", "R-13900000000-2026-11", "-o", "n")
     assert (r.exit_code, r.stderr) == (1, "Error: unknown recurring callback 'R-13900000000-2026-11': "
                                           "no customer '13900000000'\n")

@@ -102,7 +102,7 @@ def test_a_desk_may_require_the_respondent_and_the_recording(timed, tmp_path):
 
 
 def test_a_call_log_gives_them_in_its_own_words(timed, db_path, tmp_path):
-    log = write(tmp_path / "log.csv", "工单号,回访结果,满意度,受访人,到达时间,完成时间,录音编号,用户建议,回访时间\n"
+    log = write(tmp_path / "log.csv", "工单号,回访结果,满意度,受访人,到达时间,服务完成时间,录音编号,用户建议,回访时间\n"
                                      "T2,已接通,很好,知晓服务过程,2026-11-20 09:30,2026-11-20 15:10,R-77,无,2026-11-23 09:40\n")
     r = timed("record", "--from", log, now="2026-11-23 10:00")
     assert r.exit_code == 0, r.output
