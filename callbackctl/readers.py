@@ -163,9 +163,13 @@ def _chinese_encoding(texts: dict, name: str) -> str:
 
 
 def _traditional(text: str) -> bool:
-    """Traditional Chinese saved as GBK: rare in GB2312, common once made simplified (OpenCC)."""
+    """Traditional Chinese saved as GBK: rare in GB2312, common once made simplified (OpenCC),
+    and many characters, not the one or two a Latin-1 accent before a letter makes (Année
+    reads as 閑 over and over, which is 闲 made simplified)."""
     from callbackctl import normalize
 
+    if len({c for c in text if ord(c) > 0x7F}) < 8:
+        return False
     simple = normalize.simplified(text)
     return simple is not None and _common_share(simple, "gb18030") >= _SURE
 

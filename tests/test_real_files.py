@@ -62,3 +62,21 @@ def test_a_nul_in_a_cell_is_the_cells_not_the_files(cli, tmp_path):
     r = cli("import", path, "-f", "json")
     assert (r.exit_code, json.loads(r.stdout)[0]["inserted"]) == (0, 201)
     assert json.loads(cli("show", "N200", "-f", "json").stdout)["order"]["note"] == "a\0b"
+
+
+def test_latin_1_accents_are_not_taken_for_traditional_chinese(cli, tmp_path):
+    """frictionless' table-with-accents.csv: Année read as GBK is 閑, whose simplified 闲 is common."""
+    path = tmp_path / "accents.csv"
+    path.write_bytes("order_no;service_type;Année\n".encode("latin-1")
+                     + b"".join(f"A{i};repair;{2013 + i % 3}\n".encode() for i in range(60))
+                     + "A99;repair;déjà\n".encode("latin-1"))
+    code, last = imported(cli, path)
+    assert code == 1 and "cannot tell the text encoding" in last
+
+
+def test_traditional_chinese_in_gbk_is_read(cli, tmp_path):
+    rows = ["工單號,服務類型,客戶,地址"] + [f"T{i},維修,陳偉強,臺灣高雄市前鎮區" for i in range(40)]
+    path = tmp_path / "trad.csv"
+    path.write_bytes("\n".join(rows).encode("gb18030"))
+    assert cli("import", path).exit_code == 0
+    assert '"customer": "陳偉強"' in cli("show", "T1", "-f", "json").stdout
