@@ -16,12 +16,6 @@ from callbackctl.vocab import DUE_COLUMNS
 CLAIM_COLUMNS = DUE_COLUMNS + ["claimed_until"]
 
 
-def holder(conn, key: str, now_text: str) -> str | None:
-    """Who holds a live claim on the callback, if anyone."""
-    found = held(conn, key, now_text)
-    return found[0] if found else None
-
-
 def held(conn, key: str, now_text: str) -> tuple[str, str] | None:
     """(agent, until) of the live claim on the callback, if any."""
     row = conn.execute("SELECT agent, until FROM claims WHERE key = ? AND until > ?", (key, now_text)).fetchone()
@@ -45,7 +39,8 @@ def drop(desk, key: str, agent: str | None = None, force: str | None = None) -> 
     """
     live = held(desk.conn, key, desk.now_text)
     if live and live[0] != agent and not force:
-        raise StateError(f"{key} is held by {live[0]} until {live[1][11:16]}"
+        until = live[1][11:16] if live[1][:10] == desk.now_text[:10] else live[1][5:16]  # another day: its date
+        raise StateError(f"{key} is held by {live[0]} until {until}"
                          + ("" if agent else f" (release it with --agent {live[0]}, or --force --reason WHY)"))
     desk.conn.execute("DELETE FROM claims WHERE key = ?", (key,))
     if live:

@@ -3,7 +3,7 @@
 table (tabulate), csv, tsv, json (one array), jsonl; xlsx is sheets.py.
 Booleans are true/false in JSON and 1/0 in CSV; None is null or an empty cell.
 These functions write text: the caller gives a stream in UTF-8 for csv, tsv,
-json and jsonl (cli/common.py's stdout() and open_private() do).
+json and jsonl (cli/common.py's stdout() and outfile.replacing() do).
 """
 
 from __future__ import annotations

@@ -658,8 +658,8 @@ def revert(desk, order_no: str, field: str, reason: str) -> tuple[str, dict]:
         raise InvalidValue("a revert needs its reason", field="reason")
     field = field.strip().replace("-", "_")
     if field not in FIELDS or field == "order_no":
-        raise InvalidValue(f"{field!r} is not a field of an order (use one of "
-                           f"{', '.join(f for f in FIELDS if f != 'order_no')})", field="field")
+        raise InvalidValue(f"FIELD: {field!r} is not a field of an order (use one of "
+                           f"{', '.join(f for f in FIELDS if f != 'order_no')})", usage=True)
     with db.transaction(desk.conn):
         before = get(desk.conn, order_no)
         clock.not_before(desk.now_text, before["updated_at"], f"order {before['order_no']}")

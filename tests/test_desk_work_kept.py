@@ -88,7 +88,7 @@ def test_revert_hands_the_field_back_to_imports(desk, db_path, tmp_path):
     r = desk("order", "revert", "X2", "fee", "--reason", "again", now="2026-11-23 12:00")
     assert (r.exit_code, r.stderr) == (1, "Error: order X2: fee was not corrected at the desk\n")
     r = desk("order", "revert", "X2", "colour", "--reason", "x", now="2026-11-23 12:00")
-    assert r.exit_code == 2 and r.stderr.startswith("Error: --field: 'colour' is not a field of an order (use one of ")
+    assert r.exit_code == 2 and r.stderr.startswith("Error: FIELD: 'colour' is not a field of an order (use one of ")
 
 
 def test_a_dry_run_says_what_it_would_keep_and_writes_nothing(desk, db_path, tmp_path):
