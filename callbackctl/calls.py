@@ -188,14 +188,15 @@ def record_in_transaction(desk, call: Call) -> dict:
         "INSERT INTO callbacks (order_id, called_at, round, reason, outcome, skill, attitude, timeliness, parts, "
         "overall, satisfaction, genuine, discrepancies, said_hours, said_location, said_parts, said_fee, "
         "callback_at, closes, agent, note, spot_check_id, respondent, said_arrived, said_finished, recording, "
-        "suggestion) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "suggestion, lowest) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (order["id"], clock.fmt(called_at), rnd, reason, call.outcome,
          *(scores.get(s) for s in SCORES), index, None if genuine is None else int(genuine),
          json.dumps(discrepancies, ensure_ascii=False) if discrepancies else None,
          call.hours, call.location, call.parts, call.fee,
          clock.fmt(call.callback_at) if call.callback_at else None, int(bool(closes)),
          call.agent or desk.actor, note, spot["id"] if spot else None, call.respondent,
-         clock.fmt(call.arrived), clock.fmt(call.finished), _text(call.recording), _text(call.suggestion)),
+         clock.fmt(call.arrived), clock.fmt(call.finished), _text(call.recording), _text(call.suggestion),
+         min(scores.values()) if scores else None),
     )
     if spot and call.outcome == "reached":
         headoffice.answer_spot_check(conn, spot, cur.lastrowid, index, genuine, policy)

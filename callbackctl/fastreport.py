@@ -259,7 +259,7 @@ def _call_counts(pl, request, orders, calls):
     return c.group_by("period", "grp").agg(
         pl.len().alias("calls_made"), reached.sum().alias("calls_reached"),
         (reached & pl.col("satisfaction").is_not_null()).sum().alias("calls_rated"),
-        (reached & (pl.col("satisfaction") >= request["satisfied"])).sum().alias("calls_satisfied")).collect()
+        (pl.col("satisfied") == 1).sum().alias("calls_satisfied")).collect()
 
 
 def _rows(frame, counts):

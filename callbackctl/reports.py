@@ -57,6 +57,9 @@ _COUNTS = [m for m in METRICS if not m.endswith(("_rate", "_index", "_share"))]
 # writes them: they are not columns) so that a total recomputes its rates exactly.
 _HIDDEN = ("_index_sum", "_rated", "_very_satisfied", "_calls_rated", "_calls_satisfied")
 SATISFIED = 3.5  # an index that rounds to 4 (满意) or 5 (非常满意)
+# One rule with the dissatisfied follow-up (calls._outcome_effects): a call with any score
+# of 2 or less is 不满意 whatever its index (m022 keeps the lowest score in callbacks_order).
+SATISFIED_CALL = f"c.satisfaction >= {SATISFIED} AND coalesce(c.lowest, 9) > 2"
 VERY_SATISFIED = 4.5
 
 
@@ -341,12 +344,13 @@ class _OrderPass:
         call_columns, calls = _select(
             [("order_id", "c.order_id"), ("period", period_sql(self.period, "c.called_at")),
              ("reached", "c.outcome = 'reached'"), ("satisfaction", "c.satisfaction"),
+             ("satisfied", f"c.outcome = 'reached' AND {SATISFIED_CALL}"),
              *([("grp", "c.agent")] if self.by == "agent" else [])],
             f"FROM callbacks c NOT INDEXED WHERE {_CALLS_IN_RANGE}")
         return {"orders": db.inline(orders, self.params), "order_columns": order_columns,
                 "calls": db.inline(calls, self.params), "call_columns": call_columns,
                 "by": self.by, "filtered": bool(self.where.params), "given_up": self.given_up,
-                "very_satisfied": VERY_SATISFIED, "satisfied": SATISFIED, "last_id": self.last_id}
+                "very_satisfied": VERY_SATISFIED, "last_id": self.last_id}
 
     def counted(self, counted: dict, deadline) -> list[dict]:
         """The child's rows, with the orders whose call or give-up moment fell between
@@ -555,7 +559,7 @@ def _call_metrics(desk, period, by, lo, hi, where, row_order=False):
         SELECT {period_sql(period, 'c.called_at')} AS period, {grp} AS grp,
                count(*) AS calls_made, sum(c.outcome = 'reached') AS calls_reached,
                sum(c.outcome = 'reached' AND c.satisfaction IS NOT NULL) AS calls_rated,
-               sum(c.outcome = 'reached' AND c.satisfaction >= {SATISFIED}) AS calls_satisfied
+               sum(c.outcome = 'reached' AND {SATISFIED_CALL}) AS calls_satisfied
         FROM callbacks c{scan} LEFT JOIN orders o ON o.id = c.order_id
         WHERE {_CALLS_IN_RANGE}{where.sql}
         GROUP BY 1, 2""", {"lo": lo, "hi": hi, "now": desk.now_text, **where.params})]

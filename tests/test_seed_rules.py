@@ -165,3 +165,18 @@ def test_an_apology_opened_after_the_last_window_is_due_the_next_day(two_complai
     apology_rows(two_complaints, "open", "1", now="2026-11-23 21:30")
     due = apology_rows(two_complaints, "due", now="2026-11-24 09:00")
     assert [(a["id"], a["call_by"]) for a in due] == [(1, "2026-11-24 21:00:00")]
+
+
+# -- one rule for satisfied -------------------------------------------------------------
+
+def test_a_call_with_a_score_of_2_is_not_counted_satisfied(desk, db_path):
+    """4 4 2 4 4 (index 3.6) opens a dissatisfied follow-up: the report does not count it
+    satisfied at the same time (满意 + 一般 + 不满意 are the rated calls)."""
+    r = desk("record", "H1", "-o", "reached", "--skill", "4", "--attitude", "4", "--timeliness", "2", "--parts", "4",
+             "--overall", "4", "-f", "json", now="2026-11-23 10:00")
+    assert (json.loads(r.stdout)[0]["index"], json.loads(r.stdout)[0]["followup"]) == (3.6, "dissatisfied")
+    desk("record", "H2", "-o", "reached", "-s", "4", now="2026-11-23 10:05")
+    report = json.loads(desk("report", "--from", "2026-11-01", "--to", "2026-11-30", "-f", "json",
+                             now="2026-11-30 10:00").stdout)[0]
+    assert (report["calls_reached"], report["satisfied_rate"], report["dissatisfied"]) == (2, 0.5, 1)
+    assert sqlite3.connect(db_path).execute("SELECT lowest FROM callbacks ORDER BY id").fetchall() == [(2,), (4,)]

@@ -29,7 +29,8 @@ BOOKKEEPING = {"schema_migrations", "_sqlite_migrations"}
 DERIVED = {"orders": {"first_round_closed",  # m011
                       "first_reached_call", "first_reached_at", "first_reached_index"},  # m017
            "followups": {"verified_at"},  # m019
-           "callbacks": {"respondent", "said_arrived", "said_finished", "recording", "suggestion"},  # m020
+           "callbacks": {"respondent", "said_arrived", "said_finished", "recording", "suggestion",  # m020
+                         "lowest"},  # m022
            "complaints": {"apology_id"}}  # m021
 # Tables a later migration adds, empty in an upgraded file.
 NEW_TABLES = {"voided_calls", "claims",  # m013, m014
