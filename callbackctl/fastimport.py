@@ -53,7 +53,7 @@ import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
-from callbackctl import batches, corrections, customers, normalize, orders
+from callbackctl import batches, corrections, customers, normalize, orders, outfile
 from callbackctl.errors import InputError
 from callbackctl.readers import clean_headers, open_input
 
@@ -153,22 +153,9 @@ def _scratch_folder() -> str:
     after removing the ones an import killed mid-way left behind (their process is gone)."""
     top = tempfile.gettempdir()
     for name in os.listdir(top):
-        if name.startswith(SCRATCH_PREFIX) and not _alive(name[len(SCRATCH_PREFIX):].split("-", 1)[0]):
+        if name.startswith(SCRATCH_PREFIX) and not outfile.alive(name[len(SCRATCH_PREFIX):].split("-", 1)[0]):
             shutil.rmtree(os.path.join(top, name), ignore_errors=True)
     return tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
-
-
-def _alive(pid: str) -> bool:
-    """Is the process that made a scratch folder still running? (Unsure counts as yes.)"""
-    if not pid.isdigit():
-        return True  # not a folder of this naming: left alone
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    return True
 
 
 def _bulk_plan(source, conv, path):

@@ -85,14 +85,18 @@ def sweep(folder: str, base: str = "*"):
     """Remove the temporary files of writers that died (their pid no longer runs)."""
     for name in glob.glob(os.path.join(glob.escape(folder), f".{glob.escape(base) if base != '*' else '*'}.*.part*")):
         pid = os.path.basename(name).rsplit(".part", 1)[0].split(".")[-2]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+        if pid.isdigit() and int(pid) != os.getpid() and not alive(pid):
             with contextlib.suppress(OSError):
                 os.unlink(name)
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: str) -> bool:
+    """Is the process that left a temporary file or folder still running? (Unsure, or not
+    a pid, counts as yes: left alone.) fastimport's scratch folders ask it too."""
+    if not pid.isdigit():
+        return True
     try:
-        os.kill(pid, 0)
+        os.kill(int(pid), 0)
     except ProcessLookupError:
         return False
     except (PermissionError, OSError):
