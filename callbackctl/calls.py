@@ -309,7 +309,7 @@ def _record_recurring(desk, call: Call, scores: dict) -> dict:
     if called_at > cb.give_up_at(desk.policy):
         raise StateError(f"{key}: the recurring callback was given up at {clock.fmt(cb.give_up_at(desk.policy))}")
     early = cb.kind in ("retry", "promised") and called_at < cb.next_due
-    attempts = cb.attempts + 1
+    attempts = cb.attempts + (cb.kind != "promised")  # as an order's: a promised call is no attempt
     opened, index, closes = _outcome_effects(desk, call, scores, attempts, customer["phone"])
     note = "; ".join(filter(None, (f"no rating: {call.no_rating.strip()}" if call.no_rating else None, call.note))) or None
     cur = conn.execute(

@@ -222,7 +222,9 @@ class Planner:
             closed = any(c[6] for c in mine)
             if not closed:
                 kind, next_due = self.scheduler.next_call(due, last_at, callback_at)
-        return Callback(key, reason, rnd, due_on, due, deadline, next_due, kind, len(mine), last_outcome, last_at,
+        ordered = sorted(mine, key=lambda c: (c[3], c[0]))  # a call at the promised time is no attempt
+        attempts = len(ordered) - sum(1 for a, _ in zip(ordered, ordered[1:]) if a[5])
+        return Callback(key, reason, rnd, due_on, due, deadline, next_due, kind, attempts, last_outcome, last_at,
                         closed, basis)
 
 

@@ -201,14 +201,16 @@ def test_retries_then_unreachable_hands_the_customer_back_and_the_next_period_fo
     record(contract, key, "2026-11-23 14:40", "-o", "busy", "--callback-at", "2026-11-24 10:00")
     assert due_rows(contract, "2026-11-24 10:00")[0]["due_at"] == "2026-11-24 10:00:00"  # the promise kept
     r = record(contract, key, "2026-11-24 10:00", "-o", "hung_up", "-f", "json")
+    assert json.loads(r.stdout)[0]["followup"] is None  # the promised call is no attempt (#27)
+    r = record(contract, key, "2026-11-24 14:40", "-o", "hung_up", "-f", "json")
     assert json.loads(r.stdout)[0]["followup"] == "unreachable"
-    assert recurring(contract, "2026-11-24 10:05") == []
-    rows = json.loads(contract("followup", "list", "-f", "json", now="2026-11-24 10:05").stdout)
+    assert recurring(contract, "2026-11-24 14:45") == []
+    rows = json.loads(contract("followup", "list", "-f", "json", now="2026-11-24 14:45").stdout)
     assert [(f["order_no"], f["reason"], f["detail"]) for f in rows] == [(key, "unreachable", "3 attempts, last hung_up")]
     # the next month counts from the last call that closed the callback
     assert recurring(contract, "2026-12-24 10:00") == [(f"R-{A}-2026-12", "contract", "2026-12-24 09:30:00",
                                                         "2026-12-30 17:00:00", False)]
-    r = contract("record", key, "-o", "reached", "-s", "5", now="2026-11-24 10:10")
+    r = contract("record", key, "-o", "reached", "-s", "5", now="2026-11-24 14:50")
     assert (r.exit_code, r.stderr) == (1, f"Error: {key}: the recurring callback is finished (hung_up)\n")
 
 
@@ -475,4 +477,4 @@ def test_the_daily_form_shows_each_agents_recurring_calls(tmp_path):
     rows = [tuple(row) for row in openpyxl.load_workbook(out).active.iter_rows(values_only=True)]
     at = next(i for i, row in enumerate(rows) if row[0] == "回访人")
     assert rows[at][:7] == ("回访人", "拨打次数", "接通次数", "满意率", "定期回访拨打", "定期回访接通", "投诉")
-    assert rows[at + 1][:7] == ("demo", 4, 2, 1, 2, 1, 0)
+    assert rows[at + 1][:7] == ("demo", 4, 2, 0.5, 2, 1, 0)  # SY2026110017 (3.6, a score of 2): not satisfied

@@ -339,3 +339,17 @@ def test_who_answered_is_one_key(desk):
     assert (shown["outcome"], shown["respondent"], shown["index"]) == ("reached", "aware", 5.0)
     other = json.loads(run(desk, "show", "SY2026110036", "-f", "json").stdout)["calls"][-1]
     assert (other["outcome"], other["respondent"], other["index"]) == ("wrong_person", "other", None)
+
+
+def test_a_promised_recurring_call_is_no_attempt(desk):
+    """As an order's (#27): busy with a promise, the promised call unanswered, one more: 2 of 3."""
+    key = "R-13700001111-2026-11"
+    for now, args in (("2026-11-23 10:40", ["-o", "busy", "--callback-at", "11:00"]),
+                      ("2026-11-23 11:00", ["-o", "no_answer"]), ("2026-11-23 14:40", ["-o", "no_answer"])):
+        r = subprocess.run([EXE, "--db", desk, "--now", now, "record", key, *args], capture_output=True, text=True,
+                           env=env())
+        assert r.returncode == 0, r.stderr
+    shown = subprocess.run([EXE, "--db", desk, "--now", "2026-11-23 14:41", "show", key], capture_output=True,
+                           text=True, env=env()).stdout
+    assert "attempts    2 of 3, last no_answer" in shown
+    assert "unreachable" not in shown
