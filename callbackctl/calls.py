@@ -355,7 +355,7 @@ class CallColumns:
 
     def __init__(self, columns=None):
         self._columns = normalize.own_columns(columns)
-        self._plans, self.unknown, self._noted = {}, [], set()
+        self._plans, self.unknown = {}, normalize.Unmatched()
 
     def plan(self, headers):
         plan = self._plans.get(tuple(headers))
@@ -369,9 +369,8 @@ class CallColumns:
 
     def _field(self, header, note=True):
         name = normalize.field_of(header, self._columns, normalize.CALL_HEADER_MAP)
-        if name is None and note and header not in self._noted:  # a set: a header may have 200k columns
-            self._noted.add(header)
-            self.unknown.append(header)
+        if name is None and note:
+            self.unknown.note(header)
         return name
 
 

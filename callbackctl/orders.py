@@ -97,8 +97,7 @@ class RowConverter:
         self._parse = _parsers(tz, date_order)
         self._columns = normalize.own_columns(columns)
         self._plans = {}
-        self.unknown = []   # headers kept in extra that name no field, in file order
-        self._unknown = set()  # the same, to look up: a header of 200k columns took 332 s with the list
+        self.unknown = normalize.Unmatched()   # headers kept in extra that name no field
         self.seen = FileOrders()
 
     def field_of(self, header) -> str | None:
@@ -121,9 +120,8 @@ class RowConverter:
             name = self.field_of(h)
             if name is None:
                 extra.append((i, h))
-                if h not in self._unknown and normalize.header_key(h) not in _FAULT_KEYS:
-                    self._unknown.add(h)
-                    self.unknown.append(h)
+                if normalize.header_key(h) not in _FAULT_KEYS:
+                    self.unknown.note(h)
             elif name in seen:
                 spare.append((i, name, h))
             else:
@@ -638,15 +636,17 @@ def correct(desk, order_no: str, values: dict, clear=(), reason: str = "", kind=
         before = get(desk.conn, order_no)
         clock.not_before(desk.now_text, before["updated_at"], f"order {before['order_no']}")
         changed = {k: v for k, v in new.items() if before.get(k) != v}
-        verifies = "phone" in changed and new.get("phone_valid") and kind in ("order_corrected", "contact_verified")
-        if verifies:  # a new good number answers an open invalid contact: not before it was found
+        # A new good number answers an open invalid contact, not before it was found
+        # (followup verify checks and answers it itself).
+        verifies = kind == "order_corrected" and "phone" in changed and new.get("phone_valid")
+        if verifies:
             from callbackctl import followups
 
             followups.check_verification(desk, before)
         if changed:
             _update(desk, before, changed, kind=kind, reason=reason.strip())
             corrections.keep(desk, before, changed, reason.strip())
-            if verifies and kind == "order_corrected":
+            if verifies:
                 followups.contact_verified(desk, before, new["phone"], reason)
     return before["order_no"], changed
 
