@@ -156,14 +156,15 @@ def read(path: str, name: str, sheet: str | None = None, is_header=None) -> Shee
             raise InputError(f"{name}: the file is empty")
         raise InputError(f"{name}: {_WHAT['zip' if zipfile.is_zipfile(path) else kind]}")
     data = _load(path, name, kind, sheet)
-    errors = _error_cells(path, data.name) if kind == "xlsx" else {}
+    errors = _ERROR_READERS[kind](path, data.name)
     warnings = []
     # iter_rows() yields empty rows for those above `data.start` (python-calamine 0.9), so the
     # n-th row is Excel's row n; columns left of `start` are left out, in every row alike.
     ods = kind == "ods"
     cells_of = enumerate(([cell_text(v, ods) for v in row] for row in data.iter_rows()), 1)
     if errors:
-        cells_of = _with_errors(cells_of, errors, data.start[1], name, warnings)
+        cells_of = _with_errors(cells_of, errors, data.start[1], name, warnings,
+                                "the spreadsheet's" if ods else "Excel's")
     numbered = (
         (line, cells)
         for line, cells in cells_of
@@ -186,7 +187,7 @@ def read(path: str, name: str, sheet: str | None = None, is_header=None) -> Shee
     return Sheet(first[found][1], rows(), preamble, data.name, kind, warnings)
 
 
-def _with_errors(numbered, errors: dict, first_column: int, name: str, warnings: list):
+def _with_errors(numbered, errors: dict, first_column: int, name: str, warnings: list, whose: str):
     """Excel's error cells (#N/A, #DIV/0!) as their text, each said in a warning: calamine
     reads them as empty cells, which would lose what the dealer's sheet showed."""
     by_row = {}
@@ -197,7 +198,7 @@ def _with_errors(numbered, errors: dict, first_column: int, name: str, warnings:
             index = column - first_column
             cells.extend([""] * (index + 1 - len(cells)))
             cells[index] = text
-            warnings.append(f"{name}: line {line}: cell {_column_name(column)}{line} is Excel's error {text}: "
+            warnings.append(f"{name}: line {line}: cell {_column_name(column)}{line} is {whose} error {text}: "
                             "kept as that text")
         yield line, cells
 
@@ -212,7 +213,7 @@ def _column_name(index: int) -> str:
     return out
 
 
-def _error_cells(path: str, sheet_name: str) -> dict:
+def _xlsx_errors(path: str, sheet_name: str) -> dict:
     """{(row, column from 0): '#N/A'} of an xlsx sheet's error cells (t="e"), read from its XML
     only when it has any."""
     import xml.etree.ElementTree as ET
@@ -255,3 +256,145 @@ def _sheet_part(z, sheet_name: str) -> str | None:
             target = rel.get("Target", "")
             return target.lstrip("/") if target.startswith("/") else "xl/" + target
     return None
+
+
+_ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_CALCEXT = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
+
+
+def _ods_errors(path: str, sheet_name: str) -> dict:
+    """An ods sheet's error cells, as LibreOffice saves them: the value 0 (what calamine
+    gives) with calcext:value-type="error" and the error's text as the cell's text."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            data = z.read("content.xml")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return {}
+    if b'value-type="error"' not in data:
+        return {}
+    found, row, column, inside = {}, 0, 0, False
+    repeat = lambda e, what: int(e.get(f"{{{_ODS_TABLE}}}number-{what}-repeated", "1"))  # noqa: E731
+    try:
+        for event, e in ET.iterparse(io.BytesIO(data), ("start", "end")):
+            tag = e.tag.rpartition("}")[2]
+            if tag == "table" and event == "start":
+                inside = e.get(f"{{{_ODS_TABLE}}}name") == sheet_name
+            elif not inside:
+                continue
+            elif tag == "table-row" and event == "start":
+                column = 0
+            elif tag == "table-row":
+                row += repeat(e, "rows")
+                e.clear()
+            elif tag in ("table-cell", "covered-table-cell") and event == "end":
+                if e.get(f"{{{_CALCEXT}}}value-type") == "error":
+                    text = "".join(e.itertext()).strip() or "#ERROR"
+                    for k in range(repeat(e, "columns")):
+                        found[(row + 1, column + k)] = text
+                column += repeat(e, "columns")
+            elif tag == "table" and event == "end":
+                break
+    except ET.ParseError:
+        return {}
+    return found
+
+
+_XLS_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
+               0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
+
+
+def _xls_errors(path: str, sheet_name: str) -> dict:
+    """An xls sheet's error cells (a BOOLERR record, or a formula whose cached result is an
+    error), read from the BIFF8 records of the file's Workbook stream."""
+    import struct
+
+    try:
+        stream = _cfb_stream(Path(path).read_bytes(), ("Workbook", "Book"))
+    except (ValueError, IndexError, struct.error, OSError):
+        return {}
+    if stream is None:
+        return {}
+    records = []
+    at = 0
+    while at + 4 <= len(stream):
+        kind, size = struct.unpack_from("<HH", stream, at)
+        records.append((at, kind, stream[at + 4:at + 4 + size]))
+        at += 4 + size
+    sheets = {}
+    for _, kind, body in records:
+        if kind == 0x0085 and len(body) >= 8:  # BOUNDSHEET8: the sheet's BOF offset and name
+            count, flags = body[6], body[7]
+            name = body[8:8 + count * 2].decode("utf-16-le", "replace") if flags & 1 else \
+                body[8:8 + count].decode("latin-1")
+            sheets[name] = struct.unpack_from("<I", body)[0]
+    start = sheets.get(sheet_name)
+    if start is None:
+        return {}
+    found, inside = {}, False
+    for at, kind, body in records:
+        if at == start:
+            inside = True
+        elif not inside:
+            continue
+        if kind == 0x000A:  # EOF of the sheet
+            break
+        if kind == 0x0205 and len(body) >= 8 and body[7] == 1:  # BOOLERR holding an error
+            row, column = struct.unpack_from("<HH", body)
+            found[(row + 1, column)] = _XLS_ERRORS.get(body[6], "#ERROR")
+        elif kind == 0x0006 and len(body) >= 14 and body[6] == 2 and body[12:14] == b"\xff\xff":
+            row, column = struct.unpack_from("<HH", body)  # FORMULA whose cached result is an error
+            found[(row + 1, column)] = _XLS_ERRORS.get(body[8], "#ERROR")
+    return found
+
+
+def _cfb_stream(data: bytes, names) -> bytes | None:
+    """A stream of an OLE2 compound file (what .xls is): its bytes, by the first of `names`
+    the directory holds; None when none. ValueError when it is no compound file."""
+    import struct
+
+    if data[:8] != b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise ValueError("not a compound file")
+    shift, mini_shift = struct.unpack_from("<HH", data, 30)
+    size = 1 << shift
+    fat_count, directory_start = struct.unpack_from("<II", data, 44)
+    mini_cutoff, mini_fat_start = struct.unpack_from("<II", data, 56)
+    difat_start, difat_count = struct.unpack_from("<II", data, 68)
+    sector = lambda n: data[(n + 1) * size:(n + 2) * size]  # noqa: E731
+    fat_sectors = list(struct.unpack_from("<109I", data, 76))
+    while difat_count and difat_start < 0xFFFFFFFA:
+        block = struct.unpack(f"<{size // 4}I", sector(difat_start))
+        fat_sectors += block[:-1]
+        difat_start, difat_count = block[-1], difat_count - 1
+    fat = []
+    for n in fat_sectors[:fat_count]:
+        fat += struct.unpack(f"<{size // 4}I", sector(n))
+
+    def chain(first, table, read, unit):
+        out, n, seen = [], first, 0
+        while n < 0xFFFFFFFA and seen <= len(table):
+            out.append(read(n, unit))
+            n, seen = table[n], seen + 1
+        return b"".join(out)
+
+    big = lambda n, unit: sector(n)  # noqa: E731
+    directory = chain(directory_start, fat, big, size)
+    entries = [directory[i:i + 128] for i in range(0, len(directory), 128)]
+    root = entries[0]
+    for wanted in names:
+        for entry in entries:
+            length = struct.unpack_from("<H", entry, 64)[0]
+            if entry[66] == 2 and entry[:max(length - 2, 0)].decode("utf-16-le", "replace") == wanted:
+                first, stream_size = struct.unpack_from("<II", entry, 116)
+                if stream_size >= mini_cutoff:
+                    return chain(first, fat, big, size)[:stream_size]
+                mini_fat = struct.unpack(f"<{len(b) // 4}I", b) if (b := chain(mini_fat_start, fat, big, size)) else ()
+                mini_data = chain(struct.unpack_from("<I", root, 116)[0], fat, big, size)
+                mini = 1 << mini_shift
+                small = lambda n, unit: mini_data[n * mini:(n + 1) * mini]  # noqa: E731
+                return chain(first, mini_fat, small, mini)[:stream_size]
+    return None
+
+
+_ERROR_READERS = {"xlsx": _xlsx_errors, "ods": _ods_errors, "xls": _xls_errors}

@@ -275,7 +275,7 @@ def test_ods_durations_as_xlsx_shows_them(value, ods, text):
     assert cell_text(value, ods) == text
 
 
-def test_excel_error_cells_are_kept_as_their_text_and_said(tmp_path, cli):
+def errors_xlsx(tmp_path):
     path = tmp_path / "errors.xlsx"
     book = xlsxwriter.Workbook(str(path))
     sheet = book.add_worksheet("工单")
@@ -285,33 +285,34 @@ def test_excel_error_cells_are_kept_as_their_text_and_said(tmp_path, cli):
     sheet.write_row(2, 0, ["E2", "repair"])
     sheet.write_formula(2, 2, "=1/0", None, "#DIV/0!")
     book.close()
+    return path
+
+
+@pytest.mark.parametrize("make", [errors_xlsx, lambda tmp_path: shutil.copy(os.path.join(HERE, "errors.xls"), tmp_path)],
+                         ids=["xlsx", "xls"])
+def test_excel_error_cells_are_kept_as_their_text_and_said(tmp_path, cli, make):
+    """A formula's cached error and a plain error cell: calamine reads both as empty."""
+    path = make(tmp_path)
     r = cli("import", path)
     assert r.exit_code == 1
     assert r.stderr.splitlines()[2:] == [
         f"Warning: {path}: line 2: cell D2 is Excel's error #N/A: kept as that text",
         f"Warning: {path}: line 3: cell C3 is Excel's error #DIV/0!: kept as that text",
         f"{path}: line 3: fee: not a number: '#DIV/0!'"]
-    shown = cli("show", "E1", "-f", "json").stdout
-    assert '"note": "#N/A"' in shown
+    assert '"note": "#N/A"' in cli("show", "E1", "-f", "json").stdout
 
 
-def test_an_ods_duration_and_number_read_as_xlsx_shows_them(tmp_path):
-    """calamine gives an ODS time cell as its ISO text (PT27H17M54S) and a float as its binary value."""
+def ods(path, rows):
+    """A one-sheet .ods of `rows` of cell XML, as LibreOffice lays it out."""
     content = (
         '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
         'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
         'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0" '
         'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
-        '<office:spreadsheet><table:table table:name="S"><table:table-row>'
-        '<table:table-cell office:value-type="string"><text:p>工单号</text:p></table:table-cell>'
-        '<table:table-cell office:value-type="string"><text:p>工时</text:p></table:table-cell>'
-        '<table:table-cell office:value-type="string"><text:p>费用</text:p></table:table-cell></table:table-row>'
-        '<table:table-row><table:table-cell office:value-type="string"><text:p>D1</text:p></table:table-cell>'
-        '<table:table-cell office:value-type="time" office:time-value="PT27H17M54S"><text:p>27:17:54</text:p>'
-        '</table:table-cell><table:table-cell office:value-type="float" office:value="68.66499999999999">'
-        '<text:p>68.665</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet>'
-        '</office:body></office:document-content>')
-    path = tmp_path / "d.ods"
+        '<office:spreadsheet><table:table table:name="S">'
+        + "".join(f"<table:table-row{a}>{r}</table:table-row>" for a, r in rows)
+        + "</table:table></office:spreadsheet></office:body></office:document-content>")
     with zipfile.ZipFile(path, "w") as z:
         z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
         z.writestr("META-INF/manifest.xml", '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
@@ -319,5 +320,45 @@ def test_an_ods_duration_and_number_read_as_xlsx_shows_them(tmp_path):
                    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
                    '</manifest:manifest>')
         z.writestr("content.xml", content)
+    return path
+
+
+def text_cell(text, repeat=1):
+    rep = f' table:number-columns-repeated="{repeat}"' if repeat > 1 else ""
+    return f'<table:table-cell office:value-type="string"{rep}><text:p>{text}</text:p></table:table-cell>'
+
+
+def error_cell(text):
+    return ('<table:table-cell table:formula="of:=1/0" office:value-type="float" office:value="0" '
+            f'calcext:value-type="error"><text:p>{text}</text:p></table:table-cell>')
+
+
+def test_ods_error_cells_are_their_text_not_zero(tmp_path, cli):
+    """LibreOffice saves an error cell as the value 0 with its text: calamine gives 0."""
+    path = ods(tmp_path / "errors.ods", [
+        ("", "".join(map(text_cell, ["order_no", "service_type", "fee", "note"]))),
+        (' table:number-rows-repeated="2"', "<table:table-cell/>"),
+        ("", text_cell("E1") + text_cell("repair") + error_cell("#DIV/0!") + text_cell("ok")),
+        ("", text_cell("E2") + text_cell("repair") + "<table:table-cell/>" + error_cell("Err:502")),
+        ("", text_cell("E3") + '<table:table-cell table:number-columns-repeated="2"/>' + error_cell("#N/A")),
+    ])
+    r = cli("import", path)
+    assert r.exit_code == 1
+    assert r.stderr.splitlines()[2:] == [
+        f"Warning: {path}: line 4: cell C4 is the spreadsheet's error #DIV/0!: kept as that text",
+        f"Warning: {path}: line 5: cell D5 is the spreadsheet's error Err:502: kept as that text",
+        f"Warning: {path}: line 6: cell D6 is the spreadsheet's error #N/A: kept as that text",
+        f"{path}: line 4: fee: not a number: '#DIV/0!'",
+        f"{path}: line 6: service_type is empty (required for a new order)"]
+    assert '"note": "Err:502"' in cli("show", "E2", "-f", "json").stdout
+
+
+def test_an_ods_duration_and_number_read_as_xlsx_shows_them(tmp_path):
+    """calamine gives an ODS time cell as its ISO text (PT27H17M54S) and a float as its binary value."""
+    path = ods(tmp_path / "d.ods", [
+        ("", "".join(map(text_cell, ["工单号", "工时", "费用"]))),
+        ("", text_cell("D1") + '<table:table-cell office:value-type="time" office:time-value="PT27H17M54S">'
+             '<text:p>27:17:54</text:p></table:table-cell><table:table-cell office:value-type="float" '
+             'office:value="68.66499999999999"><text:p>68.665</text:p></table:table-cell>')])
     sheet = read(str(path), "d.ods")
     assert list(sheet.rows) == [(2, ["D1", "27:17:54", "68.665"])]

@@ -122,9 +122,33 @@ def make_encrypted_xlsx(path):
         msoffcrypto.format.ooxml.OOXMLFile(plain).encrypt("secret", out)
 
 
+def make_errors_xls(path):
+    """Two error cells of an xls: E1's note a formula whose cached result is #N/A (xlwt
+    writes no cached results, so the record's bytes are patched), E2's fee a plain #DIV/0!."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("工单")
+    for column, header in enumerate(["order_no", "service_type", "fee", "note"]):
+        sheet.write(0, column, header)
+    sheet.write(1, 0, "E1"), sheet.write(1, 1, "repair"), sheet.write(1, 2, 10)
+    sheet.write(1, 3, xlwt.Formula("NA()"))
+    sheet.write(2, 0, "E2"), sheet.write(2, 1, "repair")
+    sheet.row(2).set_cell_error(2, "#DIV/0!")
+    out = io.BytesIO()
+    book.save(out)
+    data = out.getvalue()
+    empty = bytes([1, 0, 3, 0]) + data[data.index(bytes([1, 0, 3, 0])) + 4:][:2] + bytes.fromhex("030000000000ffff")
+    at = data.index(empty)
+    data = data[:at + 6] + bytes.fromhex("02002a000000ffff") + data[at + 14:]
+    with open(path, "wb") as f:
+        f.write(data)
+
+
 if __name__ == "__main__":
+    make_errors_xls(os.path.join(HERE, "errors.xls"))
     make_xls(os.path.join(HERE, "dealer.xls"))
     make_ods(os.path.join(HERE, "dealer.ods"))
     make_encrypted_xlsx(os.path.join(HERE, "encrypted.xlsx"))
-    for name in ("dealer.xls", "dealer.ods", "encrypted.xlsx"):
+    for name in ("errors.xls", "dealer.xls", "dealer.ods", "encrypted.xlsx"):
         print(name, os.path.getsize(os.path.join(HERE, name)), "bytes")
