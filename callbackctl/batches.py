@@ -90,7 +90,8 @@ def run(desk, source, write_chunk, *, kind="", strict=False, dry_run=False, even
             "INSERT INTO import_batches (file, format, encoding, started_at, actor, strict) VALUES (?, ?, ?, ?, ?, ?)",
             (source.name, kind + source.format, source.encoding, desk.now_text, desk.actor, int(strict)),
         ).lastrowid
-        store = (lambda rejects: _store(conn, summary.batch_id, rejects)) if not strict else None
+        earlier = _Earlier(conn, source.name)
+        store = (lambda rejects: _store(conn, summary.batch_id, rejects, earlier)) if not strict else None
         # Only --strict needs the rows' writes in a savepoint of their own, to undo them
         # and keep the batch. Without it, a writer's savepoint for each row (record --from)
         # nested in one for the file made each release slower than the last: 10k calls
@@ -104,7 +105,7 @@ def run(desk, source, write_chunk, *, kind="", strict=False, dry_run=False, even
                 summary.inserted = summary.updated = summary.unchanged = 0
                 raise db.Rollback
         if strict:
-            _store(conn, summary.batch_id, summary.rejects)
+            _store(conn, summary.batch_id, summary.rejects, earlier)
         conn.execute(
             "UPDATE import_batches SET read = ?, inserted = ?, updated = ?, unchanged = ?, rejected = ? WHERE id = ?",
             (summary.read, summary.inserted, summary.updated, summary.unchanged, summary.rejected, summary.batch_id),
@@ -157,11 +158,30 @@ def _read(source, write_chunk, summary, strict, progress, chunk_rows, store, wri
         progress(source.size or source.position, source.size)
 
 
-def _store(conn, batch_id, rejects):
-    conn.executemany(
-        "INSERT INTO import_rejects (batch_id, line, error, raw) VALUES (?, ?, ?, ?)",
-        [(batch_id, line, error, _raw_json(raw)) for line, error, raw in rejects],
-    )
+class _Earlier:
+    """The rejects earlier batches of the same file stored: (line, error, raw) -> the first
+    one's id. Read once, at the file's first reject."""
+
+    def __init__(self, conn, file):
+        self.conn, self.file, self.ids = conn, file, None
+
+    def get(self, key):
+        if self.ids is None:
+            self.ids = {(line, error, raw): rid for rid, line, error, raw in self.conn.execute(
+                "SELECT r.id, r.line, r.error, r.raw FROM main.import_rejects r "  # main: not a rehearsal's shadow
+                "JOIN main.import_batches b ON b.id = r.batch_id WHERE b.file = ? AND r.repeat_of IS NULL",
+                (self.file,))}
+        return self.ids.get(key)
+
+
+def _store(conn, batch_id, rejects, earlier):
+    """The rejects of a batch; one the same file's earlier batch stored points at it, raw left empty."""
+    rows = []
+    for line, error, raw in rejects:
+        text = _raw_json(raw)
+        first = earlier.get((line, error, text))
+        rows.append((batch_id, line, error, "" if first else text, first))
+    conn.executemany("INSERT INTO import_rejects (batch_id, line, error, raw, repeat_of) VALUES (?, ?, ?, ?, ?)", rows)
 
 
 def _raw_json(raw) -> str:
@@ -177,15 +197,15 @@ def _raw_json(raw) -> str:
 def rejects(conn, batch_id: int | None = None) -> list[dict]:
     """One batch's rejects, or every kept reject once: the same bad row of the same
     file read again (a cron job's repeat) is listed with the last batch that read it."""
+    kept = ("FROM import_rejects r JOIN import_batches b ON b.id = r.batch_id "
+            "LEFT JOIN import_rejects f ON f.id = r.repeat_of")
     if batch_id is not None:
         return [dict(r) for r in conn.execute(
-            "SELECT r.batch_id AS batch, b.file, r.line, r.error, r.raw, b.started_at AS imported_at "
-            "FROM import_rejects r JOIN import_batches b ON b.id = r.batch_id WHERE r.batch_id = ? ORDER BY r.line",
-            (batch_id,))]
+            "SELECT r.batch_id AS batch, b.file, r.line, r.error, coalesce(f.raw, r.raw) AS raw, "
+            f"b.started_at AS imported_at {kept} WHERE r.batch_id = ? ORDER BY r.line", (batch_id,))]
     return [dict(r) for r in conn.execute(
-        "SELECT max(r.batch_id) AS batch, b.file, r.line, r.error, r.raw, max(b.started_at) AS imported_at "
-        "FROM import_rejects r JOIN import_batches b ON b.id = r.batch_id "
-        "GROUP BY b.file, r.line, r.error, r.raw ORDER BY 1, r.line")]
+        "SELECT max(r.batch_id) AS batch, b.file, r.line, r.error, coalesce(f.raw, r.raw) AS raw, "
+        f"max(b.started_at) AS imported_at {kept} GROUP BY b.file, r.line, r.error, 5 ORDER BY 1, r.line")]
 
 
 def rejects_as_rows(headers, rejected):

@@ -90,8 +90,11 @@ def summary_rows(result):
 
 
 def batch_rejects(db, batch):
+    """A batch's rejects; a re-import's point at the rows its file's first import stored."""
     return [(r["line"], r["error"], json.loads(r["raw"])) for r in
-            query(db, "SELECT line, error, raw FROM import_rejects WHERE batch_id = ? ORDER BY line, id", batch)]
+            query(db, "SELECT r.line, r.error, coalesce(f.raw, r.raw) AS raw FROM import_rejects r "
+                      "LEFT JOIN import_rejects f ON f.id = r.repeat_of WHERE r.batch_id = ? ORDER BY r.line, r.id",
+                  batch)]
 
 
 def last_batch(db):

@@ -65,6 +65,15 @@ def test_the_nightly_recipe_twice_changes_nothing_the_second_time(tmp_path):
     assert strip(again) == strip(rejects) and len(strip(rejects)) == 5
     kinds = {k for k, in sqlite3.connect(db).execute("SELECT DISTINCT kind FROM events WHERE id > ?", (events,))}
     assert kinds == {"import"}  # the second run logged that it read the files, and changed nothing
+    # each bad row's content is stored once; the second run's batches point at it
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*), count(repeat_of), sum(raw = '') FROM import_rejects").fetchone() == (10, 5, 5)
+    last = conn.execute("SELECT max(batch_id) FROM import_rejects").fetchone()[0]
+    first = conn.execute("SELECT batch_id FROM import_rejects WHERE id = (SELECT repeat_of FROM import_rejects "
+                         "WHERE batch_id = ?)", (last,)).fetchone()[0]
+    listed = [run(db, "rejects", "--batch", str(b), "-f", "csv").stdout.splitlines() for b in (first, last)]
+    assert [line.split(",", 2)[2].rsplit(",", 1)[0] for line in listed[0]] == \
+        [line.split(",", 2)[2].rsplit(",", 1)[0] for line in listed[1]] != []
 
 
 def test_two_processes_recording_the_same_chases_and_sample_at_once(tmp_path):

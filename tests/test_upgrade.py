@@ -31,7 +31,8 @@ DERIVED = {"orders": {"first_round_closed",  # m011
            "followups": {"verified_at"},  # m019
            "callbacks": {"respondent", "said_arrived", "said_finished", "recording", "suggestion",  # m020
                          "lowest"},  # m022
-           "complaints": {"apology_id"}}  # m021
+           "complaints": {"apology_id"},  # m021
+           "import_rejects": {"repeat_of"}}  # m023
 # Tables a later migration adds, empty in an upgraded file.
 NEW_TABLES = {"voided_calls", "claims",  # m013, m014
               "customers", "customer_orders", "recurring_calls", "customer_followups",  # m015
