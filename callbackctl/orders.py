@@ -18,6 +18,7 @@ from callbackctl import batches, clock, corrections, customers, db, normalize, s
 from callbackctl.batches import RowError
 from callbackctl.errors import InputError, InvalidValue, NotFound, StateError
 from callbackctl.readers import open_input
+from callbackctl.rehearsal import Rehearsal
 from callbackctl.vocab import FAULT_HEADERS
 
 FIELDS = tuple(normalize.ORDER_COLUMNS)  # canonical input columns, in contract order
@@ -170,11 +171,13 @@ def _json_cell(value) -> str:
 
 
 def import_file(desk, path, encoding="auto", input_format=None, dry_run=False, strict=False, progress=None,
-                columns=None, date_order=None, delimiter=None, sheet=None) -> batches.Summary:
+                columns=None, date_order=None, delimiter=None, sheet=None, rehearse=True) -> batches.Summary:
     """Import one file; its summary holds the rejected rows (line, error, raw).
 
     `columns`: header -> field for a dealer's own headers (the policy's
-    [import.columns] and --map, the latter winning).
+    [import.columns] and --map, the latter winning). A file (not stdin) is
+    rehearsed beside the desk and landed in one short write (rehearsal.py);
+    when the desk changed under the rehearsal, it is imported again under the lock.
     """
     conv = RowConverter(desk.tz, {**desk.policy.import_columns, **(columns or {})}, date_order)
     source = open_input(path, encoding, input_format, is_header=conv.is_header, delimiter=delimiter, sheet=sheet)
@@ -182,20 +185,47 @@ def import_file(desk, path, encoding="auto", input_format=None, dry_run=False, s
     desk.conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
     try:
         _require_order_no(source, conv)
-        before = desk.conn.execute("SELECT coalesce(max(id), 0) FROM orders").fetchone()[0]
-        indexes = BulkIndexes(desk.conn, before)
-
-        def finish():
-            indexes.restore()
-            customers.link_new_orders(desk.conn, before)  # the customers' new orders, once per file
-
-        summary = batches.run(desk, source, partial(_write_chunk, desk, source, conv, indexes), strict=strict,
-                              dry_run=dry_run, event="import", progress=progress, finish=finish)
-        summary.unknown = conv.unknown
-        return summary
+        if rehearse and not dry_run and path != "-" and not desk.conn.read_only:
+            summary = _rehearsed(desk, source, conv, strict, progress)
+        else:
+            summary = _locked(desk, source, conv, strict, dry_run, progress)
     finally:
         desk.conn.execute(f"PRAGMA cache_size = {previous}")
         source.close()
+    if summary is None:  # the desk changed under the rehearsal
+        return import_file(desk, path, encoding, input_format, dry_run, strict, progress, columns, date_order,
+                           delimiter, sheet, rehearse=False)
+    summary.unknown = conv.unknown
+    return summary
+
+
+def _locked(desk, source, conv, strict, dry_run, progress):
+    """The import in one write transaction (a dry run: none)."""
+    before = desk.conn.execute("SELECT coalesce(max(id), 0) FROM orders").fetchone()[0]
+    indexes = BulkIndexes(desk.conn, before)
+
+    def finish():
+        indexes.restore()
+        customers.link_new_orders(desk.conn, before)  # the customers' new orders, once per file
+
+    return batches.run(desk, source, partial(_write_chunk, desk, source, conv, indexes), strict=strict,
+                       dry_run=dry_run, event="import", progress=progress, finish=finish)
+
+
+def _rehearsed(desk, source, conv, strict, progress):
+    """The import rehearsed outside the write lock and landed; None if the desk changed meanwhile."""
+    rehearsal = Rehearsal(desk.conn, STORED + ("extra",))
+    with rehearsal:
+        summary = batches.run(desk, source, partial(_write_chunk, desk, source, conv, None, rehearsal=rehearsal),
+                              strict=strict, event="import", progress=progress)
+    indexes = BulkIndexes(desk.conn, rehearsal.max_order)
+
+    def finish(before, relink):
+        indexes.restore()
+        customers.link_new_orders(desk.conn, before)
+        customers.relink_orders(desk.conn, relink)
+
+    return summary if rehearsal.land(finish, indexes) else None
 
 
 def _require_order_no(source, conv):
@@ -207,9 +237,9 @@ def _require_order_no(source, conv):
         )
 
 
-def _write_chunk(desk, source, conv, indexes, rows, summary, write):
+def _write_chunk(desk, source, conv, indexes, rows, summary, write, rehearsal=None):
     """Convert a chunk of rows and upsert the good ones; returns the rejects."""
-    if write:
+    if write and indexes is not None:
         indexes.consider(_expected_rows(source, len(rows)))
     rejects, converted = [], []
     for line, row in rows:
@@ -220,11 +250,12 @@ def _write_chunk(desk, source, conv, indexes, rows, summary, write):
             rejects.append((line, str(e), batches.raw_row(source, row)))
             continue
         converted.append((line, row, order, extra))
-    _apply(desk, converted, summary, rejects, write, lambda row: batches.raw_row(source, row), conv.seen)
+    _apply(desk, converted, summary, rejects, write, lambda row: batches.raw_row(source, row), conv.seen,
+           rehearsal)
     return rejects
 
 
-def _apply(desk, batch, result, rejects, write, raw_of, seen):
+def _apply(desk, batch, result, rejects, write, raw_of, seen, rehearsal=None):
     """Upsert one batch of converted rows, counting each row's effect in file order.
 
     `seen`: the orders read so far from this file. A later row for one of them
@@ -237,6 +268,8 @@ def _apply(desk, batch, result, rejects, write, raw_of, seen):
     numbers = list({order["order_no"] for _, _, order, _ in batch})
     existing, parsed = {}, {}  # parsed: extra JSON text -> dict; few distinct texts recur across rows
     names = ("id", *STORED, "extra")
+    if rehearsal is not None:
+        rehearsal.pull(numbers)
     for i in range(0, len(numbers), 30000):
         chunk = numbers[i:i + 30000]
         marks = ",".join("?" * len(chunk))
@@ -310,8 +343,8 @@ def _apply(desk, batch, result, rejects, write, raw_of, seen):
     for no, row in current.items():
         before = existing[no]
         changed = {c: row[c] for c in row if row[c] != before.get(c)}
-        if changed:
-            _update(desk, before, changed, batch=result.batch_id)
+        if changed:  # a rehearsal's orders are linked to customers when it lands
+            _update(desk, before, changed, relink=rehearsal is None, batch=result.batch_id)
 
 
 def _keep_corrected(target, order, fixed, line, result, brought):
@@ -481,7 +514,7 @@ def _join_parts(target, order):
         order["parts_replaced"] = f"{target['parts_replaced']}, {order['parts_replaced']}"
 
 
-def _update(desk, before: dict, changed: dict, kind="order_updated", **why):
+def _update(desk, before: dict, changed: dict, kind="order_updated", relink=True, **why):
     """Write one order's changed fields, logged with their values before."""
     desk.log(kind, before["order_no"], {**why, "before": {c: before.get(c) for c in changed}, "after": changed})
     values = {**changed, "updated_at": desk.now_text}
@@ -489,7 +522,7 @@ def _update(desk, before: dict, changed: dict, kind="order_updated", **why):
         values["extra"] = _extra_json(values["extra"])
     sets = ", ".join(f"{c} = ?" for c in values)
     desk.conn.execute(f"UPDATE orders SET {sets} WHERE id = ?", (*values.values(), before["id"]))
-    if changed.keys() & _LINKED:
+    if relink and changed.keys() & _LINKED:
         customers.relink_orders(desk.conn, [before["id"]])
 
 

@@ -85,7 +85,7 @@ class DeskGroup(TyperGroup):
         except OSError as e:  # a path the user gave cannot be read or written
             if os.environ.get("CALLBACKCTL_DEBUG"):
                 raise
-            _fail(f"{e.filename}: {e.strerror}" if e.filename else str(e), 1)
+            _fail(f"{e.filename}: {e.strerror}" if e.filename else e.strerror or str(e), 1)
         except Exception as e:  # never a traceback for users; the type says where to look
             import sqlite3
 

@@ -55,7 +55,20 @@ def test_a_large_file_into_a_larger_table_keeps_them(cli, db_path, tmp_path, sma
     assert small_large == []
 
 
-def test_strict_with_a_bad_row_leaves_the_indexes_and_the_orders_as_they_were(cli, db_path, tmp_path, small_large):
+def test_a_rehearsed_strict_failure_drops_nothing(cli, db_path, tmp_path, small_large):
+    cli("info")
+    before = sqlite3.connect(db_path).execute(INDEXES).fetchall()
+    assert cli("import", "--strict", orders_file(tmp_path, 300, bad_line=250)).exit_code == 1
+    assert small_large == []  # the rehearsal undid the rows: nothing new to land
+    assert sqlite3.connect(db_path).execute(INDEXES).fetchall() == before
+
+
+def test_strict_with_a_bad_row_leaves_the_indexes_and_the_orders_as_they_were(cli, db_path, tmp_path, small_large,
+                                                                              monkeypatch):
+    """Under the lock (the desk changed under the rehearsal, say), the drop is undone."""
+    from callbackctl import rehearsal
+
+    monkeypatch.setattr(rehearsal.Rehearsal, "land", lambda self, finish, indexes: self._close() and False)
     cli("info")
     before = sqlite3.connect(db_path).execute(INDEXES).fetchall()
     res = cli("import", "--strict", orders_file(tmp_path, 300, bad_line=250))

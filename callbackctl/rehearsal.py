@@ -1,0 +1,190 @@
+"""A plain import rehearsed beside the desk, then landed in one short write.
+
+Reading and converting a large file takes seconds to minutes; holding the
+desk's write lock all that time made every agent's `claim` or `contact add`
+wait behind it, and give up after the busy timeout. So the import first runs
+whole, unchanged, against TEMP tables that shadow the tables it writes
+(SQLite looks an unqualified name up in temp first): the orders the file
+names are copied in chunk by chunk as it reads them (with a base copy), the
+corrections whole; the batch, its rejects and its audit events are written
+there. The desk itself is only read, from one snapshot.
+
+Landing is one BEGIN IMMEDIATE. If an order the file names, a correction or
+the batch numbering changed since the snapshot, or a new order's number was
+taken, nothing is written and `land` says so: the caller imports the file
+again the old way, under the lock. Else the shadows' new and changed rows go
+into the desk in bulk. A crash at any point leaves the desk as it was: the
+shadows live in this connection's temporary file only.
+
+The tables keep their owners: the rows copied here are the ones orders.py,
+batches.py, corrections.py and desk.log wrote into the shadows.
+"""
+
+from __future__ import annotations
+
+import re
+
+from callbackctl import db
+
+# Parents first: dropped in reverse, so that no shadow row points at a dropped one.
+SHADOWED = ("import_batches", "orders", "import_rejects", "events", "corrections")
+
+
+class Changed(Exception):
+    """The desk changed under the rehearsal in a way its result depends on."""
+
+
+class Rehearsal:
+    def __init__(self, conn, imported_columns):
+        """`imported_columns`: what an import writes of an order (compared and copied)."""
+        self.conn, self.columns = conn, tuple(imported_columns)
+        self.open, self.pragmas = False, None
+
+    # -- the rehearsal ---------------------------------------------------------
+
+    def __enter__(self):
+        conn = self.conn
+        # Pragmas that cannot change inside a transaction: the shadows may hold a
+        # million orders (a file, not memory), and their rows point at rows not copied.
+        self.pragmas = {p: conn.execute(f"PRAGMA {p}").fetchone()[0] for p in ("temp_store", "foreign_keys")}
+        conn.execute("PRAGMA temp_store = FILE")
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("BEGIN")  # deferred: a read snapshot of the desk, no lock on it
+        self.open = True
+        try:
+            for table in SHADOWED:
+                sql = conn.execute("SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?",
+                                   (table,)).fetchone()[0]
+                conn.execute(re.sub(r"^CREATE TABLE (IF NOT EXISTS )?", "CREATE TEMP TABLE ", sql))
+            self.order_columns = [r[1] for r in conn.execute("PRAGMA main.table_info(orders)")]  # not `status`
+            conn.execute(f"CREATE TEMP TABLE orders_base AS SELECT {', '.join(self.order_columns)} "
+                         "FROM main.orders WHERE 0")
+            conn.execute("CREATE UNIQUE INDEX temp.orders_base_id ON orders_base(id)")
+            conn.execute("CREATE TEMP TABLE corrections_base AS SELECT * FROM main.corrections")
+            conn.execute("INSERT INTO temp.corrections SELECT * FROM main.corrections")
+            self.max_order = self._max("orders")
+            self.max_batch = self._max("import_batches")
+            # The largest ids come along, so the shadows' new rows take the ids the desk would give.
+            self._copy_orders("id = ?", [self.max_order])
+            conn.execute("INSERT INTO temp.import_batches SELECT * FROM main.import_batches WHERE id = ?",
+                         (self.max_batch,))
+        except BaseException:
+            self._close()
+            raise
+        return self
+
+    def __exit__(self, kind, error, tb):
+        if kind is not None:
+            self._close()
+        return False
+
+    def pull(self, numbers):
+        """The desk's rows of these order numbers, into the shadow (once each)."""
+        for i in range(0, len(numbers), 30000):
+            chunk = numbers[i:i + 30000]
+            self._copy_orders(f"order_no IN ({','.join('?' * len(chunk))})", chunk)
+
+    def _copy_orders(self, where, args):
+        cols = ", ".join(self.order_columns)
+        for table in ("orders", "orders_base"):
+            self.conn.execute(f"INSERT OR IGNORE INTO temp.{table} ({cols}) SELECT {cols} FROM main.orders "
+                              f"WHERE {where}", args)
+
+    def _max(self, table) -> int:
+        return self.conn.execute(f"SELECT coalesce(max(id), 0) FROM main.{table}").fetchone()[0]
+
+    # -- the landing -----------------------------------------------------------
+
+    def land(self, finish, indexes) -> bool:
+        """Write the rehearsal's result into the desk in one transaction; False (nothing
+        written) when the desk changed under it. `indexes.consider(new orders)` runs before
+        they are inserted; `finish(before, relink)` last, with the largest order id before
+        the new ones and the ids of the orders whose customer link may have changed."""
+        conn = self.conn
+        # What the file changes is known before the lock: only those orders are checked then.
+        differs = " OR ".join(f"t.{c} IS NOT b.{c}" for c in self.columns)
+        conn.execute("CREATE TEMP TABLE changed (id INTEGER PRIMARY KEY)")
+        conn.execute(f"INSERT INTO temp.changed SELECT t.id FROM temp.orders t JOIN temp.orders_base b "
+                     f"ON b.id = t.id WHERE {differs}")
+        linked = " OR ".join(f"t.{c} IS NOT b.{c}" for c in ("phone", "completed_at", "status_given"))
+        relink = [r[0] for r in conn.execute(f"SELECT t.id FROM temp.orders t JOIN temp.orders_base b "
+                                             f"ON b.id = t.id WHERE {linked}")]
+        new = conn.execute("SELECT count(*) FROM temp.orders WHERE id > ?", (self.max_order,)).fetchone()[0]
+        conn.execute("CREATE TEMP TABLE brought AS SELECT t.order_id FROM temp.corrections t "
+                     "JOIN temp.corrections_base b USING (order_id, field) WHERE t.imported IS NOT b.imported")
+        conn.execute("COMMIT")  # the shadows only: the desk was not written
+        self.open = False
+        conn.execute(f"PRAGMA foreign_keys = {self.pragmas['foreign_keys']}")  # temp_store's would drop them
+        try:
+            with db.transaction(conn):
+                self._check()
+                indexes.consider(new)
+                before = self._copy()
+                self._drop()
+                finish(before, relink)
+            return True
+        except Changed:
+            return False
+        finally:
+            self._drop()
+            self._restore_pragmas()
+
+    def _check(self):
+        """Serialised before whatever the desk took in meanwhile, the import does the same:
+        the orders it changes and their corrections are as it read them, its new order
+        numbers are still free, and no other batch came in. (An order of the file it leaves
+        as it is may have changed: the import, done first, would have left it too.)"""
+        conn = self.conn
+        differs = " OR ".join(f"o.{c} IS NOT b.{c}" for c in self.columns)
+        if conn.execute(f"SELECT 1 FROM temp.changed ch JOIN temp.orders_base b ON b.id = ch.id "
+                        f"LEFT JOIN main.orders o ON o.id = b.id WHERE o.id IS NULL OR {differs} LIMIT 1").fetchone():
+            raise Changed("an order of the file was changed")
+        if conn.execute("SELECT 1 FROM temp.orders t JOIN main.orders o ON o.order_no = t.order_no "
+                        "WHERE t.id > ? LIMIT 1", (self.max_order,)).fetchone():
+            raise Changed("a new order of the file was stored")
+        if self._max("import_batches") != self.max_batch:
+            raise Changed("another file was imported")
+        mine = "WHERE order_id IN (SELECT id FROM temp.changed UNION SELECT order_id FROM temp.brought)"
+        if conn.execute(f"SELECT count(*) FROM (SELECT * FROM (SELECT * FROM main.corrections {mine} EXCEPT "
+                        f"SELECT * FROM temp.corrections_base {mine}) UNION ALL SELECT * FROM (SELECT * FROM "
+                        f"temp.corrections_base {mine} EXCEPT SELECT * FROM main.corrections {mine}))").fetchone()[0]:
+            raise Changed("a correction of an order of the file was made")
+
+    def _copy(self):
+        conn = self.conn
+        conn.execute("INSERT INTO main.import_batches SELECT * FROM temp.import_batches WHERE id > ?",
+                     (self.max_batch,))
+        before = self._max("orders")
+        new = [c for c in self.order_columns if c != "id"]
+        conn.execute(f"INSERT INTO main.orders ({', '.join(new)}) SELECT {', '.join(new)} FROM temp.orders "
+                     "WHERE id > ? ORDER BY id", (self.max_order,))
+        sets = ", ".join(f"{c} = t.{c}" for c in (*self.columns, "updated_at"))
+        conn.execute(f"UPDATE main.orders AS o SET {sets} FROM temp.orders t WHERE o.id = t.id "
+                     "AND t.id IN (SELECT id FROM temp.changed)")
+        conn.execute("INSERT INTO main.import_rejects (batch_id, line, error, raw, repeat_of) "
+                     "SELECT batch_id, line, error, raw, repeat_of FROM temp.import_rejects ORDER BY id")
+        conn.execute("INSERT INTO main.events (at, actor, command, kind, order_no, detail) "
+                     "SELECT at, actor, command, kind, order_no, detail FROM temp.events ORDER BY id")
+        conn.execute("UPDATE main.corrections AS c SET imported = t.imported FROM temp.corrections t "
+                     "JOIN temp.corrections_base b USING (order_id, field) "
+                     "WHERE c.order_id = t.order_id AND c.field = t.field AND t.imported IS NOT b.imported")
+        return before
+
+    # -- cleaning up -----------------------------------------------------------
+
+    def _close(self):
+        if self.open and self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+        self.open = False
+        self._drop()
+        self._restore_pragmas()
+
+    def _drop(self):
+        for table in ("orders_base", "corrections_base", "changed", "brought", *reversed(SHADOWED)):
+            self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+
+    def _restore_pragmas(self):
+        if self.pragmas and not self.conn.in_transaction:
+            for name, value in self.pragmas.items():
+                self.conn.execute(f"PRAGMA {name} = {value}")
+            self.pragmas = None
