@@ -218,6 +218,21 @@ def add_window_time(cal, windows, t: dt.datetime, minutes: int) -> dt.datetime:
         t = roll_forward(cal, windows, _at(t.date(), end))
 
 
+def window_days(cal, windows, first: dt.date, last: dt.date) -> list[tuple[str, int, int]]:
+    """(day, seconds of window time from `first` to the day's start, 1 if a working day)
+    for each day from first to last. The window time between two moments of those days
+    is the difference of their counts (the day's, plus the window seconds of the day
+    before the moment on a working day): add_window_time's, without a loop per moment."""
+    per_day = sum(end - start for start, end in windows) * 60
+    out, total, day = [], 0, first
+    while day <= last:
+        work = cal.is_workday(day)
+        out.append((day.isoformat(), total, int(work)))
+        total += per_day if work else 0
+        day += _DAY
+    return out
+
+
 def due_after(cal, windows, start: dt.datetime, delay) -> dt.datetime:
     """When something falls due `delay` after `start` (a completion, an attempt)."""
     if delay.days:

@@ -230,3 +230,83 @@ def chases_of(desk, order) -> list[dict]:
         "SELECT chased_at, reason, deadline, overdue_hours, actor, note FROM chases WHERE order_id = ? ORDER BY id",
         (order["id"],),
     )]
+
+
+# The provider's duties after a dispatch (seed 003: 半小时内同用户联系, 3小时内向呼叫中心回馈维修状态):
+# (duty, the order's column that shows it done, the policy's allowance in desk time).
+DUTIES = (("contact", "contacted_at", "contact_within"), ("status", "feedback_at", "status_within"))
+DUTY_COLUMNS = ["duty", "dispatched_at", "deadline", "done_at", "state"]
+
+
+def duty_deadline(desk, dispatched_at: str, within: str) -> str:
+    """When a duty owed from a dispatch at `dispatched_at` falls late: `within` of desk time."""
+    allowance = getattr(desk.policy, within)
+    return clock.fmt(calendar.deadline_after(desk.cal, desk.policy.dispatch_hours, clock.parse(dispatched_at),
+                                             allowance))
+
+
+def duties_of(desk, order) -> list[dict]:
+    """`show`: each duty of a dispatched order, its deadline and how it stands at now
+    (`late`, `on time`, `owed` before its deadline, `not recorded` past it)."""
+    if not order["dispatched_at"] or order["dispatched_at"] > desk.now_text:
+        return []
+    rows = []
+    for duty, column, within in DUTIES:
+        deadline = duty_deadline(desk, order["dispatched_at"], within)
+        done = order[column] if order[column] and order[column] <= desk.now_text else None
+        state = ("late" if done > deadline else "on time") if done else \
+            "not recorded" if desk.now_text > deadline else "owed"
+        rows.append({"duty": duty, "dispatched_at": order["dispatched_at"], "deadline": deadline, "done_at": done,
+                     "state": state})
+    return rows
+
+
+def late_duties(desk, since: str) -> tuple[str, list[str], str] | None:
+    """For reports on orders dispatched from `since`: (the joins, the SQL flags late_contact and
+    late_status of an order, alias `o`, a condition every late order meets); None when no
+    order was dispatched since. A duty is late when more than its allowance of
+    desk time lies between the dispatch and the time it was done: each moment's desk
+    time is its day's count in temp.desk_days (calendar.window_days) plus the window
+    seconds of its day before it, in SQL. Exactly the allowance (done after a deadline at
+    a window's end, before the next window) and a moment outside the table ask the
+    calendar itself, as an allowance in days does. One not recorded is not counted late:
+    a dealer's export may not carry the column, and `chase` lists missing feedback."""
+    conn, hours = desk.conn, desk.policy.dispatch_hours
+    first = conn.execute("SELECT min(dispatched_at) FROM orders WHERE dispatched_at >= ?", (since,)).fetchone()[0]
+    if first is None:
+        return None  # nothing dispatched in the range
+    days = calendar.window_days(desk.cal, hours, dt.date.fromisoformat(first[:10]) - dt.timedelta(days=1),
+                                max(desk.now.date(), dt.date.fromisoformat(first[:10])) + dt.timedelta(days=1))
+    conn.execute("DROP TABLE IF EXISTS temp.desk_days")
+    conn.execute("CREATE TEMP TABLE desk_days (day TEXT PRIMARY KEY, seconds INTEGER, work INTEGER) WITHOUT ROWID")
+    conn.executemany("INSERT INTO temp.desk_days VALUES (?, ?, ?)", days)
+    deadline = lru_cache(maxsize=65536)(lambda within, at: duty_deadline(desk, at, within))
+    conn.create_function("cb_duty_deadline", 2, deadline, deterministic=True)
+
+    def desk_seconds(alias, column):
+        moment = (f"(CAST(substr({column}, 12, 2) AS INTEGER) * 3600 + CAST(substr({column}, 15, 2) AS INTEGER) * 60"
+                  f" + CAST(substr({column}, 18, 2) AS INTEGER))")
+        inside = " + ".join(f"max(min({moment} - {start * 60}, {(end - start) * 60}), 0)" for start, end in hours)
+        return f"({alias}.seconds + {alias}.work * ({inside}))"
+
+    # CROSS JOIN: the orders outside, each finding its day (else SQLite may read every order per day)
+    joins = "CROSS JOIN temp.desk_days dd ON dd.day = substr(o.dispatched_at, 1, 10)"
+    flags = []
+    for duty, column, within in DUTIES:
+        allowance = getattr(desk.policy, within)
+        joins += f" LEFT JOIN temp.desk_days d_{duty} ON d_{duty}.day = substr(o.{column}, 1, 10)"
+        ask = f"o.{column} > cb_duty_deadline('{within}', o.dispatched_at)"
+        taken = f"({desk_seconds(f'd_{duty}', f'o.{column}')} - {desk_seconds('dd', 'o.dispatched_at')})"
+        # CASE, not AND/OR: SQLite evaluates both sides of those, and would ask the calendar for every row.
+        if allowance.days:
+            flags.append(f"CASE WHEN o.{column} IS NULL OR o.{column} > :now THEN 0 ELSE {ask} END")
+            continue
+        flags.append(f"CASE WHEN o.{column} IS NULL OR o.{column} > :now THEN 0 "
+                     f"WHEN d_{duty}.day IS NULL OR length(o.{column}) != 19 OR length(o.dispatched_at) != 19 "
+                     f"THEN {ask} WHEN {taken} > {allowance.minutes * 60} THEN 1 "
+                     f"WHEN {taken} < {allowance.minutes * 60} THEN 0 ELSE {ask} END")
+    # Desk time only runs slower than the clock: a duty done within its allowance of wall-clock
+    # time is on time, and the row need not be joined or computed.
+    maybe = " OR ".join(f"o.{column} > datetime(o.dispatched_at, '+{getattr(desk.policy, within).minutes} minutes')"
+                        for _, column, within in DUTIES)
+    return joins, flags, f"({maybe})"

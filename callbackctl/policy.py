@@ -62,6 +62,10 @@ DEFAULTS = {
     "dispatch": {
         "hours": ["08:30-17:00"],
         "feedback_within": "4h",
+        # seed 003: the provider contacts the customer within 30 minutes of dispatch and
+        # reports the repair's status within 3 hours (desk time, as feedback_within)
+        "contact_within": "30m",
+        "status_within": "3h",
         "respond_within": {"urban": "24h", "suburban": "48h", "other": "72h"},
         "rechase_after": "1h",
         # seed 003: a repair reported after 16:00 is scheduled for the next day
@@ -215,6 +219,8 @@ class Policy:
     recurring: Recurring
     dispatch_hours: tuple
     feedback_within: Duration
+    contact_within: Duration
+    status_within: Duration
     respond_within: dict
     next_day_after: int
     rechase_after: Duration
@@ -425,6 +431,8 @@ def build(raw: dict, source: str = "built-in defaults") -> Policy:
         recurring=recurring,
         dispatch_hours=get("dispatch.hours", parse_windows),
         feedback_within=get("dispatch.feedback_within", parse_duration),
+        contact_within=get("dispatch.contact_within", parse_duration),
+        status_within=get("dispatch.status_within", parse_duration),
         respond_within=respond,
         next_day_after=get("dispatch.next_day_after", parse_time_of_day),
         rechase_after=get("dispatch.rechase_after", parse_duration),

@@ -27,6 +27,10 @@ Definitions (contract.md):
   each kind; under --by agent, the agent who took them; late_replies: of
   those that owed a reply, the ones replied after its deadline, or not
   replied by now and past it.
+- late_contact / late_status: orders dispatched in the period whose provider
+  contacted the customer, or first reported the repair's status (feedback_at),
+  later than [dispatch] contact_within / status_within of desk time after the
+  dispatch (seed 003); a time not recorded is not counted.
 """
 
 from __future__ import annotations
@@ -51,7 +55,9 @@ METRICS = ["orders_completed", "callbacks_due", "callbacks_done", "completion_ra
            # inbound calls (contacts.py): received in the period, per kind, and the replies made late
            "contacts", *(f"contacts_{kind}" for kind in CONTACT_KINDS), "late_replies",
            # customers' recurring callbacks (recurring.py), apart from the orders' calls above
-           "recurring_calls_made", "recurring_calls_reached"]
+           "recurring_calls_made", "recurring_calls_reached",
+           # the provider's duties after a dispatch (dispatch.DUTIES), by the dispatch's time
+           "late_contact", "late_status"]
 _COUNTS = [m for m in METRICS if not m.endswith(("_rate", "_index", "_share"))]
 # The counts behind the rates, kept in each row under these keys (no listing
 # writes them: they are not columns) so that a total recomputes its rates exactly.
@@ -216,7 +222,8 @@ def report(desk, period="month", by="region", date_from=None, date_to=None, regi
         rows[(r["period"], r["grp"])] = dict(r)
     for r in (_complaint_metrics(desk, period, by, lo, hi, where) + _chase_metrics(desk, period, by, lo, hi, where)
               + _spot_metrics(desk, period, by, lo, hi, where) + call_rows
-              + _contact_metrics(desk, period, by, lo, hi, where) + _recurring_metrics(desk, period, by, lo, hi, where)):
+              + _contact_metrics(desk, period, by, lo, hi, where) + _recurring_metrics(desk, period, by, lo, hi, where)
+              + _duty_metrics(desk, period, by, lo, hi, where)):
         rows.setdefault((r["period"], r["grp"]), {}).update({k: v for k, v in r.items() if k not in ("period", "grp")})
     out = []
     for (per, grp), r in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[0][1] is None, kv[0][1] or "")):
@@ -531,6 +538,26 @@ def _chase_metrics(desk, period, by, lo, hi, where):
         FROM chases h JOIN orders o ON o.id = h.order_id
         WHERE h.chased_at >= :lo AND h.chased_at < :hi AND h.chased_at <= :now{where.sql}
         GROUP BY 1, 2""", {"lo": lo, "hi": hi, "now": desk.now_text, **where.params})]
+
+
+def _duty_metrics(desk, period, by, lo, hi, where):
+    """The dispatches of the period whose provider was late to contact or to report (by dispatched_at)."""
+    from callbackctl import dispatch
+
+    if by == "agent":  # an agent dispatches nothing: the duties are the providers'
+        return []
+    duties = dispatch.late_duties(desk, lo)
+    if duties is None:
+        return []
+    joins, (contact, status_), maybe = duties
+    rows = desk.conn.execute(f"""
+        SELECT {period_sql(period, 'o.dispatched_at')} AS period, o.{by} AS grp,
+               sum({contact}) AS late_contact, sum({status_}) AS late_status
+        FROM orders o {joins}
+        WHERE o.dispatched_at >= :lo AND o.dispatched_at < :hi AND o.dispatched_at <= :now
+          AND {maybe}{where.sql}
+        GROUP BY 1, 2""", {"lo": lo, "hi": hi, "now": desk.now_text, **where.params})
+    return [dict(r) for r in rows if r["late_contact"] or r["late_status"]]
 
 
 def _spot_metrics(desk, period, by, lo, hi, where):

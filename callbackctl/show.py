@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from callbackctl import normalize, orders
+from callbackctl.dispatch import DUTY_COLUMNS
 
 # Each section: (title, columns, function(desk, order) -> rows), listed below
 # in the order `show` prints them; each reads through the module that owns it.
@@ -86,6 +87,14 @@ def _chases(desk, order):
     from callbackctl import dispatch
 
     return dispatch.chases_of(desk, order)
+
+
+@section("provider duties", DUTY_COLUMNS)
+def _duties(desk, order):
+    """Seed 003: contact the customer within 30 minutes of dispatch, report the status within 3 hours."""
+    from callbackctl import dispatch
+
+    return dispatch.duties_of(desk, order)
 
 
 @section("complaints", ["id", "against", "target", "severity", "status", "received_at", "reply_due", "replied_at",

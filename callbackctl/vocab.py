@@ -62,7 +62,10 @@ ORDER_COLUMNS = {
     "serial_no": ["出厂编号", "序列号", "机号", "serial"],
     "reported_at": ["报修时间", "报单时间", "受理时间", "报修日期"],
     "dispatched_at": ["派工时间", "派单时间"],
-    "feedback_at": ["反馈时间", "首次反馈时间"],
+    # seed 003: the provider contacts the customer within 30 minutes of dispatch...
+    "contacted_at": ["联系用户时间", "首次联系时间", "联系客户时间", "用户联系时间", "contact_time"],
+    # ...and reports the repair's status (回馈) within 3 hours: its first report is feedback_at.
+    "feedback_at": ["反馈时间", "首次反馈时间", "回馈时间", "状态回馈时间", "维修状态回馈时间", "status_at"],
     "appointment_at": ["预约时间"],
     "arrived_at": ["到达时间"],
     "completed_at": ["完工时间", "完成时间", "完工日期"],
@@ -130,7 +133,8 @@ CUSTOMER_CLASSES = tuple(CLASS_ALIASES)
 CUSTOMER_LIST_COLUMNS = ["key", "customer", "phone", "class", "contract_from", "contract_until", "project", "last_order_no",
                          "last_completed_at", "next_key", "next_reason", "next_due_at", "next_deadline"]
 
-TIME_COLUMNS = ("reported_at", "dispatched_at", "feedback_at", "appointment_at", "arrived_at", "completed_at")
+TIME_COLUMNS = ("reported_at", "dispatched_at", "contacted_at", "feedback_at", "appointment_at", "arrived_at",
+                "completed_at")
 
 SERVICE_TYPE_ALIASES = {
     "install": ["安装", "installation"],

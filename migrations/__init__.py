@@ -14,6 +14,7 @@ from callbackctl.migrations import (
     m014_claims, m015_customers,
     m016_contacts, m017_first_reached_call, m018_calls_by_order, m019_corrections,
     m020_call_details, m021_apology_joins, m022_lowest_score, m023_reject_repeats,
+    m024_contacted_at,
 )
 
 MIGRATIONS = [m001_orders, m002_callbacks, m003_chases, m004_complaints, m005_head_office, m006_views,
@@ -21,7 +22,8 @@ MIGRATIONS = [m001_orders, m002_callbacks, m003_chases, m004_complaints, m005_he
               m010_reached_index_shape, m011_first_round_closed, m012_sqlite_utils_history, m013_voided_calls,
               m014_claims, m015_customers,
               m016_contacts, m017_first_reached_call, m018_calls_by_order, m019_corrections,
-              m020_call_details, m021_apology_joins, m022_lowest_score, m023_reject_repeats]
+              m020_call_details, m021_apology_joins, m022_lowest_score, m023_reject_repeats,
+              m024_contacted_at]
 
 
 def name(module) -> str:

@@ -102,7 +102,7 @@ def test_tables_in_chinese_files_as_the_contract_names_them(demo_desk):
 def test_show_and_messages_in_chinese(demo_desk):
     r = demo_desk("--lang", "zh", "show", "SY2026110017")
     assert [line for line in r.stdout.splitlines() if line.startswith("==")] == [
-        "== 工单", "== 更正", "== 回访计划", "== 回访记录", "== 回单", "== 催单", "== 投诉", "== 来电登记", "== 操作日志"]
+        "== 工单", "== 更正", "== 回访计划", "== 回访记录", "== 回单", "== 催单", "== 服务商时限", "== 投诉", "== 来电登记", "== 操作日志"]
     r = demo_desk("--lang", "zh", "due", "--region", "nowhere")
     assert (r.exit_code, r.stdout, r.stderr) == (0, "", "没有待回访工单\n")
     r = demo_desk("--lang", "zh", "release", "SY2026110017")

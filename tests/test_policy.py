@@ -116,6 +116,8 @@ within = "5d"
 [dispatch]
 hours = ["08:30-17:00"]
 feedback_within = "4h"
+contact_within = "30m"
+status_within = "3h"
 respond_within = { urban = "24h", suburban = "48h", other = "72h" }
 rechase_after = "1h"
 next_day_after = "16:00"

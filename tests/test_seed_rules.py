@@ -180,3 +180,97 @@ def test_a_call_with_a_score_of_2_is_not_counted_satisfied(desk, db_path):
                              now="2026-11-30 10:00").stdout)[0]
     assert (report["calls_reached"], report["satisfied_rate"], report["dissatisfied"]) == (2, 0.5, 1)
     assert sqlite3.connect(db_path).execute("SELECT lowest FROM callbacks ORDER BY id").fetchall() == [(2,), (4,)]
+
+
+# -- seed 003: the provider contacts within 30 minutes of dispatch, reports within 3 hours ----
+
+DUTIES = """工单号,服务类型,服务商,区域,报修时间,派工时间,联系用户时间,回馈时间,完工时间
+D1,维修,P1,East,2026-11-23 09:00,2026-11-23 09:10,2026-11-23 09:35,2026-11-23 11:00,2026-11-23 15:00
+D2,维修,P1,East,2026-11-23 09:00,2026-11-23 09:10,2026-11-23 09:45,2026-11-23 12:20,
+D3,维修,P2,East,2026-11-23 16:50,2026-11-23 16:50,2026-11-24 08:50,2026-11-24 10:30,
+D4,维修,P2,East,2026-11-23 16:50,2026-11-23 16:50,2026-11-24 09:10,,
+D5,维修,P2,East,2026-11-23 10:00,2026-11-23 10:00,,,
+"""
+
+
+@pytest.fixture
+def dispatched(cli, tmp_path):
+    assert cli("import", write(tmp_path / "d.csv", DUTIES), now="2026-11-24 12:00").exit_code == 0
+    return cli
+
+
+def duties(cli, order, now="2026-11-24 12:00"):
+    shown = json.loads(cli("show", order, "-f", "json", now=now).stdout)["provider_duties"]
+    return [(d["duty"], d["deadline"], d["done_at"], d["state"]) for d in shown]
+
+
+@pytest.mark.parametrize("order, rows", [
+    ("D1", [("contact", "2026-11-23 09:40:00", "2026-11-23 09:35:00", "on time"),
+            ("status", "2026-11-23 12:10:00", "2026-11-23 11:00:00", "on time")]),
+    ("D2", [("contact", "2026-11-23 09:40:00", "2026-11-23 09:45:00", "late"),
+            ("status", "2026-11-23 12:10:00", "2026-11-23 12:20:00", "late")]),
+    # dispatched 10 minutes before the desk closes: the rest of the allowance is the next morning's
+    ("D3", [("contact", "2026-11-24 08:50:00", "2026-11-24 08:50:00", "on time"),
+            ("status", "2026-11-24 11:20:00", "2026-11-24 10:30:00", "on time")]),
+    ("D4", [("contact", "2026-11-24 08:50:00", "2026-11-24 09:10:00", "late"),
+            ("status", "2026-11-24 11:20:00", None, "not recorded")]),
+])
+def test_show_explains_the_providers_duties(dispatched, order, rows):
+    assert duties(dispatched, order) == rows
+
+
+def test_a_duty_not_yet_due_is_owed(dispatched):
+    assert duties(dispatched, "D4", now="2026-11-24 08:00") == [
+        ("contact", "2026-11-24 08:50:00", None, "owed"), ("status", "2026-11-24 11:20:00", None, "owed")]
+
+
+def test_reports_count_late_duties_per_provider_by_the_dispatch(dispatched, tmp_path):
+    def late(*args, policy=None):
+        rows = json.loads(dispatched("report", "--by", "provider", "-f", "json", *args, now="2026-11-24 12:00",
+                                     policy=policy).stdout)
+        return [(r["period"], r["provider"], r["late_contact"], r["late_status"]) for r in rows]
+
+    assert late() == [("2026-11", "P1", 1, 1), ("2026-11", "P2", 1, 0)]  # D5 recorded nothing: not counted
+    assert late("--period", "day", "--from", "2026-11-23") == [
+        ("2026-11-23", "P1", 1, 1), ("2026-11-23", "P2", 1, 0)]
+    policy = write(tmp_path / "p.toml", '[dispatch]\ncontact_within = "1h"\nstatus_within = "4h"\n')
+    assert late(policy=policy) == [("2026-11", "P1", 0, 0)]  # P2 has nothing else to report
+
+
+def test_the_reports_desk_time_agrees_with_the_calendar_at_every_edge(cli, db_path, tmp_path):
+    """late_contact/late_status in SQL (desk seconds per day) against dispatch.duty_deadline, for
+    dispatches at window edges, before a weekend and a holiday, and duties done one second
+    either side of the deadline, on it, and in the gap after a deadline at a window's end."""
+    import datetime as dt
+    import random
+
+    from callbackctl import desk as desk_mod, dispatch
+
+    cli("info")
+    desk = desk_mod.open_desk(db_path, now="2026-12-31 12:00")
+    rng = random.Random(29)
+    starts = [dt.datetime(2026, 9, 30, h, m) for h, m in ((8, 29), (8, 30), (16, 29), (16, 30), (16, 59), (17, 0))]
+    starts += [dt.datetime(2026, 11, 20, 16, 45), dt.datetime(2026, 11, 21, 10, 0)]  # a Friday, a Saturday
+    starts += [dt.datetime(2026, 10, rng.randint(1, 31), rng.randint(0, 23), rng.randint(0, 59), rng.randint(0, 59))
+               for _ in range(30)]
+    rows, expected = ["order_no,service_type,engineer,dispatched_at,contacted_at,feedback_at"], {}
+    for i, start in enumerate(starts):
+        for j, shift in enumerate((-1, 0, 1, 3600, 7200)):
+            contact = dt.datetime.fromisoformat(dispatch.duty_deadline(desk, start.isoformat(" "), "contact_within"))
+            status = dt.datetime.fromisoformat(dispatch.duty_deadline(desk, start.isoformat(" "), "status_within"))
+            done = [t + dt.timedelta(seconds=shift) for t in (contact, status)]
+            engineer = f"E{i:02d}{j}"
+            rows.append(f"K{i:02d}{j},repair,{engineer},{start:%Y-%m-%d %H:%M:%S},{done[0]:%Y-%m-%d %H:%M:%S},"
+                        f"{done[1]:%Y-%m-%d %H:%M:%S}")
+            expected[engineer] = (int(done[0] > contact), int(done[1] > status))
+    desk.conn.close()
+    assert cli("import", write(tmp_path / "k.csv", "\n".join(rows) + "\n"), now="2026-12-31 12:00").exit_code == 0
+    got = json.loads(cli("report", "--by", "engineer", "--from", "2026-09-01", "-f", "json",
+                         now="2026-12-31 12:00").stdout)
+    counted = {}
+    for r in got:
+        late = counted.setdefault(r["engineer"], [0, 0])
+        late[0] += r["late_contact"]
+        late[1] += r["late_status"]
+    assert {e: tuple(v) for e, v in counted.items() if any(v)} == {e: v for e, v in expected.items() if any(v)}
+    assert sum(a + b for a, b in expected.values()) > 50  # the edges were there
