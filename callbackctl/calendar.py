@@ -30,34 +30,39 @@ class WorkCalendar:
     """Which days are working days.
 
     Order of precedence: the policy's extra workdays, its extra holidays, the
-    official Chinese calendar (public holidays and make-up working days 调休)
-    for the years it has data for; for the other years the statutory holidays
+    State Council's notices the desk loaded (`calendar load`: `loaded`, {day:
+    (working, name)}) for their years, the official Chinese calendar (public
+    holidays and make-up working days 调休) for the years it has data for; for the other years the statutory holidays
     worked out from the Gregorian and lunar calendars (holidays.py, `predicted`);
     and otherwise Monday to Friday. Years looked up without official data are
     remembered in `missing_years` so the caller can warn once instead of failing.
     """
 
-    def __init__(self, country="CN", holidays=(), workdays=()):
+    def __init__(self, country="CN", holidays=(), workdays=(), loaded=None):
         self.holidays = frozenset(holidays)
         self.workdays = frozenset(workdays)
+        self.loaded = dict(loaded or {})
+        self.loaded_years = frozenset(d.year for d in self.loaded)
         self.missing_years: set[int] = set()
         self._official = _official_calendar() if country == "CN" else None
         self.is_workday = lru_cache(maxsize=4096)(self._is_workday)
 
     def covers(self, year: int) -> bool:
-        return self._official is not None and year in self._official[0]
+        return self._official is not None and (year in self._official[0] or year in self.loaded_years)
 
     def known_until(self) -> dt.date | None:
         """The last day of official data, or None when no official calendar is used."""
         if self._official is None:
             return None
-        return dt.date(max(self._official[0]), 12, 31)
+        return dt.date(max(self._official[0] | self.loaded_years), 12, 31)
 
     def _is_workday(self, day: dt.date) -> bool:
         if day in self.workdays:
             return True
         if day in self.holidays:
             return False
+        if day.year in self.loaded_years:
+            return self.loaded[day][0] if day in self.loaded else day.weekday() < 5
         if self._official is not None:
             years, off, on = self._official
             if day.year in years:
@@ -74,7 +79,7 @@ class WorkCalendar:
     def predicted(self, year: int) -> dict[dt.date, str]:
         """{day: name} of the statutory holidays worked out for a year the official
         calendar has no data for; {} for a year it has, or without it (country "none")."""
-        if self._official is None or year in self._official[0]:
+        if self._official is None or self.covers(year):
             return {}
         from callbackctl.holidays import statutory_holidays  # lunar-python: only for such a year
 
@@ -84,9 +89,18 @@ class WorkCalendar:
         """(a working day?, the holiday's name or "", source): source is `policy`,
         `official` or `predicted` for the rule that decided, `weekday` otherwise."""
         work = self.is_workday(day)
-        name = _official_names().get(day, "") if self.covers(day.year) else self.predicted(day.year).get(day, "")
+        if day.year in self.loaded_years:
+            name = self.loaded[day][1] if day in self.loaded else ""
+        elif self.covers(day.year):
+            name = _official_names().get(day, "")
+        else:
+            name = self.predicted(day.year).get(day, "")
         if day in self.workdays or day in self.holidays:
             return work, name, "policy"
+        if day in self.loaded:
+            return work, name, "official (loaded)"
+        if day.year in self.loaded_years:
+            return work, "", "weekday"
         if self.covers(day.year):
             years, off, on = self._official
             if day in on or day in off:
@@ -102,7 +116,7 @@ class WorkCalendar:
         while day.year == year:
             work, name, source = self.explain(day)
             if work == (day.weekday() >= 5):
-                rows.append({"date": day.isoformat(), "weekday": _WEEKDAYS[day.weekday()],
+                rows.append({"date": day.isoformat(), "weekday": WEEKDAYS[day.weekday()],
                              "kind": "workday" if work else "day_off", "name": name, "source": source})
             day += _DAY
         return rows
@@ -161,12 +175,13 @@ def _official_names() -> dict[dt.date, str]:
             for day, english in table.items()}
 
 
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 EXCEPTION_COLUMNS = ["date", "weekday", "kind", "name", "source"]  # WorkCalendar.exceptions
 
 
-def from_policy(policy) -> WorkCalendar:
-    return WorkCalendar(policy.country, policy.holidays, policy.workdays)
+def from_policy(policy, loaded=None) -> WorkCalendar:
+    """The calendar of a policy and the notices a desk loaded (notices.loaded)."""
+    return WorkCalendar(policy.country, policy.holidays, policy.workdays, loaded)
 
 
 def _at(day: dt.date, minute: int) -> dt.datetime:

@@ -28,8 +28,14 @@ class Desk:
     cal: calendar.WorkCalendar = field(init=False)
 
     def __post_init__(self):
-        self.cal = calendar.from_policy(self.policy)
+        self.reload_calendar()
         self.tz = ZoneInfo(self.policy.timezone)
+
+    def reload_calendar(self):
+        """The calendar of the policy and the notices loaded (again after `calendar load`)."""
+        from callbackctl import notices
+
+        self.cal = calendar.from_policy(self.policy, notices.loaded(self.conn))
 
     @property
     def now_text(self) -> str:
@@ -89,8 +95,15 @@ class Desk:
             out.append(
                 f"{years_have(predicted)} no official holiday data yet: using the statutory holidays "
                 f"({', '.join(names)}, predicted) and weekends; once the State Council publishes "
-                f"{'the year' if len(predicted) == 1 else 'each year'}, put its days off and make-up working days "
-                "in the policy ([calendar] holidays = [...], workdays = [...]) or upgrade chinesecalendar")
+                f"{'the year' if len(predicted) == 1 else 'each year'}, save its notice and run "
+                "`callbackctl calendar load FILE` (or put the days in the policy's [calendar] holidays and "
+                "workdays)")
+        upcoming = self.now.year + 1
+        if self.command in ("due", "calendar") and self.now.month == 12 and upcoming not in years \
+                and not self.cal.covers(upcoming):
+            out.append(f"{upcoming} has no official holidays yet: once the State Council publishes its notice "
+                       f"(国务院办公厅关于{upcoming}年部分节假日安排的通知), save it and run "
+                       "`callbackctl calendar load FILE`")
         unknown = [y for y in years if y not in predicted]
         if unknown:  # before the first statutory rules holidays.py knows
             out.append(f"{years_have(unknown)} no official holiday data: counting Monday-Friday plus the "

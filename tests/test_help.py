@@ -10,6 +10,7 @@ import re
 import shlex
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 import typer
@@ -163,6 +164,8 @@ def test_example_runs(tmp_path, demo_desk, path, example):
         shutil.copy(demo_desk.parent / name, tmp_path / name)
     db = tmp_path / demo_desk.name
     shutil.copy(demo_desk, db)
+    for notice in (Path(__file__).parent / "notices").iterdir():  # calendar load's
+        shutil.copy(notice, tmp_path / notice.name)
     (tmp_path / "my.toml").write_text(MY_TOML, encoding="utf-8")
     env = {**os.environ, "CALLBACKCTL_DB": str(db), "CALLBACKCTL_NOW": "2026-11-23 10:30"}
     env.pop("CALLBACKCTL_POLICY", None)

@@ -143,9 +143,9 @@ R27,维修,Li,13800138000,2027-02-04 15:00
 
 WARNING_2027 = (
     "Warning: 2027 has no official holiday data yet: using the statutory holidays (元旦, 春节, 清明, 劳动节, "
-    "端午, 中秋, 国庆, predicted) and weekends; once the State Council publishes the year, put its days off "
-    "and make-up working days in the policy ([calendar] holidays = [...], workdays = [...]) or upgrade "
-    "chinesecalendar\n"
+    "端午, 中秋, 国庆, predicted) and weekends; once the State Council publishes the year, save its notice "
+    "and run `callbackctl calendar load FILE` (or put the days in the policy's [calendar] holidays and "
+    "workdays)\n"
 )
 
 # A desk typing in 2027's Spring Festival once the State Council publishes it. Not

@@ -7,12 +7,14 @@ import re
 import shlex
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from callbackctl import demo
 
 README = os.path.join(os.path.dirname(__file__), "..", "README.md")
+NOTICES = Path(__file__).parent / "notices"
 EXE = shutil.which("callbackctl")
 
 
@@ -41,6 +43,8 @@ def test_readme_console_examples(tmp_path, block):
     db = str(tmp_path / "callbackctl-demo.db")
     for name in demo.FIXTURES:
         shutil.copy(demo.fixture_path(name), tmp_path / name)
+    for notice in NOTICES.iterdir():  # `calendar load`'s example
+        shutil.copy(notice, tmp_path / notice.name)
     subprocess.run([EXE, "--db", db, "demo"], check=True, capture_output=True, cwd=tmp_path)
     env = {**os.environ, "CALLBACKCTL_DB": db, "CALLBACKCTL_NOW": "2026-11-23 10:30"}
     last_code = None

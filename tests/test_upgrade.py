@@ -38,7 +38,8 @@ DERIVED = {"orders": {"first_round_closed",  # m011
 NEW_TABLES = {"voided_calls", "claims",  # m013, m014
               "customers", "customer_orders", "recurring_calls", "customer_followups",  # m015
               "contacts", "contact_calls",  # m016
-              "corrections"}  # m019
+              "corrections",  # m019
+              "notice_days"}  # m025
 # The OS user that ran the demo when the desks were built (README), recorded as
 # the actor of the import and complaint events.
 BUILDER = "root"
