@@ -36,7 +36,7 @@ COLUMNS = {
                "dissatisfied_resolved", "not_genuine", "invalid_contacts", "second_visits", "missed", "complaints",
                "special_complaints", "chases", "late_dispatches"],
 }
-COLUMNS["monthly"] = COLUMNS["weekly"]
+COLUMNS["monthly"] = COLUMNS["weekly"] + ["suggestions"]
 AGENT_COLUMNS = ["calls_made", "calls_reached", "satisfied_rate", "recurring_calls_made", "recurring_calls_reached",
                  "complaints"]
 
@@ -79,6 +79,8 @@ def _build(desk, name, plan, rows, agent_rows, region, product, preparer):
         main.title = _("Callbacks by {group}").format(group=_column_title(by))
         agents.title = _("The day's calls by agent")
         sections.append(agents)
+    if name == "monthly":  # seed 002: the month's analysis lists what customers suggested and needed
+        sections.append(_suggestions(desk, plan, region, product))
     item = lambda label, value: _("{label}: {value}").format(label=label, value=value)  # noqa: E731
     header = [item(_("Region"), _only(region)),
               item(_("Product"), _only(product)),
@@ -120,6 +122,18 @@ def _section(rows, by, columns, several, totals=None):
     total_row = [""] * several + [_column_title("total")] + [total[c] for c in columns]
     return sheets.FormSection(headers=[_column_title(c) for c in lead + columns],
                               kinds=["text"] * len(lead) + [kind(c) for c in columns], rows=body, total=total_row)
+
+
+def _suggestions(desk, plan, region, product):
+    from callbackctl import calls, sheets
+
+    rows = [[r[c] for c in calls.SUGGESTION_COLUMNS] for r in calls.suggestions_in(desk, plan.first, plan.last,
+                                                                                   region, product)]
+    section = sheets.FormSection(headers=[_column_title(c) for c in calls.SUGGESTION_COLUMNS],
+                                 kinds=["text"] * len(calls.SUGGESTION_COLUMNS),
+                                 rows=rows or [[_("(none)")] + [""] * (len(calls.SUGGESTION_COLUMNS) - 1)])
+    section.title = _("Customers' suggestions and needs")
+    return section
 
 
 def _column_title(column: str) -> str:

@@ -31,6 +31,9 @@ Definitions (contract.md):
   contacted the customer, or first reported the repair's status (feedback_at),
   later than [dispatch] contact_within / status_within of desk time after the
   dispatch (seed 003); a time not recorded is not counted.
+- suggestions: calls of the period (voided ones aside) that carried the
+  customer's suggestion or need (用户建议, seed 002); under --by agent, the
+  agent's.
 """
 
 from __future__ import annotations
@@ -57,7 +60,9 @@ METRICS = ["orders_completed", "callbacks_due", "callbacks_done", "completion_ra
            # customers' recurring callbacks (recurring.py), apart from the orders' calls above
            "recurring_calls_made", "recurring_calls_reached",
            # the provider's duties after a dispatch (dispatch.DUTIES), by the dispatch's time
-           "late_contact", "late_status"]
+           "late_contact", "late_status",
+           # calls that carried the customer's suggestions and needs (record --suggestion)
+           "suggestions"]
 _COUNTS = [m for m in METRICS if not m.endswith(("_rate", "_index", "_share"))]
 # The counts behind the rates, kept in each row under these keys (no listing
 # writes them: they are not columns) so that a total recomputes its rates exactly.
@@ -223,7 +228,7 @@ def report(desk, period="month", by="region", date_from=None, date_to=None, regi
     for r in (_complaint_metrics(desk, period, by, lo, hi, where) + _chase_metrics(desk, period, by, lo, hi, where)
               + _spot_metrics(desk, period, by, lo, hi, where) + call_rows
               + _contact_metrics(desk, period, by, lo, hi, where) + _recurring_metrics(desk, period, by, lo, hi, where)
-              + _duty_metrics(desk, period, by, lo, hi, where)):
+              + _duty_metrics(desk, period, by, lo, hi, where) + _suggestion_metrics(desk, period, by, lo, hi, where)):
         rows.setdefault((r["period"], r["grp"]), {}).update({k: v for k, v in r.items() if k not in ("period", "grp")})
     out = []
     for (per, grp), r in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[0][1] is None, kv[0][1] or "")):
@@ -558,6 +563,15 @@ def _duty_metrics(desk, period, by, lo, hi, where):
           AND {maybe}{where.sql}
         GROUP BY 1, 2""", {"lo": lo, "hi": hi, "now": desk.now_text, **where.params})
     return [dict(r) for r in rows if r["late_contact"] or r["late_status"]]
+
+
+def _suggestion_metrics(desk, period, by, lo, hi, where):
+    grp = "c.agent" if by == "agent" else f"o.{by}"
+    return [dict(r) for r in desk.conn.execute(f"""
+        SELECT {period_sql(period, 'c.called_at')} AS period, {grp} AS grp, count(*) AS suggestions
+        FROM callbacks c JOIN orders o ON o.id = c.order_id
+        WHERE c.suggestion IS NOT NULL AND {_CALLS_IN_RANGE}{where.sql}
+        GROUP BY 1, 2""", {"lo": lo, "hi": hi, "now": desk.now_text, **where.params})]
 
 
 def _spot_metrics(desk, period, by, lo, hi, where):

@@ -89,6 +89,24 @@ def test_the_engineers_times_the_recording_and_the_suggestion(timed, db_path):
     assert exported[1].endswith(",on_site,2026-11-20 12:00:00,2026-11-20 16:30:00,REC-0001,希望多送滤芯")
 
 
+def test_suggestions_are_counted_in_reports_and_listed_on_the_monthly_form(timed, tmp_path):
+    from python_calamine import CalamineWorkbook
+
+    timed("record", "T1", "-o", "reached", "-s", "5", "--suggestion", "希望多送滤芯", now="2026-11-23 10:00")
+    timed("record", "T2", "-o", "reached", "-s", "4", "--suggestion", "录错了", now="2026-11-23 10:05")
+    assert timed("call", "void", "2", "--reason", "录错", now="2026-11-23 10:10").exit_code == 0
+    timed("record", "T2", "-o", "reached", "-s", "4", "--suggestion", "想买延保", now="2026-11-23 10:15")
+    rows = json.loads(timed("report", "--by", "agent", "-f", "json", now="2026-11-30 18:00").stdout)
+    assert [(r["agent"], r["suggestions"]) for r in rows] == [("root", 2)]
+    form = tmp_path / "m.xlsx"
+    assert timed("report", "--name", "monthly", "-f", "xlsx", "-o", form, now="2026-12-01 09:00").exit_code == 0
+    cells = [[c for c in row if c != ""] for row in CalamineWorkbook.from_path(str(form)).get_sheet_by_index(0).to_python()]
+    at = cells.index(["Customers' suggestions and needs"])  # the tests' interface is English (conftest)
+    assert cells[at + 1:at + 4] == [["Called at", "Order no", "Customer", "Region", "Agent", "Suggestion"],
+                                    ["2026-11-23 10:00:00", "T1", "Li", "root", "希望多送滤芯"],
+                                    ["2026-11-23 10:15:00", "T2", "Wu", "root", "想买延保"]]
+
+
 def test_a_desk_may_require_the_respondent_and_the_recording(timed, tmp_path):
     policy = tmp_path / "p.toml"
     policy.write_text("[callback]\nrespondent_required = true\nrecording_required = true\n", encoding="utf-8")
