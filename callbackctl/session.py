@@ -106,8 +106,10 @@ class Session:
         return Card(due=due, order=order, calls=c["calls"], complaints=[], lines=[("greeting", t["text"] or "")],
                     checks=())
 
-    def record(self, card: Card, call: calls.Call) -> dict:
-        """Record the call exactly as `record` does; the claim ends with it.
+    def record(self, card: Card, call: calls.Call, complaint: dict | None = None) -> dict:
+        """Record the call exactly as `record` does; the claim ends with it. `complaint`
+        ({against, text, severity}): one the customer made during the call, filed with it
+        (its id in the row as `complaint`), against the order's engineer or provider when so.
 
         Refused when the card is stale: the claim lapsed while the agent talked
         and another agent took the callback, or a call was recorded on it since
@@ -129,7 +131,19 @@ class Session:
                 c = since[-1]
                 raise StateError(f"{card.order_no}: a call was recorded on it meanwhile ({c['called_at'][5:16]} "
                                  f"{c['outcome']}{', ' + c['agent'] if c.get('agent') else ''}): skip it")
-            return calls.record(desk, call)
+            row = calls.record(desk, call)
+            if complaint:
+                row["complaint"] = self._complain(card, **complaint)
+            return row
+
+    def _complain(self, card: Card, against: str, text: str, severity: str) -> int:
+        from callbackctl import complaints
+
+        order = card.order or {}
+        of_order = order.get("order_no") == card.order_no
+        return complaints.add(self.desk, against, severity, text, order_no=card.order_no if of_order else None,
+                              phone=None if of_order else order.get("phone") or card.due.get("phone"),
+                              target=order.get(against) if against in ("engineer", "provider") else None)
 
     def skip(self, card: Card):
         """Not now: another agent may take it; this session offers it again after the rest."""

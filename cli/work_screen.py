@@ -20,6 +20,10 @@ START_OVER = "start over"
 # The checks a reached customer's answers are typed for, and their keys.
 CHECK_KEYS = {"h": "hours", "l": "location", "p": "parts", "f": "fee"}
 CHECK_LABELS = {"hours": "hours", "location": "location", "parts": "parts replaced", "fee": "fee"}
+# A complaint the customer makes during the call (seed 004): whom it is against, one key each.
+AGAINST_KEYS = {"e": "engineer", "p": "provider", "a": "agent", "d": "product", "s": "sales"}
+AGAINST_LABELS = {"engineer": "the engineer", "provider": "the provider", "agent": "an agent", "product": "the product",
+                  "sales": "sales"}
 
 
 def run(session) -> int:
@@ -122,9 +126,10 @@ class Screen:
             call = calls.Call(order_no=card.order_no, outcome=keys[key], scores={})
             if call.outcome == "reached" and rated and not self.rating(call, key if key.isdigit() else ""):
                 continue
-            while self.answers(session, card, call):  # Backspace: start the call over
+            complaint = {}  # filled by [k] in answers
+            while self.answers(session, card, call, complaint):  # Backspace: start the call over
                 try:
-                    row = session.record(card, call)
+                    row = session.record(card, call, complaint or None)
                 except CallbackctlError as e:  # what was typed stays, to be put right
                     for line in _wrap(f"Error: {e}", self.width):
                         self.say(line, "fg:ansired")
@@ -174,19 +179,21 @@ class Screen:
             call.satisfaction = text
         return True
 
-    def answers(self, session, card, call) -> bool:
-        """The checks, a note and a promised time, until Enter records; False to start over."""
+    def answers(self, session, card, call, complaint: dict) -> bool:
+        """The checks, a note, a promised time and a complaint, until Enter records; False to
+        start over."""
         checks = {k: f for k, f in CHECK_KEYS.items() if f in card.checks} if call.outcome == "reached" else {}
         asks_who = call.outcome == "reached" and card.due.get("reason") != "reply"
         stash = {}  # the rating, kept while `other` (no scores) is chosen
         while True:
             keys = {"enter": "record", **{k: CHECK_LABELS[f] for k, f in checks.items()}, "n": "note", "c": "call back",
-                    "backspace": START_OVER}
+                    "k": "complaint", "backspace": START_OVER}
             if asks_who:
                 keys["a"] = "who answered"
             if call.outcome == "reached" and card.checks:  # an order's checks to judge
                 keys["x"] = "not genuine"
-            bar = "  ".join([_("[Enter] record"), _("[n] note"), _("[c] call back at"), _("[⌫] start over")])
+            bar = "  ".join([_("[Enter] record"), _("[n] note"), _("[c] call back at"), _("[k] complaint"),
+                             _("[⌫] start over")])
             more = [f"[{k}] {_(CHECK_LABELS[f])}" for k, f in checks.items()]
             if "x" in keys:
                 more.append(_("[x] not genuine") if call.genuine is None else _("[x] undo not genuine"))
@@ -194,7 +201,7 @@ class Screen:
                 bar += "\n" + "  ".join(more)
             if asks_who:  # a line of its own: the checks' line leaves no room in 80 columns
                 bar += "\n" + _("[a] who answered")
-            key = self.key(_summary(call) + "\n" + bar, keys)
+            key = self.key(_summary(call, complaint) + "\n" + bar, keys)
             if key == "enter":
                 return True
             if key == "backspace":
@@ -203,6 +210,8 @@ class Screen:
                 call.genuine = False if call.genuine is None else None
             elif key == "a":  # 受访人, seed 000: on site, aware of the service, or someone else
                 _next_respondent(call, stash)
+            elif key == "k":
+                self.complaint(complaint)
             elif key == "n":
                 said = self.ask(_("note"), None, None, call.note or "")
                 call.note = call.note if said is None else said or None  # Esc keeps it, Enter on nothing clears it
@@ -218,6 +227,21 @@ class Screen:
                                 None, _number if number else None, error=_("a number, 0 or more") if number else None)
                 if said is not None:  # Esc keeps what was there; Enter on nothing: not asked
                     setattr(call, field, (float(said) if number else said) if said else None)
+
+    def complaint(self, complaint: dict):
+        """What the customer complains of, filed with the call: against whom (one key), the
+        text, general or special. Backspace or Esc leaves the complaint as it was."""
+        keys = {**AGAINST_KEYS, "backspace": "back"}
+        against = self.key(_("against: [e] engineer [p] provider [a] agent [d] product [s] sales "
+                             "[⌫] back"), keys)
+        if against == "backspace":
+            return
+        text = self.ask(_("what the customer complains of"), None, None, complaint.get("text", ""), required=True)
+        if text is None:
+            return
+        severity = self.key(_("[g] general  [!] special (property loss, injury, media: to the manager)"),
+                            {"g": "general", "!": "special"})
+        complaint.update(against=AGAINST_KEYS[against], text=text, severity="special" if severity == "!" else "general")
 
     # -- input ----------------------------------------------------------------
 
@@ -316,7 +340,7 @@ def _next_respondent(call, stash: dict):
         stash.clear()
 
 
-def _summary(call) -> str:
+def _summary(call, complaint: dict | None = None) -> str:
     parts = [word(call.outcome)]
     if call.respondent:
         parts.append(_("answered by") + " " + _(call.respondent))
@@ -335,6 +359,9 @@ def _summary(call) -> str:
         parts.append(_("note") + f": {call.note}")
     if call.callback_at:
         parts.append(_("call back at") + " " + call.callback_at.strftime("%m-%d %H:%M"))
+    if complaint:
+        parts.append(_("complaint against {against}").format(against=_(AGAINST_LABELS[complaint["against"]]))
+                     + (" (" + _("special") + ")" if complaint["severity"] == "special" else "") + f": {complaint['text']}")
     return "» " + " · ".join(parts)
 
 
@@ -349,6 +376,8 @@ def _result(row, call) -> str:
     parts += [str(d) for d in row["discrepancies"]]
     if row["followup"]:
         parts.append(_("follow-up opened") + ": " + ", ".join(word(w) for w in row["followup"].split(", ")))
+    if row.get("complaint"):
+        parts.append(_("complaint #{id} filed").format(id=row["complaint"]))
     return "✓ " + " · ".join(parts)
 
 

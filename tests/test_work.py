@@ -353,3 +353,43 @@ def test_a_promised_recurring_call_is_no_attempt(desk):
                            text=True, env=env()).stdout
     assert "attempts    2 of 3, last no_answer" in shown
     assert "unreachable" not in shown
+
+
+def test_a_complaint_during_the_call_is_filed_with_it(desk):
+    """[k] during a reached call: against whom (one key), what, general or special (#29)."""
+    p = start(desk, "--agent", "王芳")
+    assert card_of(p) == "SY2026110001"
+    p.expect("quit")
+    for keys, then in [("5", "one for all"), ("5555", r"\[k\] complaint"), ("k", r"\[s\] sales \[⌫\] back"),
+                       ("e", "what the customer complains of"), ("师傅态度不好\r", r"\[g\] general"),
+                       ("g", r"complaint against the engineer: 师傅态度不好"), ("\r", None)]:
+        p.send(keys)
+        if then:
+            p.expect(then)
+    p.expect(r"✓ recorded SY2026110001: reached.* complaint #(\d+) filed")
+    filed = p.match.group(1)
+    p.expect("quit")
+    p.send("q")
+    p.expect(pexpect.EOF)
+    listed = json.loads(run(desk, "complaint", "list", "-f", "json").stdout)
+    mine = next(c for c in listed if str(c["id"]) == filed)
+    assert (mine["order_no"], mine["against"], mine["target"], mine["severity"], mine["status"]) == (
+        "SY2026110001", "engineer", json.loads(run(desk, "show", "SY2026110001", "-f", "json").stdout)["order"]["engineer"],
+        "general", "open")
+    assert json.loads(run(desk, "show", "SY2026110001", "-f", "json").stdout)["calls"][-1]["outcome"] == "reached"
+
+
+def test_a_complaint_started_and_backed_out_of_files_nothing(desk):
+    p = start(desk, "--agent", "王芳")
+    assert card_of(p) == "SY2026110001"
+    p.expect("quit")
+    before = len(json.loads(run(desk, "complaint", "list", "-f", "json").stdout))
+    for keys, then in [("n", r"\[k\] complaint"), ("k", r"\[⌫\] back"), ("\x7f", r"\[k\] complaint"), ("\r", None)]:
+        p.send(keys)
+        if then:
+            p.expect(then)
+    p.expect(r"✓ recorded SY2026110001: no answer")
+    p.expect("quit")
+    p.send("q")
+    p.expect(pexpect.EOF)
+    assert len(json.loads(run(desk, "complaint", "list", "-f", "json").stdout)) == before
