@@ -131,7 +131,7 @@ def _suggestions(desk, plan, region, product):
                                                                                    region, product)]
     section = sheets.FormSection(headers=[_column_title(c) for c in calls.SUGGESTION_COLUMNS],
                                  kinds=["text"] * len(calls.SUGGESTION_COLUMNS),
-                                 rows=rows or [[_("(none)")] + [""] * (len(calls.SUGGESTION_COLUMNS) - 1)])
+                                 rows=rows)
     section.title = _("Customers' suggestions and needs")
     return section
 

@@ -239,6 +239,15 @@ def report(desk, period="month", by="region", date_from=None, date_to=None, regi
     return out
 
 
+def no_orders(desk, first, last) -> str:
+    """What to say of a range in which no order was completed: which range, and the desk's."""
+    span = f"{first or 'the start'} to {last or desk.now.date()}"
+    lo, hi = _bounds(desk.conn, "WHERE completed_at <= ?", (desk.now_text,))
+    if lo is None:
+        return f"no order was completed from {span}: the desk holds no completed order yet"
+    return f"no order was completed from {span} (the desk's completions run from {lo[:10]} to {hi[:10]})"
+
+
 def _beside(desk, job, parallel: bool):
     """job(desk), run now, or when `parallel` in a thread on a connection of its
     own (sqlite3 lets go of the GIL while SQLite works); returns a function

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from callbackctl import vocab
-from callbackctl.cli.common import Fmt, FormatOpt, choices, echo, emit, note, open_desk, output_options
+from callbackctl.cli.common import Fmt, FormatOpt, choices, echo, emit, note, open_desk, output_options, warn
 
 
 Period = choices("Period", vocab.PERIODS)
@@ -41,7 +41,7 @@ def report(
                                                    "orders.")] = None,
     by_person: Annotated[Optional[str], typer.Option("--by-person", metavar="NAME", help="制表人 on a form (-f xlsx "
                                                      "of daily, weekly, monthly) [default: the policy's [desk] "
-                                                     "preparer, else your login name].")] = None,
+                                                     "preparer, else left blank to be signed].")] = None,
     chart: Annotated[bool, typer.Option("--chart", help="Also draw satisfaction and completion bars (table only).")] = False,
     fmt: FormatOpt = Fmt.table,
 ):
@@ -65,6 +65,8 @@ def report(
     if name is not None:
         note(f"{name.value} report: {plan.first or 'the start'} to {plan.last or 'now'}")
     rows = reports.report(desk, plan.period, plan.by, plan.first, plan.last, region=region, product=product)
+    if not any(r["orders_completed"] for r in rows):
+        warn(reports.no_orders(desk, plan.first, plan.last))
     daily_agents = name == Name.daily and plan.by != "agent"
     if name is not None and name.value in FORMS and fmt == Fmt.xlsx:
         agents = (reports.report(desk, plan.period, "agent", plan.first, plan.last, region=region, product=product)
@@ -101,12 +103,12 @@ def _write_form(ctx, desk, name, plan, rows, agents, region, product, by_person)
     from callbackctl.cli.common import _output
 
     chosen = ctx.find_root().params.get("lang")
-    preparer = by_person or desk.policy.preparer or desk.actor
+    preparer = by_person or desk.policy.preparer  # a form is signed by a person, not a login (root)
     form = forms.build(desk, name, plan, rows, agents, region=region, product=product, preparer=preparer,
                        lang=i18n.pick(chosen) if chosen else "zh")
     path = _output.get().path
     with outfile.replacing(path, binary=True) as f:
         n = sheets.write_form(form, f)
     note(f"{n} row(s) written to {path}")
-    if not rows:
-        note("no completed orders, complaints or chases in that range")
+    if not preparer:
+        warn("制表人 (prepared by) is blank: give --by-person NAME, or set [desk] preparer in the policy")

@@ -96,8 +96,10 @@ def test_by_agent_and_by_service_type(desk):
 
 def test_empty_ranges_and_groups_give_zeros_not_errors(desk):
     assert report(desk, "--from", "2030-01-01") == []
-    r = desk("report", "--from", "2030-01-01")
-    assert r.exit_code == 0 and r.stderr == "no completed orders, complaints or chases in that range\n"
+    r = desk("report", "--from", "2030-01-01", "--to", "2030-01-31")
+    assert r.exit_code == 0 and r.stderr == (
+        "Warning: no order was completed from 2030-01-01 to 2030-01-31 (the desk's completions run from "
+        "2026-10-30 to 2026-11-16)\nno completed orders, complaints or chases in that range\n")
     parts = [r for r in report(desk, "--by", "service_type") if r["service_type"] == "parts"][0]
     assert (parts["callbacks_due"], parts["completion_rate"], parts["satisfaction_index"]) == (0, None, None)
 
