@@ -454,3 +454,13 @@ def test_a_broken_element_of_a_json_array_is_one_bad_record(tmp_path):
     path = make(tmp_path, "bad.json", b'[{"a": 1},\n  oops, {"a": 3}]')
     assert read(path)[1] == [(1, {"a": 1}), (2, BadRecord("oops", "not valid JSON (Expecting value)")),
                              (3, {"a": 3})]
+
+
+@pytest.mark.parametrize("at", [65534, 65535, 65536, 65537, 131072])
+def test_line_ends_split_between_the_readers_chunks(at):
+    """CR, LF and CRLF lines, a CRLF falling across the 64 KiB chunks the reader takes."""
+    from callbackctl.readers import _any_line_end
+
+    data = b"a" * (at - 1) + b"\r\n" + b"b\rc\n" + b"x" * 300_000 + b"\rd"  # and a cell far longer than a chunk
+    assert list(_any_line_end(io.BytesIO(data))) == [b"a" * (at - 1) + b"\r\n", b"b\r", b"c\n", b"x" * 300_000 + b"\r",
+                                                     b"d"]
