@@ -306,10 +306,15 @@ def _apply(desk, batch, result, rejects, write, raw_of, seen, rehearsal=None):
         if "parts_replaced" in order and target is not None and _parts_within(order, target):
             del order["parts_replaced"]  # parts only add up: a row naming fewer changes nothing
         if target is None:
+            if no in seen.refused:  # alone, a later row would make the order the earlier one could not
+                rejects.append((line, f"order_no {no} is new and its row on line {seen.refused[no]} was rejected: "
+                                      "this row is not imported without it", raw_of(row)))
+                continue
             if "service_type" not in order:
                 rejects.append((line, "service_type is empty (required for a new order)", raw_of(row)))
                 if first is None:
                     seen.forget(no)
+                    seen.refused[no] = line
                 continue
             order["extra"] = extra
             order.setdefault("zone", "other")
@@ -457,6 +462,9 @@ class FileOrders:
 
     def __init__(self):
         self.by_id, self.pending = array("Q"), {}
+        # New orders whose first row was rejected (no service type): order_no -> its line. A
+        # later row of one is rejected too, so that the file imported again does the same.
+        self.refused = {}
 
     def get(self, no, target):
         order_id = target.get("id") if target is not None else None

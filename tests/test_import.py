@@ -279,3 +279,17 @@ def test_the_same_order_in_chunks_far_apart_is_checked_against_its_first_row(cli
     again = cli("import", path, "-f", "csv")
     assert summary(again)[0] | {"file": ""} == {"file": "", "read": "7003", "inserted": "0", "updated": "0",
                                                 "unchanged": "7002", "rejected": "1", "error": ""}
+
+
+def test_a_new_orders_rejected_first_row_takes_its_later_rows_with_it(cli, db_path, tmp_path):
+    """Else the later row makes the order, and the same file imported again updates it with
+    the row rejected the first time (found by the torture rerun, #28)."""
+    path = write(tmp_path / "dup.csv", "order_no,service_type,customer\nX1,,A\nX1,repair,B\nX2,repair,C\n")
+    for expected in (["dup.csv", "3", "1", "0", "0", "2", ""], ["dup.csv", "3", "0", "0", "1", "2", ""]):
+        r = cli("import", path, "-f", "csv")
+        assert r.exit_code == 1
+        assert r.stdout.splitlines()[1].split(",")[1:] == expected[1:]
+        assert r.stderr.splitlines()[-2:] == [
+            f"{path}: line 2: service_type is empty (required for a new order)",
+            f"{path}: line 3: order_no X1 is new and its row on line 2 was rejected: this row is not imported without it"]
+        assert rows(db_path, "SELECT order_no, customer FROM orders") == [{"order_no": "X2", "customer": "C"}]
