@@ -171,13 +171,14 @@ def _json_cell(value) -> str:
 
 
 def import_file(desk, path, encoding="auto", input_format=None, dry_run=False, strict=False, progress=None,
-                columns=None, date_order=None, delimiter=None, sheet=None, rehearse=True) -> batches.Summary:
+                columns=None, date_order=None, delimiter=None, sheet=None, rehearse=2) -> batches.Summary:
     """Import one file; its summary holds the rejected rows (line, error, raw).
 
     `columns`: header -> field for a dealer's own headers (the policy's
     [import.columns] and --map, the latter winning). A file (not stdin) is
     rehearsed beside the desk and landed in one short write (rehearsal.py);
-    when the desk changed under the rehearsal, it is imported again under the lock.
+    when the desk changed under the rehearsal, it is rehearsed again, up to
+    `rehearse` times, then imported under the lock.
     """
     conv = RowConverter(desk.tz, {**desk.policy.import_columns, **(columns or {})}, date_order)
     source = open_input(path, encoding, input_format, is_header=conv.is_header, delimiter=delimiter, sheet=sheet)
@@ -194,7 +195,7 @@ def import_file(desk, path, encoding="auto", input_format=None, dry_run=False, s
         source.close()
     if summary is None:  # the desk changed under the rehearsal
         return import_file(desk, path, encoding, input_format, dry_run, strict, progress, columns, date_order,
-                           delimiter, sheet, rehearse=False)
+                           delimiter, sheet, rehearse=rehearse - 1)
     summary.unknown = conv.unknown
     return summary
 
@@ -225,7 +226,8 @@ def _rehearsed(desk, source, conv, strict, progress):
         customers.link_new_orders(desk.conn, before)
         customers.relink_orders(desk.conn, relink)
 
-    return summary if rehearsal.land(finish, indexes) else None
+    summary.batch_id = rehearsal.land(finish, indexes)
+    return summary if summary.batch_id is not None else None
 
 
 def _require_order_no(source, conv):

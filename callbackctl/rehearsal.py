@@ -9,11 +9,12 @@ names are copied in chunk by chunk as it reads them (with a base copy), the
 corrections whole; the batch, its rejects and its audit events are written
 there. The desk itself is only read, from one snapshot.
 
-Landing is one BEGIN IMMEDIATE. If an order the file names, a correction or
-the batch numbering changed since the snapshot, or a new order's number was
-taken, nothing is written and `land` says so: the caller imports the file
-again the old way, under the lock. Else the shadows' new and changed rows go
-into the desk in bulk. A crash at any point leaves the desk as it was: the
+Landing is one BEGIN IMMEDIATE. If an order the file changes or its
+corrections changed since the snapshot, or a new order's number was taken,
+nothing is written and `land` says so: the caller rehearses the file once
+more, then imports it the old way, under the lock. Else the shadows' new and
+changed rows go into the desk in bulk, the batch under the next free number
+(another file may have come in meanwhile). A crash at any point leaves the desk as it was: the
 shadows live in this connection's temporary file only.
 
 The tables keep their owners: the rows copied here are the ones orders.py,
@@ -95,8 +96,9 @@ class Rehearsal:
 
     # -- the landing -----------------------------------------------------------
 
-    def land(self, finish, indexes) -> bool:
-        """Write the rehearsal's result into the desk in one transaction; False (nothing
+    def land(self, finish, indexes) -> int | None:
+        """Write the rehearsal's result into the desk in one transaction and return its batch's
+        id (the next free one: another file may have come in meanwhile); None (nothing
         written) when the desk changed under it. `indexes.consider(new orders)` runs before
         they are inserted; `finish(before, relink)` last, with the largest order id before
         the new ones and the ids of the orders whose customer link may have changed."""
@@ -119,21 +121,22 @@ class Rehearsal:
             with db.transaction(conn):
                 self._check()
                 indexes.consider(new)
-                before = self._copy()
+                batch, before = self._copy()
                 self._drop()
                 finish(before, relink)
-            return True
+            return batch
         except Changed:
-            return False
+            return None
         finally:
             self._drop()
             self._restore_pragmas()
 
     def _check(self):
         """Serialised before whatever the desk took in meanwhile, the import does the same:
-        the orders it changes and their corrections are as it read them, its new order
-        numbers are still free, and no other batch came in. (An order of the file it leaves
-        as it is may have changed: the import, done first, would have left it too.)"""
+        the orders it changes and their corrections are as it read them, and its new order
+        numbers are still free. (An order of the file it leaves as it is may have changed:
+        the import, done first, would have left it too. Another file's batch meanwhile only
+        moves this one's number: _copy.)"""
         conn = self.conn
         differs = " OR ".join(f"o.{c} IS NOT b.{c}" for c in self.columns)
         if conn.execute(f"SELECT 1 FROM temp.changed ch JOIN temp.orders_base b ON b.id = ch.id "
@@ -142,33 +145,40 @@ class Rehearsal:
         if conn.execute("SELECT 1 FROM temp.orders t JOIN main.orders o ON o.order_no = t.order_no "
                         "WHERE t.id > ? LIMIT 1", (self.max_order,)).fetchone():
             raise Changed("a new order of the file was stored")
-        if self._max("import_batches") != self.max_batch:
-            raise Changed("another file was imported")
         mine = "WHERE order_id IN (SELECT id FROM temp.changed UNION SELECT order_id FROM temp.brought)"
         if conn.execute(f"SELECT count(*) FROM (SELECT * FROM (SELECT * FROM main.corrections {mine} EXCEPT "
                         f"SELECT * FROM temp.corrections_base {mine}) UNION ALL SELECT * FROM (SELECT * FROM "
                         f"temp.corrections_base {mine} EXCEPT SELECT * FROM main.corrections {mine}))").fetchone()[0]:
             raise Changed("a correction of an order of the file was made")
 
-    def _copy(self):
-        conn = self.conn
-        conn.execute("INSERT INTO main.import_batches SELECT * FROM temp.import_batches WHERE id > ?",
-                     (self.max_batch,))
+    def _copy(self) -> tuple[int, int]:
+        """The rows into the desk, the batch under the next free number; (that number, the
+        largest order id before the new orders)."""
+        conn, mine = self.conn, self.max_batch + 1
+        batch = self._max("import_batches") + 1
+        columns = [r[1] for r in conn.execute("PRAGMA main.table_info(import_batches)")]
+        conn.execute(f"INSERT INTO main.import_batches ({', '.join(columns)}) SELECT ?, "
+                     f"{', '.join(columns[1:])} FROM temp.import_batches WHERE id = ?", (batch, mine))
         before = self._max("orders")
         new = [c for c in self.order_columns if c != "id"]
-        conn.execute(f"INSERT INTO main.orders ({', '.join(new)}) SELECT {', '.join(new)} FROM temp.orders "
-                     "WHERE id > ? ORDER BY id", (self.max_order,))
+        picked = ["?" if c == "batch_id" else c for c in new]  # only the new orders: all of this batch
+        conn.execute(f"INSERT INTO main.orders ({', '.join(new)}) SELECT {', '.join(picked)} FROM temp.orders "
+                     "WHERE id > ? ORDER BY id", (batch, self.max_order))
         sets = ", ".join(f"{c} = t.{c}" for c in (*self.columns, "updated_at"))
         conn.execute(f"UPDATE main.orders AS o SET {sets} FROM temp.orders t WHERE o.id = t.id "
                      "AND t.id IN (SELECT id FROM temp.changed)")
         conn.execute("INSERT INTO main.import_rejects (batch_id, line, error, raw, repeat_of) "
-                     "SELECT batch_id, line, error, raw, repeat_of FROM temp.import_rejects ORDER BY id")
+                     "SELECT ?, line, error, raw, repeat_of FROM temp.import_rejects ORDER BY id", (batch,))
+        # The events name the batch as json.dumps wrote it, first: its text moves with the number.
+        was, now = f'{{"batch": {mine},', f'{{"batch": {batch},'
         conn.execute("INSERT INTO main.events (at, actor, command, kind, order_no, detail) "
-                     "SELECT at, actor, command, kind, order_no, detail FROM temp.events ORDER BY id")
+                     "SELECT at, actor, command, kind, order_no, CASE WHEN substr(detail, 1, ?) = ? "
+                     "THEN ? || substr(detail, ? + 1) ELSE detail END FROM temp.events ORDER BY id",
+                     (len(was), was, now, len(was)))
         conn.execute("UPDATE main.corrections AS c SET imported = t.imported FROM temp.corrections t "
                      "JOIN temp.corrections_base b USING (order_id, field) "
                      "WHERE c.order_id = t.order_id AND c.field = t.field AND t.imported IS NOT b.imported")
-        return before
+        return batch, before
 
     # -- cleaning up -----------------------------------------------------------
 

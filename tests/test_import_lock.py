@@ -159,3 +159,23 @@ def test_stdin_and_a_rehearsal_that_cannot_land_give_what_a_rehearsed_import_giv
                                      ).fetchall()])
     assert dumps[0] == dumps[1]
     assert dumps[0][:4] == dumps[2][:4]  # stdin's batch is named "-" in its event and row
+
+
+def test_another_file_meanwhile_only_moves_the_batchs_number(desk, db_path, tmp_path, monkeypatch):
+    """A call log or another dealer's file landing during the import: the import lands after
+    it under the next number, rehearsed once (found by the torture rerun: it was redone under
+    the lock, and agents' writes waited for all of it)."""
+    calls = write(tmp_path / "calls.csv", "order_no,outcome,called_at\nA3,no_answer,2026-11-23 10:00\n")
+    done = meanwhile(monkeypatch, lambda: agent(db_path, "record", "--from", calls))
+    rehearsed = []
+    real = rehearsal.Rehearsal.__enter__
+    monkeypatch.setattr(rehearsal.Rehearsal, "__enter__", lambda self: rehearsed.append(1) or real(self))
+    code, summary, r = imported(desk, write(tmp_path / "f.csv", FILE))
+    assert done == [(0, True)] and rehearsed == [1]
+    assert (code, summary) == (1, [(3, 1, 1, 1)])
+    assert rows(db_path, "SELECT id, file LIKE '%calls.csv' FROM import_batches") == [(1, 0), (2, 1), (3, 0)]
+    assert rows(db_path, "SELECT DISTINCT batch_id FROM orders WHERE order_no LIKE 'N%'") == [(3,)]
+    assert rows(db_path, "SELECT batch_id, line FROM import_rejects") == [(3, 6)]
+    assert [json.loads(d)["batch"] for d, in rows(db_path, "SELECT detail FROM events WHERE kind IN "
+                                                          "('import', 'order_updated') AND id > 1")] == [3, 3]
+    assert rows(db_path, "SELECT count(*) FROM events WHERE detail LIKE '{\"batch\": 3, %'") == [(2,)]
