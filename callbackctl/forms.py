@@ -51,17 +51,18 @@ def kind(column: str) -> str:
 
 
 def build(desk, name: str, plan, rows: list, agent_rows: list | None = None, *, region=None, product=None,
-          preparer: str = "", lang: str = "zh"):
+          category=None, preparer: str = "", lang: str = "zh"):
     """The form `name` (daily, weekly, monthly) of a report run, in `lang`."""
     previous = i18n.current()
     i18n.use(lang)
     try:
-        return _build(desk, name, plan, rows, agent_rows, region, product, preparer)
+        return _build(desk, name, plan, rows, agent_rows, {"region": region, "product": product, "category": category},
+                      preparer)
     finally:
         i18n.use(previous)
 
 
-def _build(desk, name, plan, rows, agent_rows, region, product, preparer):
+def _build(desk, name, plan, rows, agent_rows, keep, preparer):
     from callbackctl import sheets
 
     by = plan.by
@@ -80,13 +81,13 @@ def _build(desk, name, plan, rows, agent_rows, region, product, preparer):
         agents.title = _("The day's calls by agent")
         sections.append(agents)
     if name == "monthly":  # seed 002: the month's analysis lists what customers suggested and needed
-        sections.append(_suggestions(desk, plan, region, product))
+        sections.append(_suggestions(desk, plan, keep))
     item = lambda label, value: _("{label}: {value}").format(label=label, value=value)  # noqa: E731
-    header = [item(_("Region"), _only(region)),
-              item(_("Product"), _only(product)),
-              item(*_period_item(plan, desk.now.date())),
-              item(_("Prepared by"), preparer),
-              item(_("Prepared on"), desk.now.date().isoformat())]
+    header = [item(_("Region"), _only(keep["region"])), item(_("Category"), _only(keep["category"]))]
+    if keep["product"]:  # 机型, when one was asked for
+        header.append(item(_("Model"), keep["product"]))
+    header += [item(*_period_item(plan, desk.now.date())), item(_("Prepared by"), preparer),
+               item(_("Prepared on"), desk.now.date().isoformat())]
     notes = [_("Orders completed: the work orders (dispatch and returned orders) completed in the period; "
                "complaints and chases count in the period they were received or made."),
              _("Callbacks due: the completed orders the callback rules select; done: those reached; on time: "
@@ -124,11 +125,10 @@ def _section(rows, by, columns, several, totals=None):
                               kinds=["text"] * len(lead) + [kind(c) for c in columns], rows=body, total=total_row)
 
 
-def _suggestions(desk, plan, region, product):
+def _suggestions(desk, plan, keep):
     from callbackctl import calls, sheets
 
-    rows = [[r[c] for c in calls.SUGGESTION_COLUMNS] for r in calls.suggestions_in(desk, plan.first, plan.last,
-                                                                                   region, product)]
+    rows = [[r[c] for c in calls.SUGGESTION_COLUMNS] for r in calls.suggestions_in(desk, plan.first, plan.last, **keep)]
     section = sheets.FormSection(headers=[_column_title(c) for c in calls.SUGGESTION_COLUMNS],
                                  kinds=["text"] * len(calls.SUGGESTION_COLUMNS),
                                  rows=rows)

@@ -189,15 +189,16 @@ class _DeadlineKeys:
         return f"CASE WHEN length({completed_at}) = 19 THEN CASE {service_type} {whens} END END"
 
 
-def report(desk, period="month", by="region", date_from=None, date_to=None, region=None, product=None) -> list[dict]:
-    """One row per period and group, ordered by period then group; `region` and
-    `product` keep the orders of that region or product (and their calls,
-    complaints, chases and spot checks) only."""
+def report(desk, period="month", by="region", date_from=None, date_to=None, region=None, product=None,
+           category=None) -> list[dict]:
+    """One row per period and group, ordered by period then group; `region`,
+    `product` and `category` keep the orders of that region, product or 品类 (and
+    their calls, complaints, chases and spot checks) only."""
     one_of(period, PERIODS, "period")
     one_of(by, GROUPS, "by")
     conn = desk.conn
     lo, hi = clock.day_range(date_from, date_to)
-    where = _Filter(region, product)
+    where = _Filter(region, product, category)
     bounds = _bounds(conn, "WHERE completed_at >= ? AND completed_at < ? AND completed_at <= ?", (lo, hi, desk.now_text))
     wide = bounds[0] is not None and _wide(conn, *bounds)
     orders = _OrderPass(desk, period, by, lo, hi, where)
@@ -239,13 +240,15 @@ def report(desk, period="month", by="region", date_from=None, date_to=None, regi
     return out
 
 
-def no_orders(desk, first, last) -> str:
-    """What to say of a range in which no order was completed: which range, and the desk's."""
+def no_orders(desk, first, last, **keep) -> str:
+    """What to say of a range in which no order (of the `keep` filters) was completed: which
+    range, and the desk's."""
     span = f"{first or 'the start'} to {last or desk.now.date()}"
+    of = "".join(f" of {k} {v}" for k, v in keep.items() if v is not None)
     lo, hi = _bounds(desk.conn, "WHERE completed_at <= ?", (desk.now_text,))
     if lo is None:
-        return f"no order was completed from {span}: the desk holds no completed order yet"
-    return f"no order was completed from {span} (the desk's completions run from {lo[:10]} to {hi[:10]})"
+        return f"no order{of} was completed from {span}: the desk holds no completed order yet"
+    return f"no order{of} was completed from {span} (the desk's completions run from {lo[:10]} to {hi[:10]})"
 
 
 def _beside(desk, job, parallel: bool):
@@ -316,8 +319,9 @@ def total(rows: list[dict], by: str) -> dict:
 class _Filter:
     """`AND o.region = :region ...` for the options given, on the orders alias `o`."""
 
-    def __init__(self, region=None, product=None):
-        self.params = {k: v for k, v in (("region", region), ("product", product)) if v is not None}
+    def __init__(self, region=None, product=None, category=None):
+        self.params = {k: v for k, v in (("region", region), ("product", product), ("category", category))
+                       if v is not None}
         self.sql = "".join(f" AND o.{k} = :{k}" for k in self.params)
 
 
@@ -730,10 +734,10 @@ def preset_range(which: str, today: dt.date) -> tuple[dt.date, dt.date]:
     return last.replace(day=1), last
 
 
-def fault_structure(desk, date_from=None, date_to=None, top=10, region=None, product=None) -> list[dict]:
+def fault_structure(desk, date_from=None, date_to=None, top=10, region=None, product=None, category=None) -> list[dict]:
     """The most frequent faults and replaced parts per product (故障结构), by completion date."""
     lo, hi = clock.day_range(date_from, date_to)
-    where = _Filter(region, product)
+    where = _Filter(region, product, category)
     fault = "coalesce(" + ", ".join(f"json_extract(extra, '$.\"{k}\"')" for k in FAULT_HEADERS) + ")"
     from callbackctl import normalize
 

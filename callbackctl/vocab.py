@@ -42,7 +42,7 @@ PROMISE_KINDS = ("reply", "callback", "complaint")
 PROMISE_COLUMNS = ["kind", "key", "order_no", "customer", "phone", "made_at", "due_by", "overdue", "what"]
 
 PERIODS = ("day", "week", "month")
-GROUPS = ("region", "provider", "engineer", "service_type", "agent", "product")
+GROUPS = ("region", "provider", "engineer", "service_type", "agent", "product", "category")
 REPORT_NAMES = ("daily", "weekly", "monthly", "providers", "faults")
 
 
@@ -59,6 +59,8 @@ ORDER_COLUMNS = {
     "provider": ["服务商", "网点", "服务网点", "代理商", "dealer", "服务站"],
     "engineer": ["工程师", "服务工程师", "维修员", "技术员", "维修工程师", "维修人员"],
     "product": ["机型", "产品", "型号", "model"],
+    # 品类 (seed 002's forms): the product line an order's machine belongs to (空调, 挖掘机)
+    "category": ["品类", "产品类别", "产品大类", "产品品类", "产品线", "product_category"],
     "serial_no": ["出厂编号", "序列号", "机号", "serial"],
     "reported_at": ["报修时间", "报单时间", "受理时间", "报修日期"],
     "dispatched_at": ["派工时间", "派单时间"],

@@ -31,14 +31,16 @@ def report(
                                                  "faults (most frequent faults and parts by product). With -f xlsx, "
                                                  "daily, weekly and monthly are the head office's forms.")] = None,
     period: Annotated[Period, typer.Option("--period", help="day, week (ISO) or month.")] = Period.month,
-    by: Annotated[By, typer.Option("--by", help="Group by (product: 品类/机型) [default: region, or the named "
-                                                "report's].")] = By.region,
+    by: Annotated[By, typer.Option("--by", help="Group by (product: 机型, category: 品类) [default: region, or the "
+                                                "named report's].")] = By.region,
     date_from: Annotated[Optional[str], typer.Option("--from", metavar="DATE", help="First day (completed_at).")] = None,
     date_to: Annotated[Optional[str], typer.Option("--to", metavar="DATE", help="Last day, included.")] = None,
     region: Annotated[Optional[str], typer.Option("--region", metavar="R", help="Only this region's orders "
                                                   "(and their calls, complaints and chases).")] = None,
     product: Annotated[Optional[str], typer.Option("--product", metavar="P", help="Only this product's (机型) "
                                                    "orders.")] = None,
+    category: Annotated[Optional[str], typer.Option("--category", metavar="C", help="Only this 品类's orders "
+                                                    "(空调, 挖掘机).")] = None,
     by_person: Annotated[Optional[str], typer.Option("--by-person", metavar="NAME", help="制表人 on a form (-f xlsx "
                                                      "of daily, weekly, monthly) [default: the policy's [desk] "
                                                      "preparer, else left blank to be signed].")] = None,
@@ -55,48 +57,48 @@ def report(
     from callbackctl import reports
 
     desk = open_desk(ctx, "report", actor=by_person)
+    keep = {"region": region, "product": product, "category": category}  # the orders the report keeps
     first, last = _date(desk, date_from, "from"), _date(desk, date_to, "to")
     if name == Name.faults:
-        emit(reports.fault_structure(desk, first, last, region=region, product=product), reports.FAULT_COLUMNS, fmt,
+        emit(reports.fault_structure(desk, first, last, **keep), reports.FAULT_COLUMNS, fmt,
              empty="no completed orders in that range")
         return
     by_given = getattr(ctx.get_parameter_source("by"), "name", "DEFAULT") != "DEFAULT"
     plan = reports.plan(name.value if name else None, period.value, by.value, first, last, desk.now.date(), by_given)
     if name is not None:
         note(f"{name.value} report: {plan.first or 'the start'} to {plan.last or 'now'}")
-    rows = reports.report(desk, plan.period, plan.by, plan.first, plan.last, region=region, product=product)
+    rows = reports.report(desk, plan.period, plan.by, plan.first, plan.last, **keep)
     if not any(r["orders_completed"] for r in rows):
-        warn(reports.no_orders(desk, plan.first, plan.last))
+        warn(reports.no_orders(desk, plan.first, plan.last, **keep))
     daily_agents = name == Name.daily and plan.by != "agent"
     if name is not None and name.value in FORMS and fmt == Fmt.xlsx:
-        agents = (reports.report(desk, plan.period, "agent", plan.first, plan.last, region=region, product=product)
-                  if daily_agents else None)
-        _write_form(ctx, desk, name.value, plan, rows, agents, region, product, by_person)
+        agents = reports.report(desk, plan.period, "agent", plan.first, plan.last, **keep) if daily_agents else None
+        _write_form(ctx, desk, name.value, plan, rows, agents, keep, by_person)
         return
     columns = plan.columns
     if fmt == Fmt.table and rows:
         emit(rows + [reports.total(rows, plan.by)], columns, fmt)
         if daily_agents:
-            _agent_table(desk, reports, plan, region, product)
+            _agent_table(desk, reports, plan, keep)
         if chart:
             echo("\n" + reports.chart(rows, plan.by))  # to --output FILE too
     else:
         emit(rows, columns, fmt, empty="no completed orders, complaints or chases in that range")
 
 
-def _agent_table(desk, reports, plan, region, product):
+def _agent_table(desk, reports, plan, keep):
     """The daily report's second table: the day's calls by agent, after the table by region."""
     import io
 
-    agents = [r for r in reports.report(desk, plan.period, "agent", plan.first, plan.last, region=region,
-                                        product=product) if any(r[c] for c in AGENT_COLUMNS[2:])]
+    agents = [r for r in reports.report(desk, plan.period, "agent", plan.first, plan.last, **keep)
+              if any(r[c] for c in AGENT_COLUMNS[2:])]
     if agents:
         text = io.StringIO()
         emit(agents + [reports.total(agents, "agent")], AGENT_COLUMNS, Fmt.table, out=text)
         echo("\n" + text.getvalue())
 
 
-def _write_form(ctx, desk, name, plan, rows, agents, region, product, by_person):
+def _write_form(ctx, desk, name, plan, rows, agents, keep, by_person):
     """The form as a workbook to --output FILE: in Chinese, or in the language --lang or
     CALLBACKCTL_LANG chose (a form is a Chinese document whatever the machine's LANG)."""
     from callbackctl import forms, i18n, outfile, sheets
@@ -104,7 +106,7 @@ def _write_form(ctx, desk, name, plan, rows, agents, region, product, by_person)
 
     chosen = ctx.find_root().params.get("lang")
     preparer = by_person or desk.policy.preparer  # a form is signed by a person, not a login (root)
-    form = forms.build(desk, name, plan, rows, agents, region=region, product=product, preparer=preparer,
+    form = forms.build(desk, name, plan, rows, agents, **keep, preparer=preparer,
                        lang=i18n.pick(chosen) if chosen else "zh")
     path = _output.get().path
     with outfile.replacing(path, binary=True) as f:

@@ -237,7 +237,7 @@ def test_the_form_in_english_and_in_chinese_whatever_the_locale(desk, tmp_path, 
     path, _r = form(desk, tmp_path, name="weekly", lang="en", now="2026-11-23 10:00")
     ws = openpyxl.load_workbook(path).active
     assert ws["A1"].value == "Head office callback weekly report"
-    assert [v for v in cells(ws)[1] if v][:3] == ["Region: all", "Product: all",
+    assert [v for v in cells(ws)[1] if v][:3] == ["Region: all", "Category: all",
                                                   "Week: 2026-W47 (2026-11-16 to 2026-11-22)"]
     headers, rows, total = table(ws, "Region", "Total")
     assert headers[:4] == ["Region", "Orders completed", "Callbacks due", "Callbacks done"]

@@ -219,3 +219,26 @@ def test_a_wide_range_read_in_row_order_and_on_two_connections_gives_the_same_ro
     assert threads == [True]
     assert (wide.exit_code, wide.stdout) == (0, narrow.stdout)
     assert len(narrow.stdout.splitlines()) > 2
+
+
+CATEGORIES = """工单号,服务类型,品类,机型,区域,完工时间
+C1,维修,空调,KFR-35,华东,2026-11-20 10:00
+C2,维修,挖掘机,SY75C,华东,2026-11-20 11:00
+C3,安装,空调,KFR-50,华北,2026-11-21 11:00
+C4,维修,,KFR-50,华北,2026-11-21 12:00
+"""
+
+
+def test_category_is_a_column_a_group_and_a_filter(cli, tmp_path):
+    """品类 (#30): imported from its own column, `--by category`, `--category`, the forms' 品类 line."""
+    assert cli("import", write(tmp_path / "c.csv", CATEGORIES), now="2026-11-23 10:00").exit_code == 0
+    by = json.loads(cli("report", "--by", "category", "-f", "json", now="2026-11-23 10:00").stdout)
+    assert [(r["category"], r["orders_completed"]) for r in by] == [("挖掘机", 1), ("空调", 2), (None, 1)]
+    kept = json.loads(cli("report", "--category", "空调", "-f", "json", now="2026-11-23 10:00").stdout)
+    assert [(r["region"], r["orders_completed"]) for r in kept] == [("华东", 1), ("华北", 1)]
+    none = cli("report", "--category", "冰箱", now="2026-11-23 10:00")
+    assert (none.exit_code, none.stderr.splitlines()[0]) == (
+        0, "Warning: no order of category 冰箱 was completed from the start to 2026-11-23 (the desk's completions run from "
+           "2026-11-20 to 2026-11-21)")
+    shown = json.loads(cli("show", "C2", "-f", "json", now="2026-11-23 10:00").stdout)["order"]
+    assert (shown["category"], shown["product"]) == ("挖掘机", "SY75C")

@@ -28,7 +28,8 @@ BOOKKEEPING = {"schema_migrations", "_sqlite_migrations"}
 # columns, not old data, so the row comparison leaves them out.
 DERIVED = {"orders": {"first_round_closed",  # m011
                       "first_reached_call", "first_reached_at", "first_reached_index",  # m017
-                      "contacted_at"},  # m024
+                      "contacted_at",  # m024
+                      "category"},  # m027
            "followups": {"verified_at"},  # m019
            "callbacks": {"respondent", "said_arrived", "said_finished", "recording", "suggestion",  # m020
                          "lowest"},  # m022
