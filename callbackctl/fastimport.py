@@ -99,11 +99,14 @@ def _polars():
 
 
 def import_file(desk, path, encoding="auto", input_format=None, dry_run=False, strict=False, progress=None,
-                columns=None, date_order=None, delimiter=None, sheet=None):
+                columns=None, date_order=None, delimiter=None, sheet=None, values=None):
     """Import one orders file as orders.import_file does (its arguments, its summary):
-    a bulk file the way described above, any other file by orders.import_file."""
+    a bulk file the way described above, any other file by orders.import_file (also a
+    file whose values the desk maps: [import.values], --map-value)."""
     options = dict(encoding=encoding, input_format=input_format, dry_run=dry_run, strict=strict, progress=progress,
                    columns=columns, date_order=date_order, delimiter=delimiter, sheet=sheet)
+    if values or desk.policy.import_values:
+        return orders.import_file(desk, path, values=values, **options)
     summary = _bulk_import(desk, path, **options)
     return summary if summary is not None else orders.import_file(desk, path, **options)
 

@@ -50,6 +50,7 @@ class Plan:
     spare: list        # [(index, field, header)]: more columns for a field already named
     parsers: list      # [(field, parse, label)] in column order, for fields that need one
     extra: list        # [(index, header)] of columns kept in `extra`
+    values: dict       # field -> {a file's value: the value to read instead} ([import.values], --map-value)
 
     def convert(self, cells):
         """Cells in header order -> (order, extra); RowError names the bad cell.
@@ -68,6 +69,10 @@ class Plan:
             value = cells[i]
             if value and order.setdefault(name, value) != value:
                 extra[header] = value
+        for name, mapping in self.values.items():  # before the parsers: 移机 may become install
+            value = order.get(name)
+            if value in mapping:
+                order[name] = mapping[value]
         for name, parse, label in self.parsers:
             value = order.get(name)
             if value is None:
@@ -94,8 +99,9 @@ class RowConverter:
     the headers that match no field and the orders already read from it.
     """
 
-    def __init__(self, tz, columns=None, date_order=None):
+    def __init__(self, tz, columns=None, date_order=None, values=None):
         self._parse = _parsers(tz, date_order)
+        self._values = {f: m for f, m in (values or {}).items() if m}
         self._columns = normalize.own_columns(columns)
         self._plans = {}
         self.unknown = normalize.Unmatched()   # headers kept in extra that name no field
@@ -130,7 +136,7 @@ class RowConverter:
                 known.append((i, name))
                 if name in self._parse:
                     parsers.append((name, self._parse[name], h if h == name else f"{h} ({name})"))
-        return Plan(len(headers), known, spare, parsers, extra)
+        return Plan(len(headers), known, spare, parsers, extra, self._values)
 
 
 _FAULT_KEYS = frozenset(map(normalize.header_key, FAULT_HEADERS))
@@ -171,16 +177,21 @@ def _json_cell(value) -> str:
 
 
 def import_file(desk, path, encoding="auto", input_format=None, dry_run=False, strict=False, progress=None,
-                columns=None, date_order=None, delimiter=None, sheet=None, rehearse=2) -> batches.Summary:
+                columns=None, date_order=None, delimiter=None, sheet=None, values=None,
+                rehearse=2) -> batches.Summary:
     """Import one file; its summary holds the rejected rows (line, error, raw).
 
     `columns`: header -> field for a dealer's own headers (the policy's
-    [import.columns] and --map, the latter winning). A file (not stdin) is
+    [import.columns] and --map, the latter winning); `values`: field -> {value:
+    value} for a desk's own words ([import.values] and --map-value, the latter
+    winning for a value both name). A file (not stdin) is
     rehearsed beside the desk and landed in one short write (rehearsal.py);
     when the desk changed under the rehearsal, it is rehearsed again, up to
     `rehearse` times, then imported under the lock.
     """
-    conv = RowConverter(desk.tz, {**desk.policy.import_columns, **(columns or {})}, date_order)
+    maps = {f: {**desk.policy.import_values.get(f, {}), **(values or {}).get(f, {})}
+            for f in {*desk.policy.import_values, *(values or {})}}
+    conv = RowConverter(desk.tz, {**desk.policy.import_columns, **(columns or {})}, date_order, maps)
     source = open_input(path, encoding, input_format, is_header=conv.is_header, delimiter=delimiter, sheet=sheet)
     previous = desk.conn.execute("PRAGMA cache_size").fetchone()[0]
     desk.conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
@@ -195,7 +206,7 @@ def import_file(desk, path, encoding="auto", input_format=None, dry_run=False, s
         source.close()
     if summary is None:  # the desk changed under the rehearsal
         return import_file(desk, path, encoding, input_format, dry_run, strict, progress, columns, date_order,
-                           delimiter, sheet, rehearse=rehearse - 1)
+                           delimiter, sheet, values, rehearse=rehearse - 1)
     summary.unknown = conv.unknown
     return summary
 

@@ -75,7 +75,9 @@ DEFAULTS = {
     # An inbound call not answered on the spot is answered by phone within this much desk time
     # (dispatch.hours on working days; contacts.py), 首问制: 半小时内给予电话回复.
     "contact": {"reply_within": "30m"},
-    "import": {"columns": {}},  # a desk's own headers: "完工日期" = "completed_at"
+    # a desk's own headers ("完工日期" = "completed_at"), and its own values of a field, mapped on
+    # import ([import.values] region = { East = "华东" }; service_type = { "移机" = "install" })
+    "import": {"columns": {}, "values": {}},
     "apology": {
         "windows": ["08:30-12:00", "14:30-21:00"],
         "max_attempts": 3,
@@ -231,6 +233,7 @@ class Policy:
     close_within: Duration
     serial_complaints: int
     import_columns: dict
+    import_values: dict       # field -> {value in a file: the value to store}
     company: str
     hotline: str
     agents: tuple
@@ -264,8 +267,8 @@ def merge(base: dict, override: dict, path: str = "") -> dict:
     out = dict(base)
     for key, value in override.items():
         name = f"{path}{key}"
-        if path == "import.columns.":
-            out[key] = value  # any header; its field is checked in build()
+        if path in ("import.columns.", "import.values."):
+            out[key] = value  # any header or field; checked in build()
         elif path == "callback.rules." and key not in base:
             if key not in SERVICE_TYPES:
                 raise PolicyError(f"policy: unknown service type in {name}")
@@ -365,6 +368,17 @@ def build(raw: dict, source: str = "built-in defaults") -> Policy:
                 raise ValueError(f"{header!r} = {name!r}: not a field (use one of {', '.join(ORDER_COLUMNS)})")
         return dict(v)
 
+    def import_values(v):
+        out = {}
+        for name, mapping in v.items():
+            if name not in ORDER_COLUMNS or name == "order_no":
+                raise ValueError(f"{name!r}: not a field whose values may be mapped "
+                                 f"(use one of {', '.join(f for f in ORDER_COLUMNS if f != 'order_no')})")
+            if not isinstance(mapping, dict) or not all(isinstance(t, str) for t in mapping.values()):
+                raise ValueError(f"{name}: must be a table of \"value in the file\" = \"value to store\"")
+            out[name] = {str(k).strip(): t.strip() for k, t in mapping.items()}
+        return out
+
     rules = {}
     for stype, rule in raw["callback"]["rules"].items():
         prefix = f"callback.rules.{stype}"
@@ -443,6 +457,7 @@ def build(raw: dict, source: str = "built-in defaults") -> Policy:
         close_within=get("apology.close_within", parse_duration),
         serial_complaints=get("apology.serial_complaints", number(1, integer=True)),
         import_columns=get("import.columns", import_columns),
+        import_values=get("import.values", import_values),
         company=get("desk.company", words),
         hotline=get("desk.hotline", words),
         agents=get("desk.agents", names),

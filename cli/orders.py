@@ -10,7 +10,7 @@ from callbackctl import vocab
 from callbackctl.cli.importing import DryRunOpt, RejectsOpt, StrictOpt
 from callbackctl.cli.common import (
     DateOrderOpt, DelimiterOpt, EncodingOpt, Fmt, FormatOpt, InputFormatOpt, MapOpt, SheetOpt, choices, emit, open_desk,
-    output_options, reader_options,
+    output_options, reader_options, usage,
 )
 
 ExportFmt = choices("ExportFmt", vocab.EXPORT_FORMATS)
@@ -26,6 +26,9 @@ def import_cmd(
     delimiter: DelimiterOpt = None,
     sheet: SheetOpt = None,
     mapping: MapOpt = None,
+    value_maps: Annotated[Optional[List[str]], typer.Option(
+        "--map-value", metavar="FIELD:FROM=TO", help="Read a value of your own as another (repeatable): "
+        "--map-value region:East=华东, --map-value service_type:移机=install.")] = None,
     date_order: DateOrderOpt = None,
     dry_run: DryRunOpt = False,
     strict: StrictOpt = False,
@@ -43,12 +46,26 @@ def import_cmd(
     from callbackctl.cli.importing import check_files, import_files
 
     options = reader_options(input_format, encoding, delimiter, sheet, mapping, date_order, orders.FIELDS)
+    options["values"] = _value_maps(value_maps or [], orders.FIELDS)
     check_files(ctx, files, rejects)
     desk = open_desk(ctx, "import")
     # fastimport: a bulk file through the [fast] extra when it is installed, any other as orders.import_file
     import_files(files, lambda path, progress: fastimport.import_file(desk, path, dry_run=dry_run, strict=strict,
                                                                       progress=progress, **options),
                  what="order", rejects=rejects, dry_run=dry_run, fmt=fmt, progress=True)
+
+
+def _value_maps(items, fields) -> dict:
+    """--map-value FIELD:FROM=TO, repeated: {field: {from: to}}; a bad one exits 2."""
+    out = {}
+    for item in items:
+        field, colon, rest = item.partition(":")
+        given, equals, wanted = rest.partition("=")
+        if not colon or not equals or field.strip() not in fields or field.strip() == "order_no" or not given.strip():
+            usage(f"--map-value: {item!r} is not FIELD:FROM=TO with a field of "
+                  f"{', '.join(f for f in fields if f != 'order_no')}")
+        out.setdefault(field.strip(), {})[given.strip()] = wanted.strip()
+    return out
 
 
 @output_options

@@ -293,3 +293,23 @@ def test_a_new_orders_rejected_first_row_takes_its_later_rows_with_it(cli, db_pa
             f"{path}: line 2: service_type is empty (required for a new order)",
             f"{path}: line 3: order_no X1 is new and its row on line 2 was rejected: this row is not imported without it"]
         assert rows(db_path, "SELECT order_no, customer FROM orders") == [{"order_no": "X2", "customer": "C"}]
+
+
+def test_a_desks_own_values_are_mapped_on_import(cli, db_path, tmp_path, monkeypatch):
+    """[import.values] and --map-value (#30): East and 华东 one region, 移机 a type the policy
+    names; the option wins for a value both name, the fast path leaves such a file to the plain one."""
+    monkeypatch.setenv("CALLBACKCTL_FAST", "1")
+    policy = write(tmp_path / "p.toml", '[import.values]\nregion = { East = "华东", West = "西部" }\n')
+    path = write(tmp_path / "m.csv", "工单号,服务类型,区域\nM1,移机,East\nM2,维修,华东\nM3,维修, West \nM4,维修,North\n")
+    r = cli("import", path, "--map-value", "service_type:移机=install", "--map-value", "region:West=西南",
+            policy=policy)
+    assert r.exit_code == 0, r.output
+    assert rows(db_path, "SELECT order_no, service_type, region FROM orders ORDER BY id") == [
+        {"order_no": "M1", "service_type": "install", "region": "华东"},
+        {"order_no": "M2", "service_type": "repair", "region": "华东"},
+        {"order_no": "M3", "service_type": "repair", "region": "西南"},
+        {"order_no": "M4", "service_type": "repair", "region": "North"}]
+    bad = cli("import", path, "--map-value", "order_no:M1=M9")
+    assert bad.exit_code == 2
+    assert bad.stderr.startswith("Error: --map-value: 'order_no:M1=M9' is not FIELD:FROM=TO with a field of "
+                                 "service_type, customer,")

@@ -132,6 +132,8 @@ reply_within = "30m"
 
 [import.columns]
 
+[import.values]
+
 [apology]
 windows = ["08:30-12:00", "14:30-21:00"]
 max_attempts = 3
