@@ -5,8 +5,8 @@ desk's write lock all that time made every agent's `claim` or `contact add`
 wait behind it, and give up after the busy timeout. So the import first runs
 whole, unchanged, against TEMP tables that shadow the tables it writes
 (SQLite looks an unqualified name up in temp first): the orders the file
-names are copied in chunk by chunk as it reads them (with a base copy), the
-corrections whole; the batch, its rejects and its audit events are written
+names are copied in chunk by chunk as it reads them (a trigger keeps each
+one's row before its first change), the corrections whole; the batch, its rejects and its audit events are written
 there. The desk itself is only read, from one snapshot.
 
 Landing is one BEGIN IMMEDIATE. If an order the file changes or its
@@ -61,6 +61,11 @@ class Rehearsal:
             conn.execute(f"CREATE TEMP TABLE orders_base AS SELECT {', '.join(self.order_columns)} "
                          "FROM main.orders WHERE 0")
             conn.execute("CREATE UNIQUE INDEX temp.orders_base_id ON orders_base(id)")
+            # A stored order as it was before the import's first change to it: only those are
+            # compared with the desk when landing (a copy of every order read cost 1.3x).
+            old = ", ".join(f"OLD.{c}" for c in self.order_columns)
+            conn.execute(f"CREATE TEMP TRIGGER orders_base_kept AFTER UPDATE ON orders BEGIN "
+                         f"INSERT OR IGNORE INTO orders_base ({', '.join(self.order_columns)}) VALUES ({old}); END")
             conn.execute("CREATE TEMP TABLE corrections_base AS SELECT * FROM main.corrections")
             conn.execute("INSERT INTO temp.corrections SELECT * FROM main.corrections")
             self.max_order = self._max("orders")
@@ -87,9 +92,8 @@ class Rehearsal:
 
     def _copy_orders(self, where, args):
         cols = ", ".join(self.order_columns)
-        for table in ("orders", "orders_base"):
-            self.conn.execute(f"INSERT OR IGNORE INTO temp.{table} ({cols}) SELECT {cols} FROM main.orders "
-                              f"WHERE {where}", args)
+        self.conn.execute(f"INSERT OR IGNORE INTO temp.orders ({cols}) SELECT {cols} FROM main.orders WHERE {where}",
+                          args)
 
     def _max(self, table) -> int:
         return self.conn.execute(f"SELECT coalesce(max(id), 0) FROM main.{table}").fetchone()[0]
