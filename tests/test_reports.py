@@ -216,7 +216,7 @@ def test_a_wide_range_read_in_row_order_and_on_two_connections_gives_the_same_ro
     monkeypatch.setattr(reports, "_beside", beside)
     monkeypatch.setattr(reports, "_wide", lambda conn, first, last: True)
     wide = desk(*args, now="2026-11-23 10:30")
-    assert threads == [True]
+    assert threads == [True, True]  # the calls, and the providers' duties
     assert (wide.exit_code, wide.stdout) == (0, narrow.stdout)
     assert len(narrow.stdout.splitlines()) > 2
 
