@@ -272,8 +272,9 @@ def test_an_upgraded_desk_takes_customers_and_links_their_orders(name, tmp_path)
 
 
 # Desks whose demo made the same rows as today's: the second release (b47af4d,
-# schema 16) and the stop after it (66b5b4c, schema 17).
-LATER = {"v16.db": 16, "v17.db": 17}
+# schema 16), the stop after it (66b5b4c, schema 17) and the third release's first
+# stop (3246496, schema 22).
+LATER = {"v16.db": 16, "v17.db": 17, "v22.db": 22}
 
 
 @pytest.mark.parametrize("name", sorted(LATER))
