@@ -602,7 +602,10 @@ def _spot_metrics(desk, period, by, lo, hi, where):
         GROUP BY 1, 2""", {"lo": lo, "hi": hi, "now": desk.now_text, **where.params})]
 
 
-_CALLS_IN_RANGE = "c.called_at >= :lo AND c.called_at < :hi AND c.called_at <= :now AND c.outcome != 'voided'"
+# The region's calls of the period: voided ones count nowhere, head office's spot checks in the
+# spot-check columns only (callbacks_order carries spot_check_id: m029).
+_CALLS_IN_RANGE = ("c.called_at >= :lo AND c.called_at < :hi AND c.called_at <= :now AND c.outcome != 'voided' "
+                   "AND c.spot_check_id IS NULL")
 
 
 def _call_metrics(desk, period, by, lo, hi, where, row_order=False):

@@ -115,3 +115,21 @@ def test_due_filters_spot_checks_like_callbacks(desk):
         rows = json.loads(r.stdout)
         assert r.exit_code == 0 and {x["region"] for x in rows} == regions, args
         assert sorted(x["order_no"] for x in rows) == sorted(no for region, no in sampled if region in regions)
+
+
+def test_a_spot_check_call_counts_in_the_spot_check_columns_only(desk):
+    """Head office's call is not the region's work (#30): not in calls_made, calls_reached,
+    satisfied_rate, nor in the order's first reached call (the satisfaction index)."""
+    def report():
+        rows = json.loads(desk("report", "-f", "json", "--from", "2026-11-01", "--by", "region",
+                               now="2026-11-23 11:00").stdout)
+        return {r["region"]: (r["calls_made"], r["calls_reached"], r["satisfied_rate"], r["satisfaction_index"],
+                              r["spot_checks"]) for r in rows}
+
+    before = report()
+    picked = dict(picks(desk, "--rate", "0.1", "--seed", "1", now="2026-11-23 10:00"))
+    assert desk("record", picked["East"], "--outcome", "reached", "--satisfaction", "2",
+                now="2026-11-23 10:30").exit_code == 0
+    after = report()
+    assert after["East"][:4] == before["East"][:4] == (10, 10, 1.0, 5.0)
+    assert (after["East"][4], before["East"][4]) == (1, 0)
