@@ -61,15 +61,16 @@ class Rehearsal:
             conn.execute(f"CREATE TEMP TABLE orders_base AS SELECT {', '.join(self.order_columns)} "
                          "FROM main.orders WHERE 0")
             conn.execute("CREATE UNIQUE INDEX temp.orders_base_id ON orders_base(id)")
-            # A stored order as it was before the import's first change to it: only those are
-            # compared with the desk when landing (a copy of every order read cost 1.3x).
-            old = ", ".join(f"OLD.{c}" for c in self.order_columns)
-            conn.execute(f"CREATE TEMP TRIGGER orders_base_kept AFTER UPDATE ON orders BEGIN "
-                         f"INSERT OR IGNORE INTO orders_base ({', '.join(self.order_columns)}) VALUES ({old}); END")
             conn.execute("CREATE TEMP TABLE corrections_base AS SELECT * FROM main.corrections")
             conn.execute("INSERT INTO temp.corrections SELECT * FROM main.corrections")
             self.max_order = self._max("orders")
             self.max_batch = self._max("import_batches")
+            # A stored order as it was before the import's first change to it: only those are
+            # compared with the desk when landing (a copy of every order read cost 1.3x). Not a
+            # new order of the file that a later row changes: the desk has no row of it.
+            old = ", ".join(f"OLD.{c}" for c in self.order_columns)
+            conn.execute(f"CREATE TEMP TRIGGER orders_base_kept AFTER UPDATE ON orders WHEN OLD.id <= {self.max_order} "
+                         f"BEGIN INSERT OR IGNORE INTO orders_base ({', '.join(self.order_columns)}) VALUES ({old}); END")
             # The largest ids come along, so the shadows' new rows take the ids the desk would give.
             self._copy_orders("id = ?", [self.max_order])
             conn.execute("INSERT INTO temp.import_batches SELECT * FROM main.import_batches WHERE id = ?",

@@ -179,3 +179,20 @@ def test_another_file_meanwhile_only_moves_the_batchs_number(desk, db_path, tmp_
     assert [json.loads(d)["batch"] for d, in rows(db_path, "SELECT detail FROM events WHERE kind IN "
                                                           "('import', 'order_updated') AND id > 1")] == [3, 3]
     assert rows(db_path, "SELECT count(*) FROM events WHERE detail LIKE '{\"batch\": 3, %'") == [(2,)]
+
+
+def test_a_new_order_a_later_chunk_adds_to_lands_at_the_first_rehearsal(cli, db_path, tmp_path, monkeypatch):
+    """N0's parts add up across the file's first and last chunks: the rehearsal kept N0's
+    first row as if it were a stored order's and never landed (review of #28)."""
+    from callbackctl import orders
+
+    monkeypatch.setenv("CALLBACKCTL_FAST", "0")
+    lines = ["order_no,service_type,customer,parts_replaced", "N0,repair,Li,filter"]
+    lines += [f"X{i},repair,C{i}," for i in range(1, 5200)] + ["N0,repair,Li,pump"]
+    rehearsed, locked = [], []
+    real_enter, real_locked = rehearsal.Rehearsal.__enter__, orders._locked
+    monkeypatch.setattr(rehearsal.Rehearsal, "__enter__", lambda self: rehearsed.append(1) or real_enter(self))
+    monkeypatch.setattr(orders, "_locked", lambda *a: locked.append(1) or real_locked(*a))
+    code, summary, _ = imported(cli, write(tmp_path / "split.csv", "\n".join(lines) + "\n"))
+    assert (code, summary, len(rehearsed), locked) == (0, [(5200, 1, 0, 0)], 1, [])  # as the locked path counts
+    assert rows(db_path, "SELECT parts_replaced FROM orders WHERE order_no = 'N0'") == [("filter, pump",)]
