@@ -31,7 +31,7 @@ class WorkCalendar:
 
     Order of precedence: the policy's extra workdays, its extra holidays, the
     State Council's notices the desk loaded (`calendar load`: `loaded`, {day:
-    (working, name)}) for their years, the official Chinese calendar (public
+    (working, name, notice's year)}) for their days and their years, the official Chinese calendar (public
     holidays and make-up working days 调休) for the years it has data for; for the other years the statutory holidays
     worked out from the Gregorian and lunar calendars (holidays.py, `predicted`);
     and otherwise Monday to Friday. Years looked up without official data are
@@ -41,8 +41,8 @@ class WorkCalendar:
     def __init__(self, country="CN", holidays=(), workdays=(), loaded=None):
         self.holidays = frozenset(holidays)
         self.workdays = frozenset(workdays)
-        self.loaded = dict(loaded or {})
-        self.loaded_years = frozenset(d.year for d in self.loaded)
+        self.loaded = dict(loaded or {})  # {day: (working, name, the notice's year)}
+        self.loaded_years = frozenset(year for _, _, year in self.loaded.values())
         self.missing_years: set[int] = set()
         self._official = _official_calendar() if country == "CN" else None
         self.is_workday = lru_cache(maxsize=4096)(self._is_workday)
@@ -61,8 +61,10 @@ class WorkCalendar:
             return True
         if day in self.holidays:
             return False
+        if day in self.loaded:
+            return self.loaded[day][0]
         if day.year in self.loaded_years:
-            return self.loaded[day][0] if day in self.loaded else day.weekday() < 5
+            return day.weekday() < 5
         if self._official is not None:
             years, off, on = self._official
             if day.year in years:
@@ -89,7 +91,7 @@ class WorkCalendar:
         """(a working day?, the holiday's name or "", source): source is `policy`,
         `official` or `predicted` for the rule that decided, `weekday` otherwise."""
         work = self.is_workday(day)
-        if day.year in self.loaded_years:
+        if day in self.loaded or day.year in self.loaded_years:
             name = self.loaded[day][1] if day in self.loaded else ""
         elif self.covers(day.year):
             name = _official_names().get(day, "")

@@ -10,13 +10,14 @@ from callbackctl import db
 
 
 def loaded(conn) -> dict:
-    """{day: (working, name)} of every loaded notice; {} on a desk of an earlier schema
+    """{day: (working, name, the notice's year)} of every loaded notice (a notice may name a
+    day of the year before: 2022年12月31日 in 2023's); {} on a desk of an earlier schema
     opened read-only (no table yet)."""
     try:
-        rows = conn.execute("SELECT day, working, name FROM notice_days").fetchall()
+        rows = conn.execute("SELECT day, working, name, year FROM notice_days").fetchall()
     except sqlite3.OperationalError:
         return {}
-    return {dt.date.fromisoformat(day): (bool(working), name) for day, working, name in rows}
+    return {dt.date.fromisoformat(day): (bool(working), name, year) for day, working, name, year in rows}
 
 
 def store(desk, notice, source: str) -> bool:
@@ -31,7 +32,8 @@ def store(desk, notice, source: str) -> bool:
             return False
         desk.conn.execute("DELETE FROM notice_days WHERE year = ?", (notice.year,))
         desk.conn.executemany(
-            "INSERT INTO notice_days (day, year, working, name, loaded_at, actor) VALUES (?, ?, ?, ?, ?, ?)",
+            # OR REPLACE: a day of the year before (2022年12月31日 in 2023's) may be in that year's too
+            "INSERT OR REPLACE INTO notice_days (day, year, working, name, loaded_at, actor) VALUES (?, ?, ?, ?, ?, ?)",
             [(d.isoformat(), notice.year, int(w), n, desk.now_text, desk.actor) for d, (w, n) in sorted(days.items())])
         desk.log("calendar_loaded", detail={"file": source, "year": notice.year, "days_off": len(notice.days_off),
                                             "workdays": len(notice.workdays), "replaced": len(before)})

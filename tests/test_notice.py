@@ -137,3 +137,16 @@ def test_in_december_due_says_once_how_to_load_next_years_notice(cli, tmp_path):
     assert note not in cli("due", now="2026-11-30 10:00").stderr
     cli("calendar", "load", write(tmp_path / "n.txt", NOTICE_2027), now="2026-12-07 10:00")
     assert cli("due", now="2026-12-07 10:00").stderr == "no callbacks due\n"
+
+
+def test_a_day_of_the_year_before_leaves_that_years_calendar_as_it_was(cli, tmp_path):
+    """2023's notice gives 2022年12月31日: 2022 keeps its official days (review of #29)."""
+    cli("info")
+    before = cli("calendar", "2022", "-f", "csv", now="2026-11-23 10:00").stdout.splitlines()
+    notice_2023 = ("国务院办公厅关于2023年部分节假日安排的通知\n"
+                   "一、元旦：2022年12月31日至2023年1月2日放假调休，共3天。\n")
+    assert cli("calendar", "load", write(tmp_path / "n.txt", notice_2023), now="2026-11-23 10:00").exit_code == 0
+    after = cli("calendar", "2022", "-f", "csv", now="2026-11-23 10:00").stdout.splitlines()
+    assert after == before and "2022-10-03,Mon,day_off,国庆,official" in after
+    assert cli("calendar", "2023", "-f", "csv", now="2026-11-23 10:00").stdout.splitlines()[1:2] == [
+        "2023-01-02,Mon,day_off,元旦,official (loaded)"]
