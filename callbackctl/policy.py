@@ -374,8 +374,9 @@ def build(raw: dict, source: str = "built-in defaults") -> Policy:
             if name not in ORDER_COLUMNS or name == "order_no":
                 raise ValueError(f"{name!r}: not a field whose values may be mapped "
                                  f"(use one of {', '.join(f for f in ORDER_COLUMNS if f != 'order_no')})")
-            if not isinstance(mapping, dict) or not all(isinstance(t, str) for t in mapping.values()):
-                raise ValueError(f"{name}: must be a table of \"value in the file\" = \"value to store\"")
+            if not isinstance(mapping, dict) or not all(isinstance(t, str) and t.strip() for t in mapping.values()):
+                raise ValueError(f"{name}: must be a table of \"value in the file\" = \"value to store\" "
+                                 "(not empty: an empty value would erase a stored one)")
             out[name] = {str(k).strip(): t.strip() for k, t in mapping.items()}
         return out
 

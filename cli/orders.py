@@ -61,7 +61,8 @@ def _value_maps(items, fields) -> dict:
     for item in items:
         field, colon, rest = item.partition(":")
         given, equals, wanted = rest.partition("=")
-        if not colon or not equals or field.strip() not in fields or field.strip() == "order_no" or not given.strip():
+        if (not colon or not equals or field.strip() not in fields or field.strip() == "order_no" or not given.strip()
+                or not wanted.strip()):  # an empty value would erase a stored one
             usage(f"--map-value: {item!r} is not FIELD:FROM=TO with a field of "
                   f"{', '.join(f for f in fields if f != 'order_no')}")
         out.setdefault(field.strip(), {})[given.strip()] = wanted.strip()

@@ -309,6 +309,8 @@ def test_a_desks_own_values_are_mapped_on_import(cli, db_path, tmp_path, monkeyp
         {"order_no": "M2", "service_type": "repair", "region": "华东"},
         {"order_no": "M3", "service_type": "repair", "region": "西南"},
         {"order_no": "M4", "service_type": "repair", "region": "North"}]
+    empty = cli("import", path, "--map-value", "region:North=")  # would erase a stored region
+    assert (empty.exit_code, empty.stderr.split(" is not")[0]) == (2, "Error: --map-value: 'region:North='")
     bad = cli("import", path, "--map-value", "order_no:M1=M9")
     assert bad.exit_code == 2
     assert bad.stderr.startswith("Error: --map-value: 'order_no:M1=M9' is not FIELD:FROM=TO with a field of "
