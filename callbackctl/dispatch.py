@@ -240,9 +240,11 @@ DUTY_COLUMNS = ["duty", "dispatched_at", "deadline", "done_at", "state"]
 
 def duty_deadline(desk, dispatched_at: str, within: str) -> str:
     """When a duty owed from a dispatch at `dispatched_at` falls late: `within` of desk time."""
-    allowance = getattr(desk.policy, within)
-    return clock.fmt(calendar.deadline_after(desk.cal, desk.policy.dispatch_hours, clock.parse(dispatched_at),
-                                             allowance))
+    allowance, hours = getattr(desk.policy, within), desk.policy.dispatch_hours
+    # From the dispatch rolled into desk time: `1d` after a dispatch at 20:03 is the next working day's
+    # close, not the same day's (a deadline before the dispatch)
+    start = calendar.roll_forward(desk.cal, hours, clock.parse(dispatched_at))
+    return clock.fmt(calendar.deadline_after(desk.cal, hours, start, allowance))
 
 
 def duties_of(desk, order) -> list[dict]:

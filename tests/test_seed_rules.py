@@ -237,6 +237,16 @@ def test_show_explains_the_providers_duties(dispatched, order, rows):
     assert duties(dispatched, order) == rows
 
 
+def test_an_allowance_in_days_counts_from_the_dispatch_rolled_into_desk_time(cli, tmp_path):
+    """1d after a dispatch at 20:03 is the next working day's close, not the same day's (review of #29)."""
+    policy = write(tmp_path / "p.toml", '[dispatch]\nstatus_within = "1d"\n')
+    cli("import", write(tmp_path / "d.csv", "order_no,service_type,dispatched_at,feedback_at\n"
+                                            "L1,repair,2026-11-23 20:03,2026-11-23 20:03\n"), now="2026-11-24 12:00")
+    shown = json.loads(cli("show", "L1", "-f", "json", now="2026-11-24 12:00", policy=policy).stdout)
+    assert [(d["duty"], d["deadline"], d["state"]) for d in shown["provider_duties"]][1] == (
+        "status", "2026-11-24 17:00:00", "on time")
+
+
 def test_a_duty_not_yet_due_is_owed(dispatched):
     assert duties(dispatched, "D4", now="2026-11-24 08:00") == [
         ("contact", "2026-11-24 08:50:00", None, "owed"), ("status", "2026-11-24 11:20:00", None, "owed")]
