@@ -54,6 +54,14 @@ def card_of(p):
     return p.match.group(1)
 
 
+def keys(p, steps):
+    """Send each step's keys and wait for what it should show (None: nothing to wait for)."""
+    for sent, then in steps:
+        p.send(sent)
+        if then:
+            p.expect(then)
+
+
 def test_a_morning_of_calls(desk):
     p = start(desk, "--agent", "王芳")
     assert card_of(p) == "SY2026110001"
@@ -318,19 +326,13 @@ def test_who_answered_is_one_key(desk):
     p = start(desk, "--agent", "王芳")
     assert card_of(p) == "SY2026110001"
     p.expect("quit")
-    for keys, then in [("5", "one for all"), ("5555", r"\[a\] who answered"), ("a", r"answered by on_site"),
-                       ("a", r"answered by aware · scores 5 5 5 5 5"), ("\r", None)]:
-        p.send(keys)
-        if then:
-            p.expect(then)
+    keys(p, [("5", "one for all"), ("5555", r"\[a\] who answered"), ("a", r"answered by on_site"),
+                       ("a", r"answered by aware · scores 5 5 5 5 5"), ("\r", None)])
     p.expect(r"✓ recorded SY2026110001")
     assert card_of(p) == "SY2026110036"
     p.expect("quit")
-    for keys, then in [("5", "one for all"), ("5555", r"\[a\] who answered"), ("aaa", r"answered by other"),
-                       ("\r", None)]:
-        p.send(keys)
-        if then:
-            p.expect(then)
+    keys(p, [("5", "one for all"), ("5555", r"\[a\] who answered"), ("aaa", r"answered by other"),
+                       ("\r", None)])
     p.expect(r"✓ recorded SY2026110036: wrong person")
     p.expect("quit")
     p.send("q")
@@ -360,12 +362,9 @@ def test_a_complaint_during_the_call_is_filed_with_it(desk):
     p = start(desk, "--agent", "王芳")
     assert card_of(p) == "SY2026110001"
     p.expect("quit")
-    for keys, then in [("5", "one for all"), ("5555", r"\[k\] complaint"), ("k", r"\[s\] sales \[⌫\] back"),
+    keys(p, [("5", "one for all"), ("5555", r"\[k\] complaint"), ("k", r"\[s\] sales \[⌫\] back"),
                        ("e", "what the customer complains of"), ("师傅态度不好\r", r"\[g\] general"),
-                       ("g", r"complaint against the engineer: 师傅态度不好"), ("\r", None)]:
-        p.send(keys)
-        if then:
-            p.expect(then)
+                       ("g", r"complaint against the engineer: 师傅态度不好"), ("\r", None)])
     p.expect(r"✓ recorded SY2026110001: reached.* complaint #(\d+) filed")
     filed = p.match.group(1)
     p.expect("quit")
@@ -384,10 +383,7 @@ def test_a_complaint_started_and_backed_out_of_files_nothing(desk):
     assert card_of(p) == "SY2026110001"
     p.expect("quit")
     before = len(json.loads(run(desk, "complaint", "list", "-f", "json").stdout))
-    for keys, then in [("n", r"\[k\] complaint"), ("k", r"\[⌫\] back"), ("\x7f", r"\[k\] complaint"), ("\r", None)]:
-        p.send(keys)
-        if then:
-            p.expect(then)
+    keys(p, [("n", r"\[k\] complaint"), ("k", r"\[⌫\] back"), ("\x7f", r"\[k\] complaint"), ("\r", None)])
     p.expect(r"✓ recorded SY2026110001: no answer")
     p.expect("quit")
     p.send("q")
