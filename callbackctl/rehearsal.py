@@ -9,9 +9,9 @@ names are copied in chunk by chunk as it reads them (a trigger keeps each
 one's row before its first change), the corrections whole; the batch, its rejects and its audit events are written
 there. The desk itself is only read, from one snapshot.
 
-Landing is one BEGIN IMMEDIATE. If an order the file changes or its
-corrections changed since the snapshot, or a new order's number was taken,
-nothing is written and `land` says so: the caller rehearses the file once
+Landing is one BEGIN IMMEDIATE. If a field the file changes was changed or
+corrected since the snapshot, or a new order's number was taken, nothing is
+written and `land` says so: the caller rehearses the file once
 more, then imports it the old way, under the lock. Else the shadows' new and
 changed rows go into the desk in bulk, the batch under the next free number
 (another file may have come in meanwhile). A crash at any point leaves the desk as it was: the
@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import re
 
-from callbackctl import db
+from callbackctl import corrections, db
 
 # Parents first: dropped in reverse, so that no shadow row points at a dropped one.
 SHADOWED = ("import_batches", "orders", "import_rejects", "events", "corrections")
+# Columns an import changes together: a phone and whether it is valid, a completion and the status.
+TOGETHER = (("phone", "phone_valid"), ("completed_at", "status_given"))
 
 
 class Changed(Exception):
@@ -117,7 +119,7 @@ class Rehearsal:
         relink = [r[0] for r in conn.execute(f"SELECT t.id FROM temp.orders t JOIN temp.orders_base b "
                                              f"ON b.id = t.id WHERE {linked}")]
         new = conn.execute("SELECT count(*) FROM temp.orders WHERE id > ?", (self.max_order,)).fetchone()[0]
-        conn.execute("CREATE TEMP TABLE brought AS SELECT t.order_id FROM temp.corrections t "
+        conn.execute("CREATE TEMP TABLE brought AS SELECT t.order_id, t.field FROM temp.corrections t "
                      "JOIN temp.corrections_base b USING (order_id, field) WHERE t.imported IS NOT b.imported")
         conn.execute("COMMIT")  # the shadows only: the desk was not written
         self.open = False
@@ -137,24 +139,39 @@ class Rehearsal:
             self._restore_pragmas()
 
     def _check(self):
-        """Serialised before whatever the desk took in meanwhile, the import does the same:
-        the orders it changes and their corrections are as it read them, and its new order
-        numbers are still free. (An order of the file it leaves as it is may have changed:
-        the import, done first, would have left it too. Another file's batch meanwhile only
-        moves this one's number: _copy.)"""
+        """Serialised before whatever the desk took in meanwhile, the import does the same: no
+        field it changes was changed meanwhile (nor corrected), and its new order numbers are
+        still free. An agent's change to another field of the same order stands beside the
+        import's: the import, done first, would have left that field as it was. (Another
+        file's batch meanwhile only moves this one's number: _copy.)"""
         conn = self.conn
-        differs = " OR ".join(f"o.{c} IS NOT b.{c}" for c in self.columns)
-        if conn.execute(f"SELECT 1 FROM temp.changed ch JOIN temp.orders_base b ON b.id = ch.id "
-                        f"LEFT JOIN main.orders o ON o.id = b.id WHERE o.id IS NULL OR {differs} LIMIT 1").fetchone():
-            raise Changed("an order of the file was changed")
+        both = " OR ".join("(" + " OR ".join(f"o.{c} IS NOT b.{c}" for c in group) + ") AND ("
+                           + " OR ".join(f"t.{c} IS NOT b.{c}" for c in group) + ")" for group in self._groups())
+        if conn.execute(f"SELECT 1 FROM temp.changed ch JOIN temp.orders_base b ON b.id = ch.id JOIN temp.orders t "
+                        f"ON t.id = ch.id LEFT JOIN main.orders o ON o.id = b.id WHERE o.id IS NULL OR {both} "
+                        "LIMIT 1").fetchone():
+            raise Changed("a field the file changes was changed")
         if conn.execute("SELECT 1 FROM temp.orders t JOIN main.orders o ON o.order_no = t.order_no "
                         "WHERE t.id > ? LIMIT 1", (self.max_order,)).fetchone():
             raise Changed("a new order of the file was stored")
         mine = "WHERE order_id IN (SELECT id FROM temp.changed UNION SELECT order_id FROM temp.brought)"
-        if conn.execute(f"SELECT count(*) FROM (SELECT * FROM (SELECT * FROM main.corrections {mine} EXCEPT "
-                        f"SELECT * FROM temp.corrections_base {mine}) UNION ALL SELECT * FROM (SELECT * FROM "
-                        f"temp.corrections_base {mine} EXCEPT SELECT * FROM main.corrections {mine}))").fetchone()[0]:
-            raise Changed("a correction of an order of the file was made")
+        differing = conn.execute(
+            f"SELECT order_id, field FROM (SELECT * FROM main.corrections {mine} EXCEPT SELECT * FROM "
+            f"temp.corrections_base {mine}) UNION SELECT order_id, field FROM (SELECT * FROM temp.corrections_base "
+            f"{mine} EXCEPT SELECT * FROM main.corrections {mine})").fetchall()
+        brought = set(conn.execute("SELECT order_id, field FROM temp.brought").fetchall()) if differing else set()
+        for order_id, field in differing:  # few: a correction made while the file was read
+            changes = " OR ".join(f"t.{c} IS NOT b.{c}" for c in corrections.columns_of(field) if c in self.columns)
+            if (order_id, field) in brought or changes and conn.execute(
+                    f"SELECT 1 FROM temp.orders t JOIN temp.orders_base b ON b.id = t.id WHERE t.id = ? AND ({changes})",
+                    (order_id,)).fetchone():
+                raise Changed("a field the file changes was corrected")
+
+    def _groups(self) -> list:
+        """The imported columns, those that change together in one group (a clash on one is on all)."""
+        together = [g for g in TOGETHER if set(g) <= set(self.columns)]
+        taken = {c for g in together for c in g}
+        return together + [(c,) for c in self.columns if c not in taken]
 
     def _copy(self) -> tuple[int, int]:
         """The rows into the desk, the batch under the next free number; (that number, the
@@ -169,9 +186,11 @@ class Rehearsal:
         picked = ["?" if c == "batch_id" else c for c in new]  # only the new orders: all of this batch
         conn.execute(f"INSERT INTO main.orders ({', '.join(new)}) SELECT {', '.join(picked)} FROM temp.orders "
                      "WHERE id > ? ORDER BY id", (batch, self.max_order))
-        sets = ", ".join(f"{c} = t.{c}" for c in (*self.columns, "updated_at"))
-        conn.execute(f"UPDATE main.orders AS o SET {sets} FROM temp.orders t WHERE o.id = t.id "
-                     "AND t.id IN (SELECT id FROM temp.changed)")
+        # The fields the import changed; an agent's change to another field meanwhile stays (_check).
+        sets = ", ".join([f"{c} = CASE WHEN t.{c} IS NOT b.{c} THEN t.{c} ELSE o.{c} END" for c in self.columns]
+                         + ["updated_at = t.updated_at"])
+        conn.execute(f"UPDATE main.orders AS o SET {sets} FROM temp.orders t JOIN temp.orders_base b ON b.id = t.id "
+                     "WHERE o.id = t.id AND t.id IN (SELECT id FROM temp.changed)")
         conn.execute("INSERT INTO main.import_rejects (batch_id, line, error, raw, repeat_of) "
                      "SELECT ?, line, error, raw, repeat_of FROM temp.import_rejects ORDER BY id", (batch,))
         # The events name the batch as json.dumps wrote it, first: its text moves with the number.

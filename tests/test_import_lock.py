@@ -196,3 +196,18 @@ def test_a_new_order_a_later_chunk_adds_to_lands_at_the_first_rehearsal(cli, db_
     code, summary, _ = imported(cli, write(tmp_path / "split.csv", "\n".join(lines) + "\n"))
     assert (code, summary, len(rehearsed), locked) == (0, [(5200, 1, 0, 0)], 1, [])  # as the locked path counts
     assert rows(db_path, "SELECT parts_replaced FROM orders WHERE order_no = 'N0'") == [("filter, pump",)]
+
+
+def test_a_change_to_another_field_of_an_order_the_file_changes_stands_beside_it(desk, db_path, tmp_path,
+                                                                                 monkeypatch):
+    """An agent corrects A1's fee while the file changes A1's phone: both stay, at the first
+    rehearsal (the torture rerun: with agents correcting the file's orders all the time, every
+    rehearsal clashed and the import held the lock 27 s)."""
+    done = meanwhile(monkeypatch, lambda: agent(db_path, "order", "set", "A1", "--fee", "5", "--reason", "改价"))
+    rehearsed = []
+    real = rehearsal.Rehearsal.__enter__
+    monkeypatch.setattr(rehearsal.Rehearsal, "__enter__", lambda self: rehearsed.append(1) or real(self))
+    code, summary, _ = imported(desk, write(tmp_path / "f.csv", FILE))
+    assert (done, rehearsed, code, summary) == ([(0, True)], [1], 1, [(3, 1, 1, 1)])
+    assert rows(db_path, "SELECT phone, fee FROM orders WHERE order_no = 'A1'") == [("13900139000", 5.0)]
+    assert rows(db_path, "SELECT field FROM corrections") == [("fee",)]
