@@ -343,12 +343,12 @@ def owed(desk) -> list[dict]:
 
 
 def due_rows(desk, until: dt.datetime | None = None, reason=None, overdue_only=False, region=None, provider=None,
-             engineer=None, service_type=None) -> list[dict]:
+             engineer=None, service_type=None, category=None) -> list[dict]:
     """The owed replies due by `until` (default now), as rows of `due` (vocab.DUE_COLUMNS but
     claimed_by, which duelist.due adds): order_no is the key C-<id>, reason `reply`, the
     deadline the reply's. A call about no order has no region, provider or engineer, so
     those filters leave it out; it has no service type, so `--type` lists orders only."""
-    if service_type is not None or reason not in (None, REPLY_REASON):
+    if service_type is not None or category is not None or reason not in (None, REPLY_REASON):
         return []
     if desk.conn.execute(f"SELECT 1 FROM ({_OWED}) LIMIT 1", {"now": desk.now_text}).fetchone() is None:
         return []  # nothing owed: one probe of each index

@@ -18,13 +18,13 @@ def claimed(conn, now_text: str) -> dict:
 
 
 def due(desk, until=None, region=None, provider=None, engineer=None, service_type=None,
-        reason=None, overdue_only=False, limit=None) -> list[dict]:
+        reason=None, overdue_only=False, limit=None, category=None) -> list[dict]:
     """Callbacks due at `until` (default now), soonest deadline first."""
     now = desk.now
     until = until or now
     scheduler = schedule.Scheduler(desk)
     lower = schedule.earliest_open_completion(scheduler, now)
-    filters = dict(region=region, provider=provider, engineer=engineer, service_type=service_type)
+    filters = dict(region=region, provider=provider, engineer=engineer, service_type=service_type, category=category)
     out = schedule.orders_due(desk, scheduler, until, lower, reason=reason, overdue_only=overdue_only, **filters)
     if desk.conn.execute("SELECT max(id) FROM customers").fetchone()[0]:  # a desk without customers stops here
         from callbackctl import recurring

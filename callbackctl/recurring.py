@@ -386,11 +386,11 @@ def _base_days(planner, months: int, oldest: dt.date, first: dt.date, last: dt.d
 
 
 def due(desk, scheduler, until, reason=None, overdue_only=False, region=None, provider=None, engineer=None,
-        service_type=None, lower=None, busy_phones=frozenset()) -> list[dict]:
+        service_type=None, lower=None, busy_phones=frozenset(), category=None) -> list[dict]:
     """The recurring callbacks due by `until`, as rows of `due` (duelist.due adds them)."""
     conn = desk.conn
-    if service_type is not None or reason not in (None, "second", *ORDER):
-        return []  # a recurring callback has no service type
+    if service_type is not None or category is not None or reason not in (None, "second", *ORDER):
+        return []  # a recurring callback has no service type, nor a 品类
     if conn.execute("SELECT max(id) FROM customers").fetchone()[0] is None:
         return []
     planner = Planner(desk, scheduler)

@@ -233,15 +233,15 @@ def earliest_open_completion(scheduler, now: dt.datetime) -> dt.datetime:
     return lo
 
 
-def _order_filters(region, provider, engineer, service_type) -> tuple[list[str], list]:
+def _order_filters(region, provider, engineer, service_type, category=None) -> tuple[list[str], list]:
     """`due`'s filters on the order (o): SQL conditions and their parameters."""
     given = [(c, v) for c, v in (("region", region), ("provider", provider), ("engineer", engineer),
-                                 ("service_type", service_type)) if v is not None]
+                                 ("service_type", service_type), ("category", category)) if v is not None]
     return [f"o.{c} = ?" for c, _ in given], [v for _, v in given]
 
 
 def due_query(policy, now, until, lower, region=None, provider=None, engineer=None, service_type=None,
-              later_calls=False):
+              later_calls=False, category=None):
     """The SQL that finds orders whose callback round may be due, and its parameters.
 
     It narrows a million orders to the recent, unfinished ones with index
@@ -261,7 +261,7 @@ def due_query(policy, now, until, lower, region=None, provider=None, engineer=No
     types = sorted(policy.rules)
     marks = ",".join("?" * len(types))
     where = ["o.status = 'completed'", f"o.service_type IN ({marks})"]
-    filters, values = _order_filters(region, provider, engineer, service_type)
+    filters, values = _order_filters(region, provider, engineer, service_type, category)
     where += filters
     if later_calls:  # the orders a call after now closed: only those completed by now
         where.append("o.completed_at <= ?")
@@ -288,15 +288,15 @@ def calls_after(conn, now) -> bool:
 
 
 def orders_due(desk, scheduler, until, lower, region=None, provider=None, engineer=None, service_type=None,
-               reason=None, overdue_only=False) -> list[dict]:
+               reason=None, overdue_only=False, category=None) -> list[dict]:
     """The orders' callback rounds and head office's spot checks due at `until`, in no
     order (duelist.due adds the other kinds, who holds each, and sorts)."""
     now = desk.now
     sql, params = due_query(desk.policy, now, until, lower, region, provider, engineer, service_type,
-                            later_calls=calls_after(desk.conn, now))
+                            later_calls=calls_after(desk.conn, now), category=category)
     out = _due_rows(scheduler, desk.conn, sql, params, until, reason, overdue_only)
     if reason in (None, "spot_check"):
-        out += [r for r in spot_checks_due(desk, scheduler, until, region, provider, engineer, service_type)
+        out += [r for r in spot_checks_due(desk, scheduler, until, region, provider, engineer, service_type, category)
                 if not overdue_only or r["overdue"]]
     return out
 
@@ -322,7 +322,8 @@ def _due_rows(scheduler, conn, sql, params, until, reason, overdue_only) -> list
     return out
 
 
-def spot_checks_due(desk, scheduler, until, region=None, provider=None, engineer=None, service_type=None):
+def spot_checks_due(desk, scheduler, until, region=None, provider=None, engineer=None, service_type=None,
+                    category=None):
     """Head office's open spot checks: due when sampled, deadline by the order's rule.
 
     As of now: a check sampled after now is not listed, its calls after now do
@@ -346,7 +347,7 @@ def spot_checks_due(desk, scheduler, until, region=None, provider=None, engineer
     else:
         sql += "s.call_id IS NULL"
         params = [now_text] * 3
-    filters, values = _order_filters(region, provider, engineer, service_type)
+    filters, values = _order_filters(region, provider, engineer, service_type, category)
     sql += "".join(" AND " + f for f in filters)
     params += values
     policy, now, out = desk.policy, desk.now, []

@@ -9,7 +9,7 @@ import typer
 from callbackctl import vocab
 from callbackctl.i18n import _
 from callbackctl.cli.common import (
-    DateOrderOpt, DelimiterOpt, EncodingOpt, Fmt, FormatOpt, InputFormatOpt, MapOpt, OrderNoArg, SheetOpt, choices,
+    CategoryOpt, DateOrderOpt, DelimiterOpt, EncodingOpt, Fmt, FormatOpt, InputFormatOpt, MapOpt, OrderNoArg, SheetOpt, choices,
     emit, note, open_desk, output_options, reader_options, usage, warn,
 )
 
@@ -28,6 +28,7 @@ def due(
     provider: Annotated[Optional[str], typer.Option("--provider")] = None,
     engineer: Annotated[Optional[str], typer.Option("--engineer")] = None,
     service_type: Annotated[Optional[str], typer.Option("--type", help="Service type (install, repair, 保养, ...).")] = None,
+    category: CategoryOpt = None,
     reason: Annotated[Optional[Reason], typer.Option("--reason")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only callbacks past their deadline.")] = False,
     limit: Annotated[Optional[int], typer.Option("--limit", min=1)] = None,
@@ -52,7 +53,7 @@ def due(
             raise typer.BadParameter(str(e), param_hint="--type")
     rows = duelist.due(
         desk, until=_until(desk, until), region=region, provider=provider,
-        engineer=engineer, service_type=service_type, reason=reason.value if reason else None,
+        engineer=engineer, service_type=service_type, category=category, reason=reason.value if reason else None,
         overdue_only=overdue, limit=limit,
     )
     emit(rows, vocab.DUE_COLUMNS, fmt, empty="no callbacks due")

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from callbackctl.i18n import _
-from callbackctl.cli.common import Fmt, FormatOpt, OrderNoArg, emit, note, open_desk, output_options, usage
+from callbackctl.cli.common import CategoryOpt, Fmt, FormatOpt, OrderNoArg, emit, note, open_desk, output_options, usage
 
 
 @output_options
@@ -18,6 +18,7 @@ def claim(
     provider: Annotated[Optional[str], typer.Option("--provider")] = None,
     engineer: Annotated[Optional[str], typer.Option("--engineer")] = None,
     service_type: Annotated[Optional[str], typer.Option("--type", help="Service type (install, repair, 保养, ...).")] = None,
+    category: CategoryOpt = None,
     fmt: FormatOpt = Fmt.table,
 ):
     """Claim the next due callback for an agent and print it (until callback.claim_for lapses).
@@ -39,7 +40,7 @@ def claim(
         except ValueError as e:
             raise typer.BadParameter(str(e), param_hint="--type")
     row = duelist.claim_next(desk, agent, region=region, provider=provider, engineer=engineer,
-                             service_type=service_type)
+                             service_type=service_type, category=category)
     if row is None:
         note(_("no callback due that nobody holds"))
         return

@@ -41,6 +41,8 @@ SheetOpt = Annotated[Optional[str], typer.Option(
     "--sheet", metavar="NAME", help="A workbook's sheet [default: the first].")]
 MapOpt = Annotated[Optional[List[str]], typer.Option(
     "--map", metavar="HEADER=FIELD", help="Read a column of your own under a field (repeatable): --map '完工日期=completed_at'.")]
+# The due list's filter on 品类, shared by due, claim and work (recurring callbacks and replies have none).
+CategoryOpt = Annotated[Optional[str], typer.Option("--category", help="品类 (空调, 挖掘机): orders only.")]
 DateOrderOpt = Annotated[Optional[DateOrder], typer.Option(
     "--date-order", help="How to read 03/04/2026: dmy (3 April) or mdy (4 March) [default: refuse the row].")]
 

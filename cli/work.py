@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from callbackctl.cli.common import note, open_desk, state, usage, warn
+from callbackctl.cli.common import CategoryOpt, note, open_desk, state, usage, warn
 
 
 
@@ -25,6 +25,7 @@ def work(
     provider: Annotated[Optional[str], typer.Option("--provider")] = None,
     engineer: Annotated[Optional[str], typer.Option("--engineer")] = None,
     service_type: Annotated[Optional[str], typer.Option("--type", help="Service type (install, repair, 保养, ...).")] = None,
+    category: CategoryOpt = None,
     script: Annotated[Optional[str], typer.Option("--script", metavar="FILE.toml", help="The desk's own call script, over the built-in one.")] = None,
 ):
     """Call customers one after another: claim, read the card and script, record in a few keys.
@@ -54,7 +55,7 @@ def work(
             raise typer.BadParameter(str(e), param_hint="--type")
     desk = open_desk(ctx, "work", actor=agent)
     filters = {k: v for k, v in dict(region=region, provider=provider, engineer=engineer,
-                                      service_type=service_type).items() if v is not None}
+                                      service_type=service_type, category=category).items() if v is not None}
     s = session.Session(desk, agent or desk.actor, lang=i18n.current(), filters=filters, script_path=script,
                         fixed_now=state(ctx).now is not None)
     missing = [k for k in ("company", "hotline") if not getattr(desk.policy, k)]

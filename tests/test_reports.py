@@ -242,3 +242,7 @@ def test_category_is_a_column_a_group_and_a_filter(cli, tmp_path):
            "2026-11-20 to 2026-11-21)")
     shown = json.loads(cli("show", "C2", "-f", "json", now="2026-11-23 10:00").stdout)["order"]
     assert (shown["category"], shown["product"]) == ("挖掘机", "SY75C")
+    due = json.loads(cli("due", "--category", "空调", "-f", "json", now="2026-11-23 10:00").stdout)
+    assert sorted(d["order_no"] for d in due) == ["C1", "C3"]
+    claimed = json.loads(cli("claim", "--agent", "王芳", "--category", "挖掘机", "-f", "json", now="2026-11-23 10:00").stdout)
+    assert [c["order_no"] for c in claimed] == ["C2"]
