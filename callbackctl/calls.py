@@ -615,19 +615,3 @@ def calls_of(desk, order) -> list[dict]:
         rows.append(normalize.present(row))
     return rows
 
-
-SUGGESTION_COLUMNS = ["called_at", "order_no", "customer", "region", "agent", "suggestion"]
-
-
-def suggestions_in(desk, first: dt.date | None, last: dt.date | None, region=None, product=None,
-                   category=None) -> list[dict]:
-    """The customers' suggestions and needs (用户建议) of the calls made from `first` to `last`
-    (voided calls aside), in call order: the monthly form lists them."""
-    lo, hi = clock.day_range(first, last)
-    keep = {"region": region, "product": product, "category": category}
-    where = "".join(f" AND o.{k} = :{k}" for k, v in keep.items() if v is not None)
-    return [dict(r) for r in desk.conn.execute(
-        "SELECT c.called_at, o.order_no, o.customer, o.region, c.agent, c.suggestion "
-        "FROM callbacks c JOIN orders o ON o.id = c.order_id WHERE c.suggestion IS NOT NULL "
-        f"AND c.called_at >= :lo AND c.called_at < :hi AND c.called_at <= :now AND c.outcome != 'voided'{where} "
-        "ORDER BY c.called_at, c.id", {"lo": lo, "hi": hi, "now": desk.now_text, **keep})]

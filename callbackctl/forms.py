@@ -126,11 +126,11 @@ def _section(rows, by, columns, several, totals=None):
 
 
 def _suggestions(desk, plan, keep):
-    from callbackctl import calls, sheets
+    from callbackctl import sheets
 
-    rows = [[r[c] for c in calls.SUGGESTION_COLUMNS] for r in calls.suggestions_in(desk, plan.first, plan.last, **keep)]
-    section = sheets.FormSection(headers=[_column_title(c) for c in calls.SUGGESTION_COLUMNS],
-                                 kinds=["text"] * len(calls.SUGGESTION_COLUMNS),
+    columns = reports.SUGGESTION_COLUMNS
+    rows = [[r[c] for c in columns] for r in reports.suggestions_in(desk, plan.first, plan.last, **keep)]
+    section = sheets.FormSection(headers=[_column_title(c) for c in columns], kinds=["text"] * len(columns),
                                  rows=rows)
     section.title = _("Customers' suggestions and needs")
     return section

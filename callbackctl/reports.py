@@ -590,6 +590,21 @@ def _suggestion_metrics(desk, period, by, lo, hi, where):
         GROUP BY 1, 2""", {"lo": lo, "hi": hi, "now": desk.now_text, **where.params})]
 
 
+SUGGESTION_COLUMNS = ["called_at", "order_no", "customer", "region", "agent", "suggestion"]
+
+
+def suggestions_in(desk, first: dt.date | None, last: dt.date | None, region=None, product=None,
+                   category=None) -> list[dict]:
+    """The customers' suggestions and needs (用户建议) of the region's calls made from `first` to
+    `last`, in call order: the monthly form lists them."""
+    lo, hi = clock.day_range(first, last)
+    where = _Filter(region, product, category)
+    return [dict(r) for r in desk.conn.execute(
+        "SELECT c.called_at, o.order_no, o.customer, o.region, c.agent, c.suggestion "
+        f"FROM callbacks c JOIN orders o ON o.id = c.order_id WHERE c.suggestion IS NOT NULL AND {_CALLS_IN_RANGE}"
+        f"{where.sql} ORDER BY c.called_at, c.id", {"lo": lo, "hi": hi, "now": desk.now_text, **where.params})]
+
+
 def _spot_metrics(desk, period, by, lo, hi, where):
     grp = "rc.agent" if by == "agent" else f"o.{by}"
     return [dict(r) for r in desk.conn.execute(f"""
