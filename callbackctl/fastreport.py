@@ -42,7 +42,7 @@ last = {"path": None, "why": ""}
 
 _ORDER_COUNTS = ("orders_completed", "callbacks_due", "callbacks_done", "on_time", "index_cents", "rated",
                  "very_satisfied", "invalid_contacts", "missed")
-_CALL_COUNTS = ("calls_made", "calls_reached", "calls_rated", "calls_satisfied")
+_DUE_COUNTS = ("callbacks_due_in_period", "callbacks_done_in_period", "callbacks_on_time_in_period")
 
 
 def wanted(desk, wide: bool, orders: int) -> bool:
@@ -85,8 +85,9 @@ class Child:
             pass  # the child is gone: count() says why
 
     def count(self, bounds):
-        """Hand over the deadline bounds, (key, first, last) as in report_deadlines,
-        and wait: {"orders", "calls", "between"}, or None, with `last` saying why."""
+        """Hand over the deadline bounds, (key, first, last, first due, last due) as in
+        report_deadlines, and wait: {"orders", "calls", "between", "due", "due_between"},
+        or None, with `last` saying why."""
         if self.proc is None:
             return self._fail(self.failed)
         self._send(bounds)
@@ -132,12 +133,14 @@ def count(request: dict, read_bounds) -> dict:
     import polars as pl
 
     orders, calls = _read(request)
-    bounds = pl.DataFrame(read_bounds(), schema={"dl_key": pl.Int64, "dl_lo": pl.String, "dl_hi": pl.String},
-                          orient="row")
-    facts, between = _order_facts(pl, request, orders, bounds)
+    bounds = pl.DataFrame(read_bounds(), schema={"dl_key": pl.Int64, "dl_lo": pl.String, "dl_hi": pl.String,
+                                                 "due_lo": pl.String, "due_hi": pl.String}, orient="row")
+    facts, between, due, due_between = _order_facts(pl, request, orders, bounds)
     return {"orders": _rows(facts, _ORDER_COUNTS) if facts is not None else [],
-            "calls": _rows(_call_counts(pl, request, orders, calls), _CALL_COUNTS),
-            "between": between.rows() if between is not None else []}
+            "calls": _rows(_call_counts(pl, request, orders, calls), request["call_counts"]),
+            "between": between.rows() if between is not None else [],
+            "due": _rows(due, _DUE_COUNTS) if due is not None else [],
+            "due_between": due_between.rows() if due_between is not None else []}
 
 
 def _read(request):
@@ -157,7 +160,7 @@ def _read(request):
     return pl.concat(frames[:2], how="vertical_relaxed", rechunk=False), frames[2]
 
 
-_TEXT, _REAL = ("period", "grp", "reached_at", "order_no"), ("rating", "satisfaction", "coverage")
+_TEXT, _REAL = ("period", "grp", "reached_at", "order_no"), ("rating", "coverage")
 _NOT_A_ROW = -1  # the id of the row _typed_first puts first
 
 
@@ -202,13 +205,16 @@ def _query(path, sql, batch_rows):
 
 
 def _order_facts(pl, request, orders, bounds):
-    """reports._OrderScan.first_rounds, one row per order, then grouped; and the
-    orders whose call or give-up moment falls between their deadline's bounds.
+    """reports._OrderScan.rounds, one row per order, then grouped: the orders completed in
+    the range by the period of their completion, and the first callbacks due in it by the
+    period of their due time; with the orders whose call or give-up moment falls between
+    their deadline's bounds (kind on_time, missed, due_on_time), and those whose due time
+    falls between its bounds across a day or now (the parent asks the calendar).
     The same CASEs as there, in polars: tests/test_fast_report.py holds them equal."""
     from callbackctl.schedule import in_coverage
 
     sel, at, lo, hi = pl.col("selected"), pl.col("reached_at"), pl.col("dl_lo"), pl.col("dl_hi")
-    given_up = request["given_up"]
+    given_up, span = request["given_up"], request["due"]
     # Null where the order is "between" (bounds missing compare as SQL's NULL: between too).
     on_time = pl.when(~sel | at.is_null()).then(0).when(at <= lo).then(1).when(at > hi).then(0)
     missed = pl.when(~sel | at.is_not_null()).then(0).when(hi < given_up).then(1).when(lo >= given_up).then(0)
@@ -218,23 +224,46 @@ def _order_facts(pl, request, orders, bounds):
               pl.col("rating").count().alias("rated"),
               (pl.col("rating") >= request["very_satisfied"]).sum().alias("very_satisfied"),
               pl.col("invalid").sum().alias("invalid_contacts"), pl.col("missed").fill_null(0).sum()]
+    due_lo, due_hi = pl.col("due_lo"), pl.col("due_hi")
+    known = (due_lo.str.slice(0, 10) == due_hi.str.slice(0, 10)) & ((due_hi <= span["now"]) | (due_lo > span["now"]))
+    due_in = (due_lo >= span["lo"]) & (due_lo < span["hi"]) & (due_lo <= span["now"])
+    due_counts = [pl.len().alias("callbacks_due_in_period"), at.is_not_null().sum().alias("callbacks_done_in_period"),
+                  pl.col("on_time").fill_null(0).sum().alias("callbacks_on_time_in_period")]
     if (orders["rating"].abs() > _LARGEST_INDEX).any():
         raise OverflowError("an index too large to add up: SQL says so in its own words")
-    parts, betweens = [], []
+    parts, betweens, dues, due_betweens = [], [], [], []
     # A slice at a time: each order's facts held for a slice only (the whole: 250 MB more).
     for part in orders.iter_slices(_SLICE_ROWS):
-        part = _sampled(pl, part.filter(pl.col("in_range") == 1), in_coverage)
+        part = _sampled(pl, part.filter((pl.col("in_range") == 1) | (pl.col("due_scope") == 1)), in_coverage)
         o = part.lazy().with_columns(selected=pl.col("selected") == 1)
         o = o.join(bounds.lazy(), on="dl_key", how="left")
         o = o.with_columns(on_time=on_time, missed=missed, rating=pl.when(sel).then(pl.col("rating")))
-        between = pl.concat([o.filter(pl.col(kind).is_null()).select(
-            "period", "grp", pl.lit(kind).alias("kind"), "id", "reached_at") for kind in ("on_time", "missed")])
-        grouped, between = pl.collect_all([o.group_by("period", "grp").agg(counts), between])
-        parts.append(grouped)
-        betweens.append(between)
-    grouped = pl.concat(parts).group_by("period", "grp").agg(pl.all().sum()) if parts else None
-    between = pl.concat(betweens) if betweens else None
-    return grouped, between
+        c = o.filter(pl.col("in_range") == 1)
+        d = o.filter((pl.col("due_scope") == 1) & sel)
+        due = d.filter(known.fill_null(False) & due_in).with_columns(period=_period_of(pl, due_lo, span["period"]))
+        between = pl.concat([c.filter(pl.col(kind).is_null()).select(
+            "period", "grp", pl.lit(kind).alias("kind"), "id", "reached_at") for kind in ("on_time", "missed")]
+            + [due.filter(pl.col("on_time").is_null()).select(
+                "period", "grp", pl.lit("due_on_time").alias("kind"), "id", "reached_at")])
+        found = pl.collect_all([c.group_by("period", "grp").agg(counts), between,
+                                due.group_by("period", "grp").agg(due_counts),
+                                d.filter(~known.fill_null(False)).select("grp", "id", "reached_at")])
+        for kept, frame in zip((parts, betweens, dues, due_betweens), found):
+            kept.append(frame)
+    if not parts:
+        return None, None, None, None
+    summed = lambda frames: pl.concat(frames).group_by("period", "grp").agg(pl.all().sum())  # noqa: E731
+    return summed(parts), pl.concat(betweens), summed(dues), pl.concat(due_betweens)
+
+
+def _period_of(pl, column, period: str):
+    """reports.period_sql in polars: 2026-11-23, 2026-W48 (ISO), 2026-11."""
+    if period == "day":
+        return column.str.slice(0, 10)
+    if period == "month":
+        return column.str.slice(0, 7)
+    day = column.str.slice(0, 10).str.to_date()
+    return pl.format("{}-W{}", day.dt.iso_year(), day.dt.week().cast(pl.String).str.zfill(2))
 
 
 def _sampled(pl, part, in_coverage):
@@ -255,11 +284,7 @@ def _call_counts(pl, request, orders, calls):
     if request["by"] != "agent" or request["filtered"]:
         side = orders.lazy().filter(pl.col("kept") == 1).select("id", *([] if request["by"] == "agent" else ["grp"]))
         c = c.join(side, left_on="order_id", right_on="id", how="inner" if request["filtered"] else "left")
-    reached = pl.col("reached") == 1
-    return c.group_by("period", "grp").agg(
-        pl.len().alias("calls_made"), reached.sum().alias("calls_reached"),
-        (reached & pl.col("satisfaction").is_not_null()).sum().alias("calls_rated"),
-        (pl.col("satisfied") == 1).sum().alias("calls_satisfied")).collect()
+    return c.group_by("period", "grp").agg(pl.col(name).sum() for name in request["call_counts"]).collect()
 
 
 def _rows(frame, counts):

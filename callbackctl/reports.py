@@ -47,7 +47,7 @@ from callbackctl import clock, db, fastreport, schedule
 from callbackctl.errors import one_of
 from callbackctl.vocab import FAULT_HEADERS
 from callbackctl.vocab import GROUPS, PERIODS
-from callbackctl.vocab import CONTACT_KINDS
+from callbackctl.vocab import CONTACT_KINDS, REPAIR_TYPES
 
 METRICS = ["orders_completed", "callbacks_due", "callbacks_done", "completion_rate", "on_time", "on_time_rate",
            "satisfaction_index", "very_satisfied_share", "dissatisfied", "dissatisfied_resolved", "not_genuine",
@@ -62,20 +62,53 @@ METRICS = ["orders_completed", "callbacks_due", "callbacks_done", "completion_ra
            # the provider's duties after a dispatch (dispatch.DUTIES), by the dispatch's time
            "late_contact", "late_status",
            # calls that carried the customer's suggestions and needs (record --suggestion)
-           "suggestions"]
-_COUNTS = [m for m in METRICS if not m.endswith(("_rate", "_index", "_share"))]
+           "suggestions",
+           # the head office's forms (seed 002), each counted by the time of its own event: 派单量
+           # (dispatched_at), 送修量 (a repair's reported_at), the callbacks that fell due in the period
+           # (due_at) and of those the reached and on time ones, and the period's calls by what they found
+           "dispatched", "repairs_reported", "callbacks_due_in_period", "callbacks_done_in_period",
+           "callbacks_on_time_in_period", "period_completion_rate", "period_on_time_rate",
+           "calls_rated", "calls_satisfied", "calls_neutral", "calls_dissatisfied", "calls_not_genuine",
+           "calls_wrong_contact", "dissatisfied_resolved_rate",
+           # head office's spot checks: its calls reached, those not agreeing with the region's, not genuine
+           "spot_checks_reached", "spot_check_disagreements", "spot_checks_not_genuine"]
+# spot_disagreements, the second release's name of spot_check_disagreements, is kept for scripts
+RENAMED = {"spot_disagreements": "spot_check_disagreements"}
+_COUNTS = [m for m in METRICS if not m.endswith(("_rate", "_index", "_share")) and m not in RENAMED]
 # The counts behind the rates, kept in each row under these keys (no listing
 # writes them: they are not columns) so that a total recomputes its rates exactly.
-_HIDDEN = ("_index_sum", "_rated", "_very_satisfied", "_calls_rated", "_calls_satisfied")
+_HIDDEN = ("_index_sum", "_rated", "_very_satisfied")
 SATISFIED = 3.5  # an index that rounds to 4 (满意) or 5 (非常满意)
-# One rule with the dissatisfied follow-up (calls._outcome_effects): a call with any score
-# of 2 or less is 不满意 whatever its index (m022 keeps the lowest score in callbacks_order).
-SATISFIED_CALL = f"c.satisfaction >= {SATISFIED} AND coalesce(c.lowest, 9) > 2"
 VERY_SATISFIED = 4.5
+
+
+def call_flags(policy) -> list[tuple[str, str]]:
+    """(count, SQL flag of a call `c`) of the calls a report counts. A rated call is one of
+    满意, 一般 or 不满意, so the three add up to calls_rated. 不满意 is one rule with the
+    dissatisfied follow-up (calls._outcome_effects): an index under dissatisfied_below, or any
+    score of 2 or less whatever the index (m022 keeps the lowest score in callbacks_order)."""
+    reached = "c.outcome = 'reached'"
+    rated = f"{reached} AND c.satisfaction IS NOT NULL"
+    unhappy = f"(c.satisfaction < {float(policy.dissatisfied_below)} OR coalesce(c.lowest, 9) <= 2)"
+    happy = f"c.satisfaction >= {SATISFIED} AND NOT {unhappy}"
+    return [("calls_made", "1"), ("calls_reached", reached), ("calls_rated", rated),
+            ("calls_satisfied", f"{rated} AND {happy}"), ("calls_neutral", f"{rated} AND NOT {happy} AND NOT {unhappy}"),
+            ("calls_dissatisfied", f"{rated} AND {unhappy}"), ("calls_not_genuine", f"{reached} AND c.genuine = 0"),
+            ("calls_wrong_contact", "c.outcome IN ('wrong_number', 'wrong_person')")]
 
 
 def columns(by: str) -> list[str]:
     return ["period", by] + METRICS
+
+
+def period_of(period: str, at: str) -> str:
+    """period_sql in Python, of a stored time."""
+    if period == "day":
+        return at[:10]
+    if period == "month":
+        return at[:7]
+    year, week, _day = dt.date.fromisoformat(at[:10]).isocalendar()
+    return f"{year}-W{week:02d}"
 
 
 def period_sql(period: str, column: str) -> str:
@@ -91,8 +124,9 @@ def period_sql(period: str, column: str) -> str:
 
 
 def _setup(desk, lo: str, hi: str):
-    """The deadline bounds table and SQL functions for one report run; returns
-    the table's rows (key, first, last) and the deadline function.
+    """The deadline bounds table and SQL functions for one report run; returns the
+    table's rows (key, first, last, first due, last due) and the due and deadline
+    functions.
 
     report_deadlines holds the deadlines of a round started at the first and
     last second of each hour of the range, for each rule counted in minutes.
@@ -101,16 +135,15 @@ def _setup(desk, lo: str, hi: str):
     first is on time, one after the last is late, and only those between go
     through cb_deadline. A rule counted in days has one deadline a day. The
     table covers the last _BOUNDS_DAYS of the range; an order before them
-    (a typing error's year 1900) goes through cb_deadline.
+    (a typing error's year 1900) goes through cb_deadline. The round's due
+    time is kept the same way (due_lo, due_hi; cb_due).
     """
-    conn, policy = desk.conn, desk.policy
+    policy = desk.policy
     first, last = dt.date.fromisoformat(lo[:10]), dt.date.fromisoformat(hi[:10])
     sched = schedule.Scheduler(desk, span=(first - dt.timedelta(days=1), last + dt.timedelta(days=60)))
-    conn.execute("DROP TABLE IF EXISTS temp.report_deadlines")
-    conn.execute("CREATE TEMP TABLE report_deadlines (key INTEGER PRIMARY KEY, lo TEXT, hi TEXT)")
 
-    def deadline_at(rule, t: dt.datetime) -> str:
-        return clock.fmt(sched.round_times(rule, t)[1])
+    def times(rule, t: dt.datetime) -> tuple[str, str]:
+        return tuple(map(clock.fmt, sched.round_times(rule, t)))
 
     bounds, keys = [], _DeadlineKeys.of_policy(policy)  # (rule's place, start of its hour or day, first, last)
     day = max(first, last - dt.timedelta(days=_BOUNDS_DAYS))
@@ -118,28 +151,38 @@ def _setup(desk, lo: str, hi: str):
         midnight = dt.datetime.combine(day, dt.time())
         for place, rule in enumerate(policy.rules.values()):
             if rule.delay.days:
-                bounds.append((place, midnight, *[deadline_at(rule, midnight)] * 2))
+                due, deadline_ = times(rule, midnight)
+                bounds.append((place, midnight, deadline_, deadline_, due, due))
                 continue
             for t in (midnight + h * _HOUR for h in range(24)):
-                bounds.append((place, t, deadline_at(rule, t), deadline_at(rule, t + _HOUR_END)))
+                (due_lo, lo_), (due_hi, hi_) = times(rule, t), times(rule, t + _HOUR_END)
+                bounds.append((place, t, lo_, hi_, due_lo, due_hi))
         day += dt.timedelta(days=1)
-    rows = [(keys.of(place, t), lo, hi) for place, t, lo, hi in bounds]
-    conn.executemany("INSERT INTO temp.report_deadlines VALUES (?, ?, ?)", rows)
+    rows = [(keys.of(place, t), *times_) for place, t, *times_ in bounds]
 
-    @lru_cache(maxsize=200_000)
-    def deadline(stype, completed_at):
-        rule = policy.rules.get(stype)
-        if rule is None or completed_at is None:
-            return None
-        return deadline_at(rule, clock.parse(completed_at))
+    def at(which: int):
+        @lru_cache(maxsize=200_000)
+        def of(stype, completed_at):
+            rule = policy.rules.get(stype)
+            if rule is None or completed_at is None:
+                return None
+            return times(rule, clock.parse(completed_at))[which]
+        return of
+
+    due, deadline = at(0), at(1)
 
     def selected(stype, order_no):
         return int(sched.rule_for(stype, order_no) is not None)
 
+    conn = desk.conn
+    conn.execute("DROP TABLE IF EXISTS temp.report_deadlines")
+    conn.execute("CREATE TEMP TABLE report_deadlines (key INTEGER PRIMARY KEY, lo TEXT, hi TEXT, due_lo TEXT, "
+                 "due_hi TEXT)")
+    conn.executemany("INSERT INTO temp.report_deadlines VALUES (?, ?, ?, ?, ?)", rows)
     conn.create_function("cb_deadline", 2, deadline, deterministic=True)
+    conn.create_function("cb_due", 2, due, deterministic=True)
     conn.create_function("cb_selected", 2, selected, deterministic=True)
-
-    return rows, deadline
+    return rows, (due, deadline)
 
 
 _BOUNDS_DAYS = 800
@@ -198,40 +241,48 @@ def report(desk, period="month", by="region", date_from=None, date_to=None, regi
     one_of(by, GROUPS, "by")
     conn = desk.conn
     lo, hi = clock.day_range(date_from, date_to)
-    where = _Filter(region, product, category)
-    bounds = _bounds(conn, "WHERE completed_at >= ? AND completed_at < ? AND completed_at <= ?", (lo, hi, desk.now_text))
+    where = Filter(region, product, category)
+    in_range = "WHERE completed_at >= ? AND completed_at < ? AND completed_at <= ?"
+    bounds = _bounds(conn, in_range, (lo, hi, desk.now_text))
+    # the orders whose first callback may fall due in the range: from a few days before it
+    due_from = clock.day_range(date_from and date_from - _DUE_LOOKBACK, None)[0]
+    due_bounds = _bounds(conn, in_range, (due_from, hi, desk.now_text))
+    if due_bounds[0] is not None and date_from is not None:
+        due_from = _due_from(desk, date_from)
+        due_bounds = _bounds(conn, in_range, (due_from, hi, desk.now_text))
     wide = bounds[0] is not None and _wide(conn, *bounds)
     orders = _OrderPass(desk, period, by, lo, hi, where)
     # With the [fast] extra a child process counts a wide range's orders and
     # calls (fastreport.py); else a wide range's calls are counted on a second
     # connection, on another core, while this one counts the orders.
     fast = bounds[0] is not None and fastreport.wanted(desk, wide, orders.last_id)
-    child = fastreport.Child(desk, orders.request()) if fast else None
+    child = fastreport.Child(desk, orders.request(due_from)) if fast else None
     try:
         calls = None if child else _beside(desk, lambda d: _call_metrics(d, period, by, lo, hi, where, wide), wide)
         # The providers' duties read every order dispatched in the range: beside too (2 s of a year on 1M orders)
         duties = _beside(desk, lambda d: _duty_metrics(d, period, by, lo, hi, where, wide), True)
         order_rows, call_rows = [], None
-        if bounds[0] is not None:
-            deadlines, deadline = _setup(desk, bounds[0], bounds[1])
-            counted = child.count(deadlines) if child else None
+        if due_bounds[0] is not None:  # the range's completions, and those a few days before it
+            deadlines, calendar = _setup(desk, due_bounds[0], due_bounds[1])
+            in_range = bounds[0] is not None
+            counted = child.count(deadlines) if child and in_range else None
             if counted is not None:
-                order_rows, call_rows = orders.counted(counted, deadline), counted["calls"]
+                (cohort, due_rows), call_rows = orders.counted(counted, calendar), counted["calls"]
             else:
-                order_rows = orders.first_rounds(wide)
-            order_rows = orders.with_followups(order_rows)
+                cohort, due_rows = orders.rounds(wide, due_from, cohort=in_range)
+            order_rows = due_rows + (orders.with_followups(cohort) if in_range else [])
         if call_rows is None:  # counted here (the child may have failed: it is counted after all)
             call_rows = calls() if calls else _call_metrics(desk, period, by, lo, hi, where, wide)
     finally:
         if child:
             child.close()
     rows = {}
-    for r in order_rows:
-        rows[(r["period"], r["grp"])] = dict(r)
-    for r in (_complaint_metrics(desk, period, by, lo, hi, where) + _chase_metrics(desk, period, by, lo, hi, where)
+    for r in (order_rows + _complaint_metrics(desk, period, by, lo, hi, where)
+              + _chase_metrics(desk, period, by, lo, hi, where)
               + _spot_metrics(desk, period, by, lo, hi, where) + call_rows
               + _contact_metrics(desk, period, by, lo, hi, where) + _recurring_metrics(desk, period, by, lo, hi, where)
-              + duties() + _suggestion_metrics(desk, period, by, lo, hi, where)):
+              + duties() + _repair_metrics(desk, period, by, lo, hi, where, wide)
+              + _suggestion_metrics(desk, period, by, lo, hi, where)):
         rows.setdefault((r["period"], r["grp"]), {}).update({k: v for k, v in r.items() if k not in ("period", "grp")})
     out = []
     for (per, grp), r in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[0][1] is None, kv[0][1] or "")):
@@ -240,6 +291,25 @@ def report(desk, period="month", by="region", date_from=None, date_to=None, regi
         _rates(row)
         out.append(row)
     return out
+
+
+def _due_from(desk, first: dt.date) -> str:
+    """The first day an order may have been completed on for its first callback to fall due
+    on `first` or later: for each rule, back from `first` while the end of the day before
+    still falls due then (a due time never moves back as the completion moves on)."""
+    start = dt.datetime.combine(first, dt.time())
+    sched = schedule.Scheduler(desk, span=(first - dt.timedelta(days=60), first + dt.timedelta(days=10)))
+    earliest = first
+    for rule in desk.policy.rules.values():
+        day = first
+        while day > first - _DUE_LOOKBACK and sched.round_times(rule, start - (first - day) - _SECOND)[0] >= start:
+            day -= dt.timedelta(days=1)
+        earliest = min(earliest, day)
+    return earliest.isoformat()
+
+
+_DUE_LOOKBACK = dt.timedelta(days=366)
+_SECOND = dt.timedelta(seconds=1)
 
 
 def no_orders(desk, first, last, **keep) -> str:
@@ -303,12 +373,18 @@ def _mean_of_hundredths(cents: int, n: int) -> float:
 
 def _rates(row):
     """The rates of a row from its counts (the hidden ones among them)."""
-    due, rated, calls_rated = row["callbacks_due"], row["_rated"], row["_calls_rated"]
-    row["completion_rate"] = round(row["callbacks_done"] / due, 3) if due else None
-    row["on_time_rate"] = round(row["on_time"] / due, 3) if due else None
+    ratio = lambda part, whole: round(row[part] / row[whole], 3) if row[whole] else None  # noqa: E731
+    rated = row["_rated"]
+    row["completion_rate"] = ratio("callbacks_done", "callbacks_due")
+    row["on_time_rate"] = ratio("on_time", "callbacks_due")
     row["satisfaction_index"] = _mean_of_hundredths(round(row["_index_sum"] * 100), rated) if rated else None
     row["very_satisfied_share"] = round(row["_very_satisfied"] / rated, 3) if rated else None
-    row["satisfied_rate"] = round(row["_calls_satisfied"] / calls_rated, 3) if calls_rated else None
+    row["satisfied_rate"] = ratio("calls_satisfied", "calls_rated")
+    row["period_completion_rate"] = ratio("callbacks_done_in_period", "callbacks_due_in_period")
+    row["period_on_time_rate"] = ratio("callbacks_on_time_in_period", "callbacks_due_in_period")
+    row["dissatisfied_resolved_rate"] = ratio("dissatisfied_resolved", "dissatisfied")
+    for old, new in RENAMED.items():
+        row[old] = row[new]
 
 
 def total(rows: list[dict], by: str) -> dict:
@@ -318,7 +394,7 @@ def total(rows: list[dict], by: str) -> dict:
     return t
 
 
-class _Filter:
+class Filter:
     """`AND o.region = :region ...` for the options given, on the orders alias `o`."""
 
     def __init__(self, region=None, product=None, category=None):
@@ -361,37 +437,72 @@ class _OrderPass:
         self.scan = _OrderScan(desk.policy, period, by, where, self.later)
         self.last_id = desk.conn.execute("SELECT max(id) FROM orders").fetchone()[0] or 0
 
-    def first_rounds(self, row_order: bool) -> list[dict]:
-        return [_index_sum(dict(r)) for r in self.desk.conn.execute(self.scan.first_rounds(row_order), self.params)]
+    def rounds(self, row_order: bool, due_from: str, cohort: bool = True) -> tuple[list[dict], list[dict]]:
+        """The first rounds of the orders completed in the range by the period of their completion
+        (unless not `cohort`), and of the first callbacks due in it by the period of their due
+        time (the forms' 应回访, 已回访): one pass (_OrderScan.rounds), folded here."""
+        kept = {"cohort": {}, "due": {}}
+        sql = self.scan.rounds(row_order, cohort)
+        for r in self.desk.conn.execute(sql, {**self.params, "due_from": due_from}):
+            for which, period, facts in (("cohort", r["cperiod"], _OrderScan.COHORT), ("due", r["dperiod"], _OrderScan.DUE)):
+                if period is None:
+                    continue
+                row = kept[which].setdefault((period, r["grp"]), {"period": period, "grp": r["grp"],
+                                                                  **{name: 0 for name, _ in facts}})
+                for name, _ in facts:
+                    row[name] += r[name] or 0
+        return [_index_sum(r) for r in kept["cohort"].values()], list(kept["due"].values())
 
-    def request(self) -> dict:
+    def request(self, due_from: str) -> dict:
         """What fastreport's child needs to count the same rows: the SQL of what it
         reads (the parameters written in), and what it works out itself."""
         order_columns, orders = self.scan.child_orders()
+        flags = call_flags(self.desk.policy)
         call_columns, calls = _select(
             [("order_id", "c.order_id"), ("period", period_sql(self.period, "c.called_at")),
-             ("reached", "c.outcome = 'reached'"), ("satisfaction", "c.satisfaction"),
-             ("satisfied", f"c.outcome = 'reached' AND {SATISFIED_CALL}"),
-             *([("grp", "c.agent")] if self.by == "agent" else [])],
-            f"FROM callbacks c NOT INDEXED WHERE {_CALLS_IN_RANGE}")
-        return {"orders": db.inline(orders, self.params), "order_columns": order_columns,
+             *((name, f"({sql}) + 0") for name, sql in flags), *([("grp", "c.agent")] if self.by == "agent" else [])],
+            f"FROM callbacks c NOT INDEXED WHERE {CALLS_IN_RANGE}")
+        return {"orders": db.inline(orders, {**self.params, "due_from": due_from}), "order_columns": order_columns,
                 "calls": db.inline(calls, self.params), "call_columns": call_columns,
+                "call_counts": [name for name, _ in flags],
                 "by": self.by, "filtered": bool(self.where.params), "given_up": self.given_up,
-                "very_satisfied": VERY_SATISFIED, "last_id": self.last_id}
+                "very_satisfied": VERY_SATISFIED, "last_id": self.last_id,
+                "due": {"lo": self.params["lo"], "hi": self.params["hi"], "now": self.params["now"],
+                        "period": self.scan.period_name}}
 
-    def counted(self, counted: dict, deadline) -> list[dict]:
-        """The child's rows, with the orders whose call or give-up moment fell between
-        their deadline's bounds judged by the calendar, as cb_deadline judges them."""
+    def counted(self, counted: dict, calendar) -> tuple[list[dict], list[dict]]:
+        """The child's rows (orders completed in the range; callbacks due in it), with the
+        orders whose call or give-up moment fell between their deadline's bounds, or whose
+        due time fell between its bounds across a day or now, judged by the calendar, as
+        cb_deadline and cb_due judge them. `calendar`: (due, deadline) of _setup."""
+        due_at, deadline = calendar
         rows = {(r["period"], r["grp"]): _index_sum(r) for r in counted["orders"]}
-        between = counted["between"]
+        dues = {(r["period"], r["grp"]): r for r in counted["due"]}
+        between, due_between = counted["between"], counted["due_between"]
         found = dict(self.desk.conn.execute(
             "SELECT id, json_array(service_type, completed_at) FROM orders WHERE id IN (SELECT value FROM json_each(?))",
-            (json.dumps([b[3] for b in between]),)))
+            (json.dumps([b[3] for b in between] + [b[1] for b in due_between]),)))
         for per, grp, kind, order_id, reached_at in between:
             due = deadline(*json.loads(found[order_id]))
-            if due is not None:
+            if due is None:
+                continue
+            if kind == "due_on_time":
+                dues[(per, grp)]["callbacks_on_time_in_period"] += reached_at <= due
+            else:
                 rows[(per, grp)][kind] += (reached_at <= due) if kind == "on_time" else (due < self.given_up)
-        return list(rows.values())
+        lo, hi, now = self.params["lo"], self.params["hi"], self.params["now"]
+        for grp, order_id, reached_at in due_between:
+            order = json.loads(found[order_id])
+            due = due_at(*order)
+            if due is None or not (lo <= due < hi and due <= now):
+                continue
+            row = dues.setdefault((period_of(self.scan.period_name, due), grp), {
+                "period": period_of(self.scan.period_name, due), "grp": grp,
+                **{name: 0 for name, _ in _OrderScan.DUE}})
+            row["callbacks_due_in_period"] += 1
+            row["callbacks_done_in_period"] += reached_at is not None
+            row["callbacks_on_time_in_period"] += reached_at is not None and reached_at <= deadline(*order)
+        return list(rows.values()), list(dues.values())
 
     def with_followups(self, rows: list[dict]) -> list[dict]:
         """Follow-ups are few: counted apart, through their orders, not looked up for every order."""
@@ -420,7 +531,7 @@ class _OrderScan:
     """The SQL of _OrderPass: the orders in range, each in its period and group."""
 
     def __init__(self, policy, period, by, where, later_wrong):
-        self.policy, self.where = policy, where
+        self.policy, self.where, self.period_name = policy, where, period
         self.period = period_sql(period, "o.completed_at")
         self.grp = "f.agent" if by == "agent" else f"o.{by}"
         # The group of an order under --by agent: the agent of its first reached call.
@@ -444,50 +555,73 @@ class _OrderScan:
         Returns the columns' names and the SQL."""
         sampled = " ".join(f"WHEN {db.literal(t)} THEN {r.coverage}" for t, r in self.policy.rules.items()
                            if 0 < r.coverage < 1.0)
-        columns = [("id", "o.id"), ("in_range", f"({self._in_range()})"), ("kept", f"(1{self.where.sql})"),
+        due_scope = self._in_range().replace("o.completed_at >= :lo", "o.completed_at >= :due_from")
+        columns = [("id", "o.id"), ("in_range", f"({self._in_range()})"), ("due_scope", f"({due_scope})"),
+                   ("kept", f"(1{self.where.sql})"),
                    ("period", self.period), ("grp", self.grp), ("selected", _selected_sql(self.policy, "NULL")),
                    *([("coverage", f"CASE o.service_type {sampled} END"), ("order_no", "o.order_no")] if sampled else []),
                    ("dl_key", _DeadlineKeys.of_policy(self.policy).sql("o.service_type", "o.completed_at")),
                    ("reached_at", self.REACHED_AT), ("rating", self.RATING), ("invalid", self.invalid_phone)]
         return _select(columns, f"FROM orders o {self.agent}")
 
-    def first_rounds(self, row_order: bool) -> str:
-        """One pass over the orders, each with its first reached call (kept on the
-        order: m017); the call itself is read only for its agent. A wide range
-        reads the table in row order: through orders_completed, a year took 3 s
-        more, reading rows all over the file. A deadline is looked up as two
-        bounds (_setup); cb_deadline is called only for a call or a give-up
-        moment between them. Each order comes down to a few 0/1 facts before
-        the GROUP BY sorts them: the sort then moves less."""
+    # The order's facts each pass sums: (name, SQL over the flags below), for the orders
+    # completed in the range (the cohort) and for the first callbacks due in it.
+    COHORT = [("orders_completed", "in_range"), ("callbacks_due", "in_range AND selected"),
+              ("callbacks_done", "in_range AND done"), ("on_time", "in_range AND on_time"),
+              ("index_cents", "CASE WHEN in_range THEN CAST(rating * 100 + 0.5 AS INTEGER) END"),
+              ("rated", "in_range AND rating IS NOT NULL"), ("very_satisfied", f"in_range AND rating >= {VERY_SATISFIED}"),
+              ("invalid_contacts", "in_range AND invalid_phone"), ("missed", "in_range AND missed")]
+    DUE = [("callbacks_due_in_period", "due_in"), ("callbacks_done_in_period", "due_in AND done"),
+           ("callbacks_on_time_in_period", "due_in AND on_time")]
+
+    def rounds(self, row_order: bool, cohort: bool) -> str:
+        """One pass over the orders completed from :due_from, each with its first reached
+        call (kept on the order: m017); the call itself is read only for its agent. An
+        order counts in the period of its completion when it was completed in the range
+        (unless `cohort` is false: fastreport's child counts those), and in the period
+        of its first callback's due time when that fell in the range by now (known from
+        its bounds, or from the calendar when they straddle a day or now). The rows are
+        (completion period, due period, group): _OrderPass.rounds folds them.
+
+        A wide range reads the table in row order: through orders_completed, a year
+        took 3 s more, reading rows all over the file. A deadline is looked up as two
+        bounds (_setup); cb_deadline is called only for a call or a give-up moment
+        between them. Each order comes down to a few 0/1 facts before the GROUP BY
+        sorts them: the sort then moves less."""
         deadline = "cb_deadline(service_type, completed_at)"
+        known = "substr(d.due_lo, 1, 10) = substr(d.due_hi, 1, 10) AND (d.due_hi <= :now OR d.due_lo > :now)"
+        due_in = "(selected AND due >= :lo AND due < :hi AND due <= :now)"
+        sums = ", ".join(f"sum({sql}) AS {name}" for name, sql in self.COHORT + self.DUE)
         return f"""
-        SELECT period, grp, count(*) AS orders_completed, sum(selected) AS callbacks_due,
-               sum(done) AS callbacks_done, sum(on_time) AS on_time,
-               sum(CAST(rating * 100 + 0.5 AS INTEGER)) AS index_cents,
-               count(rating) AS rated, sum(rating >= {VERY_SATISFIED}) AS very_satisfied,
-               sum(invalid_phone) AS invalid_contacts, sum(missed) AS missed
+        SELECT cperiod, dperiod, grp, {sums}
         FROM (
-            SELECT period, grp, selected, invalid_phone, selected AND reached_at IS NOT NULL AS done,
+            SELECT CASE WHEN in_range THEN period END AS cperiod,
+                   CASE WHEN {due_in} THEN {period_sql(self.period_name, 'due')} END AS dperiod,
+                   grp, in_range, {due_in} AS due_in, selected, invalid_phone, selected AND reached_at IS NOT NULL AS done,
                    CASE WHEN NOT selected OR reached_at IS NULL THEN 0 WHEN reached_at <= dl_lo THEN 1
                         WHEN reached_at > dl_hi THEN 0 ELSE reached_at <= {deadline} END AS on_time,
                    CASE WHEN selected THEN satisfaction END AS rating,
-                   CASE WHEN NOT selected OR reached_at IS NOT NULL THEN 0 WHEN dl_hi < :given_up THEN 1
+                   CASE WHEN NOT in_range OR NOT selected OR reached_at IS NOT NULL THEN 0 WHEN dl_hi < :given_up THEN 1
                         WHEN dl_lo >= :given_up THEN 0 ELSE {deadline} < :given_up END AS missed
             FROM (
-                SELECT {self.period} AS period, {self.grp} AS grp, {_selected_sql(self.policy)} AS selected,
-                       o.service_type, o.completed_at, d.lo AS dl_lo, d.hi AS dl_hi,
-                       {self.invalid_phone} AS invalid_phone,
-                       {self.REACHED_AT} AS reached_at, {self.RATING} AS satisfaction
-                FROM orders o{" NOT INDEXED" if row_order else ""}
-                LEFT JOIN temp.report_deadlines d
-                       ON d.key = {_DeadlineKeys.of_policy(self.policy).sql('o.service_type', 'o.completed_at')}
-                {self.agent}
-                WHERE {self._in_range()}
-                LIMIT -1  -- no limit, but SQLite keeps the subquery whole: each fact is worked out once
+                    SELECT {self.period} AS period, {self.grp} AS grp, {_selected_sql(self.policy)} AS selected,
+                           {"o.completed_at >= :lo" if cohort else "0"} AS in_range,
+                           o.service_type, o.completed_at, d.lo AS dl_lo, d.hi AS dl_hi,
+                           {self.invalid_phone} AS invalid_phone,
+                           {self.REACHED_AT} AS reached_at, {self.RATING} AS satisfaction,
+                           CASE WHEN {known} THEN d.due_lo ELSE cb_due(o.service_type, o.completed_at) END AS due
+                    FROM orders o{" NOT INDEXED" if row_order else ""}
+                    LEFT JOIN temp.report_deadlines d
+                           ON d.key = {_DeadlineKeys.of_policy(self.policy).sql('o.service_type', 'o.completed_at')}
+                    {self.agent}
+                    WHERE o.completed_at >= :due_from AND o.completed_at < :hi AND o.completed_at <= :now
+                      AND o.status = 'completed'{self.where.sql}
+                    LIMIT -1  -- no limit, but SQLite keeps the subquery whole: each fact is worked out once
             ) facts
+            WHERE in_range OR {due_in}
             LIMIT -1
         ) flags
-        GROUP BY period, grp"""
+        GROUP BY cperiod, dperiod, grp"""
 
     def followups(self) -> str:
         """The orders in range with follow-ups open by now; invalid_contacts counts
@@ -561,8 +695,9 @@ def _chase_metrics(desk, period, by, lo, hi, where):
 
 
 def _duty_metrics(desk, period, by, lo, hi, where, wide=False):
-    """The dispatches of the period whose provider was late to contact or to report (by dispatched_at):
-    a narrow range through orders_dispatched (m028), a wide one reading every order in row order."""
+    """The dispatches of the period (派单量, by dispatched_at), and those whose provider was late
+    to contact or to report: a narrow range through orders_dispatched (m028), a wide one
+    reading every order in row order."""
     from callbackctl import dispatch
 
     if by == "agent":  # an agent dispatches nothing: the duties are the providers'
@@ -570,15 +705,26 @@ def _duty_metrics(desk, period, by, lo, hi, where, wide=False):
     duties = dispatch.late_duties(desk, lo)
     if duties is None:
         return []
-    joins, (contact, status_), maybe = duties
-    rows = desk.conn.execute(f"""
-        SELECT {period_sql(period, 'o.dispatched_at')} AS period, o.{by} AS grp,
+    joins, (contact, status_), _late = duties
+    return [dict(r) for r in desk.conn.execute(f"""
+        SELECT {period_sql(period, 'o.dispatched_at')} AS period, o.{by} AS grp, count(*) AS dispatched,
                sum({contact}) AS late_contact, sum({status_}) AS late_status
         FROM orders o{" NOT INDEXED" if wide else " INDEXED BY orders_dispatched"} {joins}
-        WHERE o.dispatched_at >= :lo AND o.dispatched_at < :hi AND o.dispatched_at <= :now
-          AND {maybe}{where.sql}
-        GROUP BY 1, 2""", {"lo": lo, "hi": hi, "now": desk.now_text, **where.params})
-    return [dict(r) for r in rows if r["late_contact"] or r["late_status"]]
+        WHERE o.dispatched_at >= :lo AND o.dispatched_at < :hi AND o.dispatched_at <= :now{where.sql}
+        GROUP BY 1, 2""", {"lo": lo, "hi": hi, "now": desk.now_text, **where.params})]
+
+
+def _repair_metrics(desk, period, by, lo, hi, where, wide=False):
+    """The repairs reported in the period (送修量, by reported_at; orders_reported, m030)."""
+    if by == "agent":
+        return []
+    types = ", ".join(map(db.literal, REPAIR_TYPES))
+    return [dict(r) for r in desk.conn.execute(f"""
+        SELECT {period_sql(period, 'o.reported_at')} AS period, o.{by} AS grp, count(*) AS repairs_reported
+        FROM orders o{" NOT INDEXED" if wide else " INDEXED BY orders_reported"}
+        WHERE o.reported_at >= :lo AND o.reported_at < :hi AND o.reported_at <= :now
+          AND o.service_type IN ({types}){where.sql}
+        GROUP BY 1, 2""", {"lo": lo, "hi": hi, "now": desk.now_text, **where.params})]
 
 
 def _suggestion_metrics(desk, period, by, lo, hi, where):
@@ -586,7 +732,7 @@ def _suggestion_metrics(desk, period, by, lo, hi, where):
     return [dict(r) for r in desk.conn.execute(f"""
         SELECT {period_sql(period, 'c.called_at')} AS period, {grp} AS grp, count(*) AS suggestions
         FROM callbacks c JOIN orders o ON o.id = c.order_id
-        WHERE c.suggestion IS NOT NULL AND {_CALLS_IN_RANGE}{where.sql}
+        WHERE c.suggestion IS NOT NULL AND {CALLS_IN_RANGE}{where.sql}
         GROUP BY 1, 2""", {"lo": lo, "hi": hi, "now": desk.now_text, **where.params})]
 
 
@@ -598,19 +744,23 @@ def suggestions_in(desk, first: dt.date | None, last: dt.date | None, region=Non
     """The customers' suggestions and needs (用户建议) of the region's calls made from `first` to
     `last`, in call order: the monthly form lists them."""
     lo, hi = clock.day_range(first, last)
-    where = _Filter(region, product, category)
+    where = Filter(region, product, category)
     return [dict(r) for r in desk.conn.execute(
         "SELECT c.called_at, o.order_no, o.customer, o.region, c.agent, c.suggestion "
-        f"FROM callbacks c JOIN orders o ON o.id = c.order_id WHERE c.suggestion IS NOT NULL AND {_CALLS_IN_RANGE}"
+        f"FROM callbacks c JOIN orders o ON o.id = c.order_id WHERE c.suggestion IS NOT NULL AND {CALLS_IN_RANGE}"
         f"{where.sql} ORDER BY c.called_at, c.id", {"lo": lo, "hi": hi, "now": desk.now_text, **where.params})]
 
 
 def _spot_metrics(desk, period, by, lo, hi, where):
+    """Head office's spot checks sampled in the period (抽访量), and of them, as known by now:
+    head office's call reached (接通), its finding not the region's (与区域记录不符), the
+    work not genuine (不属实)."""
     grp = "rc.agent" if by == "agent" else f"o.{by}"
     return [dict(r) for r in desk.conn.execute(f"""
-        SELECT {period_sql(period, 's.sampled_at')} AS period, {grp} AS grp,
-               count(*) AS spot_checks,
-               coalesce(sum(CASE WHEN hc.called_at <= :now THEN s.disagrees END), 0) AS spot_disagreements
+        SELECT {period_sql(period, 's.sampled_at')} AS period, {grp} AS grp, count(*) AS spot_checks,
+               coalesce(sum(hc.called_at <= :now), 0) AS spot_checks_reached,
+               coalesce(sum(CASE WHEN hc.called_at <= :now THEN s.disagrees END), 0) AS spot_check_disagreements,
+               coalesce(sum(hc.called_at <= :now AND hc.genuine = 0), 0) AS spot_checks_not_genuine
         FROM spot_checks s JOIN orders o ON o.id = s.order_id JOIN callbacks rc ON rc.id = s.regional_call_id
         LEFT JOIN callbacks hc ON hc.id = s.call_id
         WHERE s.sampled_at >= :lo AND s.sampled_at < :hi AND s.sampled_at <= :now{where.sql}
@@ -619,7 +769,7 @@ def _spot_metrics(desk, period, by, lo, hi, where):
 
 # The region's calls of the period: voided ones count nowhere, head office's spot checks in the
 # spot-check columns only (callbacks_order carries spot_check_id: m029).
-_CALLS_IN_RANGE = ("c.called_at >= :lo AND c.called_at < :hi AND c.called_at <= :now AND c.outcome != 'voided' "
+CALLS_IN_RANGE = ("c.called_at >= :lo AND c.called_at < :hi AND c.called_at <= :now AND c.outcome != 'voided' "
                    "AND c.spot_check_id IS NULL")
 
 
@@ -630,13 +780,11 @@ def _call_metrics(desk, period, by, lo, hi, where, row_order=False):
     callbacks_order (m018), in the order of their orders, read one after the other."""
     grp = "c.agent" if by == "agent" else f"o.{by}"
     scan = "" if not row_order else " NOT INDEXED" if by == "agent" else " INDEXED BY callbacks_order"
+    counts = ", ".join(f"sum({sql}) AS {name}" for name, sql in call_flags(desk.policy))
     return [dict(r) for r in desk.conn.execute(f"""
-        SELECT {period_sql(period, 'c.called_at')} AS period, {grp} AS grp,
-               count(*) AS calls_made, sum(c.outcome = 'reached') AS calls_reached,
-               sum(c.outcome = 'reached' AND c.satisfaction IS NOT NULL) AS calls_rated,
-               sum(c.outcome = 'reached' AND {SATISFIED_CALL}) AS calls_satisfied
+        SELECT {period_sql(period, 'c.called_at')} AS period, {grp} AS grp, {counts}
         FROM callbacks c{scan} LEFT JOIN orders o ON o.id = c.order_id
-        WHERE {_CALLS_IN_RANGE}{where.sql}
+        WHERE {CALLS_IN_RANGE}{where.sql}
         GROUP BY 1, 2""", {"lo": lo, "hi": hi, "now": desk.now_text, **where.params})]
 
 
@@ -758,8 +906,8 @@ def preset_range(which: str, today: dt.date) -> tuple[dt.date, dt.date]:
 def fault_structure(desk, date_from=None, date_to=None, top=10, region=None, product=None, category=None) -> list[dict]:
     """The most frequent faults and replaced parts per product (故障结构), by completion date."""
     lo, hi = clock.day_range(date_from, date_to)
-    where = _Filter(region, product, category)
-    fault = "coalesce(" + ", ".join(f"json_extract(extra, '$.\"{k}\"')" for k in FAULT_HEADERS) + ")"
+    where = Filter(region, product, category)
+    fault = fault_sql()
     from callbackctl import normalize
 
     counts: dict = {}
@@ -783,3 +931,8 @@ def fault_structure(desk, date_from=None, date_to=None, top=10, region=None, pro
             out += [{"product": product or None, "kind": kind, "name": name, "orders": n,
                      "share": round(n / totals[product], 3)} for n, name in items]
     return out
+
+
+def fault_sql() -> str:
+    """SQL for an order's fault (故障): a dealer's column of that name, kept with the order (extra)."""
+    return "coalesce(" + ", ".join(f"json_extract(o.extra, '$.\"{k}\"')" for k in FAULT_HEADERS) + ")"

@@ -43,7 +43,9 @@ PROMISE_COLUMNS = ["kind", "key", "order_no", "customer", "phone", "made_at", "d
 
 PERIODS = ("day", "week", "month")
 GROUPS = ("region", "provider", "engineer", "service_type", "agent", "product", "category")
-REPORT_NAMES = ("daily", "weekly", "monthly", "providers", "faults")
+REPORT_NAMES = ("daily", "weekly", "monthly", "providers", "faults",
+                # the detail forms head office reviews (reviews.NAMES)
+                "not-genuine", "dissatisfied", "bad-contact", "provider-monthly", "complaints-monthly")
 
 
 # -- input: header and value aliases (canonical name -> the other spellings) ----------
@@ -181,6 +183,8 @@ OUTCOMES = tuple(OUTCOME_ALIASES)
 OUTCOME_KEYS = {"r": "reached", "n": "no_answer", "b": "busy", "h": "hung_up", "x": "refused",
                 "w": "wrong_number", "p": "wrong_person"}
 SERVICE_TYPES = tuple(SERVICE_TYPE_ALIASES)
+# The repairs among them: the forms' 送修量 counts these by reported_at
+REPAIR_TYPES = ("repair", "warranty_repair", "paid_repair")
 ZONES = tuple(ZONE_ALIASES)
 ORDER_STATUSES = tuple(STATUS_ALIASES)
 

@@ -15,7 +15,7 @@ from callbackctl.migrations import (
     m016_contacts, m017_first_reached_call, m018_calls_by_order, m019_corrections,
     m020_call_details, m021_apology_joins, m022_lowest_score, m023_reject_repeats,
     m024_contacted_at, m025_notice_days, m026_suggestions_index,
-    m027_category, m028_dispatched_index, m029_spot_calls_apart,
+    m027_category, m028_dispatched_index, m029_spot_calls_apart, m030_report_indexes,
 )
 
 MIGRATIONS = [m001_orders, m002_callbacks, m003_chases, m004_complaints, m005_head_office, m006_views,
@@ -25,7 +25,7 @@ MIGRATIONS = [m001_orders, m002_callbacks, m003_chases, m004_complaints, m005_he
               m016_contacts, m017_first_reached_call, m018_calls_by_order, m019_corrections,
               m020_call_details, m021_apology_joins, m022_lowest_score, m023_reject_repeats,
               m024_contacted_at, m025_notice_days, m026_suggestions_index,
-              m027_category, m028_dispatched_index, m029_spot_calls_apart]
+              m027_category, m028_dispatched_index, m029_spot_calls_apart, m030_report_indexes]
 
 
 def name(module) -> str:

@@ -39,7 +39,7 @@ def test_a_large_file_into_an_empty_desk_builds_the_indexes_once(cli, db_path, t
     before = sqlite3.connect(db_path).execute(INDEXES).fetchall()
     res = cli("import", orders_file(tmp_path, 300), "-f", "csv")
     assert (res.exit_code, res.stdout.splitlines()[1].split(",")[1:6]) == (0, ["300", "300", "0", "0", "0"])
-    assert small_large == ["orders_completed", "orders_contact_check", "orders_dispatched", "orders_unfinished"]
+    assert small_large == ["orders_completed", "orders_contact_check", "orders_dispatched", "orders_reported", "orders_unfinished"]
     conn = sqlite3.connect(db_path)
     assert conn.execute(INDEXES).fetchall() == before
     assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]

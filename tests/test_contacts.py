@@ -124,14 +124,15 @@ def test_a_late_reply_is_overdue_until_made_and_counted_in_the_report(desk):
                            now="2026-11-23 17:00").stdout)
     got = {r["region"]: (r["contacts"], r["contacts_consultation"], r["contacts_service"], r["late_replies"])
            for r in rows}
-    assert got == {"East": (1, 0, 1, 0), None: (1, 1, 0, 1)}
+    assert got == {"East": (1, 0, 1, 0), "West": (0, 0, 0, 0), None: (1, 1, 0, 1)}  # West: W dispatched that day
     agents = json.loads(desk("report", "--by", "agent", "--period", "day", "--from", "2026-11-23", "-f", "json",
                              now="2026-11-23 17:00").stdout)
-    assert [(r["agent"], r["contacts"], r["late_replies"]) for r in agents] == [("王芳", 2, 1)]
+    # and the row of no agent: D's callback, due that day, not reached yet
+    assert [(r["agent"], r["contacts"], r["late_replies"]) for r in agents] == [("王芳", 2, 1), (None, 0, 0)]
     # as of 10:31 the first was late already and not replied yet
     early = json.loads(desk("report", "--period", "day", "--from", "2026-11-23", "-f", "json",
                             now="2026-11-23 10:31").stdout)
-    assert {r["region"]: r["late_replies"] for r in early} == {"East": 0, None: 1}
+    assert {r["region"]: r["late_replies"] for r in early} == {"East": 0, "West": 0, None: 1}
 
 
 def test_the_daily_report_shows_the_days_inbound_calls_beside_its_callbacks(desk):
@@ -139,7 +140,8 @@ def test_the_daily_report_shows_the_days_inbound_calls_beside_its_callbacks(desk
         now="2026-11-23 10:00")
     assert desk("record", "D", "--outcome", "reached", "--satisfaction", "满意", now="2026-11-23 10:10").exit_code == 0
     rows = json.loads(desk("report", "--name", "daily", "-f", "json", now="2026-11-23 17:00").stdout)
-    assert [(r["region"], r["calls_made"], r["contacts"], r["contacts_service"]) for r in rows] == [("East", 1, 1, 1)]
+    assert [(r["region"], r["calls_made"], r["contacts"], r["contacts_service"]) for r in rows] == [
+        ("East", 1, 1, 1), ("West", 0, 0, 0)]
     table = desk("report", "--name", "daily", now="2026-11-23 17:00").stdout.splitlines()[0].split()
     assert table.index("contacts") > table.index("calls_reached")
 

@@ -74,7 +74,7 @@ def test_connect_settings(conn, pragma, expected):
 def test_connect_applies_every_migration_once(tmp_path):
     path = str(tmp_path / "new.db")
     conn = db.connect(path)
-    assert db.schema_version(conn) == len(MIGRATIONS) == 29
+    assert db.schema_version(conn) == len(MIGRATIONS) == 30
     assert [tuple(r) for r in conn.execute("SELECT migration_set, name FROM _sqlite_migrations ORDER BY id")] == [
         ("callbackctl", m.__name__.rsplit(".", 1)[-1]) for m in MIGRATIONS]
     conn.close()

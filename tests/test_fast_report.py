@@ -117,9 +117,22 @@ def test_calls_at_and_after_their_deadlines_count_the_same(cli, tmp_path, monkey
         if i % 3]
     assert cli("record", "--from", write(tmp_path / "c.csv", "\n".join(calls) + "\n"),
                now="2026-11-20 10:00").exit_code == 0
+    from callbackctl import reports
+
+    real, straddling = reports._OrderPass.counted, []
+
+    def counted(self, answer, calendar):  # the orders whose due time the child left to the calendar
+        straddling.append(len(answer["due_between"]))
+        return real(self, answer, calendar)
+    monkeypatch.setattr(reports._OrderPass, "counted", counted)
     for now in ("2026-11-13 12:00", "2026-11-20 10:00"):  # give-up moments inside some deadline's bounds
-        plain, fast = both(monkeypatch, cli, None, "--period", "day", "--from", "2026-11-01", now=now)
-        assert fast == plain
+        # from the 9th, some orders of the days before fall due in the range
+        for first in ("2026-11-01", "2026-11-09"):
+            plain, fast = both(monkeypatch, cli, None, "--period", "day", "--from", first, now=now)
+            assert fast == plain
+            assert sum(int(r["callbacks_due_in_period"]) for r in csv_rows(plain)) > 0
+    # a completion after 16:30 falls due the next working day; one at 16:10 the same day
+    assert len(straddling) == 4 and all(straddling)
 
 
 def test_an_order_is_missed_after_its_give_up_moment_not_on_it(cli, tmp_path, monkeypatch):

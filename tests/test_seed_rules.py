@@ -256,13 +256,14 @@ def test_reports_count_late_duties_per_provider_by_the_dispatch(dispatched, tmp_
     def late(*args, policy=None):
         rows = json.loads(dispatched("report", "--by", "provider", "-f", "json", *args, now="2026-11-24 12:00",
                                      policy=policy).stdout)
-        return [(r["period"], r["provider"], r["late_contact"], r["late_status"]) for r in rows]
+        return [(r["period"], r["provider"], r["dispatched"], r["late_contact"], r["late_status"]) for r in rows]
 
-    assert late() == [("2026-11", "P1", 1, 1), ("2026-11", "P2", 1, 0)]  # D5 recorded nothing: not counted
+    assert late() == [("2026-11", "P1", 2, 1, 1), ("2026-11", "P2", 3, 1, 0)]  # D5 recorded nothing: not counted
+    # the 24th: nothing dispatched, but D1's callback fell due
     assert late("--period", "day", "--from", "2026-11-23") == [
-        ("2026-11-23", "P1", 1, 1), ("2026-11-23", "P2", 1, 0)]
+        ("2026-11-23", "P1", 2, 1, 1), ("2026-11-23", "P2", 3, 1, 0), ("2026-11-24", "P1", 0, 0, 0)]
     policy = write(tmp_path / "p.toml", '[dispatch]\ncontact_within = "1h"\nstatus_within = "4h"\n')
-    assert late(policy=policy) == [("2026-11", "P1", 0, 0)]  # P2 has nothing else to report
+    assert late(policy=policy) == [("2026-11", "P1", 2, 0, 0), ("2026-11", "P2", 3, 0, 0)]
 
 
 def test_the_reports_desk_time_agrees_with_the_calendar_at_every_edge(cli, db_path, tmp_path):
