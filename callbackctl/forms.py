@@ -25,18 +25,22 @@ from callbackctl.i18n import _
 
 FORMS = ("daily", "weekly", "monthly")
 
-# The columns of each form's table, after the group's; the daily's second table
-# (the day's calls by agent) has AGENT_COLUMNS.
+# The columns of each form's table, after the group's. The day's work as seed 002's forms
+# count it (派单量, 送修量, 完工量, 应回访, 已回访, 用户满意, 一般, 不满意, 满意率, 完成率,
+# 及时率, 不属实, 电话空号/信息错误), each by the time of its own event in the period; the
+# weekly adds head office's spot checks, the monthly the dissatisfied orders' resolution
+# (不满意解决率). The daily's second table (the day's calls by agent) has AGENT_COLUMNS.
+DAY_OF_WORK = ["dispatched", "repairs_reported", "orders_completed", "callbacks_due_in_period",
+               "callbacks_done_in_period", "calls_satisfied", "calls_neutral", "calls_dissatisfied", "satisfied_rate",
+               "period_completion_rate", "period_on_time_rate", "calls_not_genuine", "calls_wrong_contact"]
+SPOT_CHECKS = ["spot_checks", "spot_checks_reached", "spot_check_disagreements", "spot_checks_not_genuine"]
 COLUMNS = {
-    "daily": ["orders_completed", "callbacks_due", "callbacks_done", "completion_rate", "on_time_rate",
-              "calls_made", "calls_reached", "contacts", "late_replies", "satisfaction_index", "satisfied_rate",
-              "dissatisfied", "not_genuine", "invalid_contacts", "complaints", "chases"],
-    "weekly": ["orders_completed", "callbacks_due", "callbacks_done", "completion_rate", "on_time", "on_time_rate",
-               "calls_made", "calls_reached", "satisfaction_index", "satisfied_rate", "dissatisfied",
-               "dissatisfied_resolved", "not_genuine", "invalid_contacts", "second_visits", "missed", "complaints",
-               "special_complaints", "chases", "late_dispatches"],
+    "daily": DAY_OF_WORK + ["calls_made", "calls_reached", "contacts", "late_replies", "complaints", "chases"],
+    "weekly": DAY_OF_WORK + ["calls_made", "calls_reached", "satisfaction_index", "complaints", "special_complaints",
+                             "chases", "late_contact", "late_status"] + SPOT_CHECKS,
 }
-COLUMNS["monthly"] = COLUMNS["weekly"] + ["suggestions"]
+COLUMNS["monthly"] = COLUMNS["weekly"] + ["dissatisfied", "dissatisfied_resolved", "dissatisfied_resolved_rate",
+                                          "suggestions"]
 AGENT_COLUMNS = ["calls_made", "calls_reached", "satisfied_rate", "recurring_calls_made", "recurring_calls_reached",
                  "complaints"]
 
@@ -82,36 +86,113 @@ def _build(desk, name, plan, rows, agent_rows, keep, preparer):
         sections.append(agents)
     if name == "monthly":  # seed 002: the month's analysis lists what customers suggested and needed
         sections.append(_suggestions(desk, plan, keep))
-    item = lambda label, value: _("{label}: {value}").format(label=label, value=value)  # noqa: E731
-    header = [item(_("Region"), _only(keep["region"])), item(_("Category"), _only(keep["category"]))]
-    if keep["product"]:  # 机型, when one was asked for
-        header.append(item(_("Model"), keep["product"]))
-    header += [item(*_period_item(plan, desk.now.date())), item(_("Prepared by"), preparer),
-               item(_("Prepared on"), desk.now.date().isoformat())]
-    notes = [_("Orders completed: the work orders (dispatch and returned orders) completed in the period; "
-               "complaints and chases count in the period they were received or made."),
-             _("Callbacks due: the completed orders the callback rules select; done: those reached; on time: "
-               "reached by their deadline; completion rate = done / due."),
-             _("Calls made and reached: the callback calls of the period, whenever their order was completed; "
-               "satisfied rate = (very satisfied + satisfied) / the rated calls among them."),
-             _("Satisfaction index: the mean of the five scores (skill, attitude, timeliness, parts, overall; 1-5) "
-               "of each order's first reached callback; dissatisfied and not genuine come from the callback records.")]
-    if "contacts" in columns:  # the daily form: the day's inbound calls beside its callbacks
-        notes.append(_("Inbound calls: the calls the desk took in the period (consultations, service, complaints, "
-                       "customers chasing a repair); late replies: those a reply was owed to, replied after its "
-                       "deadline or still owed past it."))
+    header = _header(desk, plan, keep, preparer)
+    notes = _notes(name, columns)
     label_col = 1 if several else 0
-    index_col = label_col + 1 + columns.index("satisfaction_index")
-    has_index = any(r["satisfaction_index"] is not None for r in rows)
+    has_index = "satisfaction_index" in columns and any(r["satisfaction_index"] is not None for r in rows)
     chart = sheets.FormChart(
         title=_("Completion and satisfaction by {group}").format(group=_column_title(by).lower()),
         labels=label_col,
-        bars=[label_col + 1 + columns.index(c) for c in ("completion_rate", "satisfied_rate")],
-        line=index_col if has_index else None)
+        bars=[label_col + 1 + columns.index(c) for c in ("period_completion_rate", "satisfied_rate")],
+        line=label_col + 1 + columns.index("satisfaction_index") if has_index else None)
     return sheets.Form(
         title=title, sheet=sheet, header=header, sections=sections, notes_title=_("Notes"),
         notes=[f"{i}. {text}" for i, text in enumerate(notes, 1)], chart=chart if rows else None,
         subtitle=desk.policy.company, font="Microsoft YaHei" if i18n.current() == "zh" else "Calibri")
+
+
+def _header(desk, plan, keep, preparer) -> list[str]:
+    """The block under the title: 区域, 品类 (and 机型 when one was asked for), the period, 制表人, 制表日期."""
+    item = lambda label, value: _("{label}: {value}").format(label=label, value=value)  # noqa: E731
+    header = [item(_("Region"), _only(keep["region"])), item(_("Category"), _only(keep["category"]))]
+    if keep["product"]:
+        header.append(item(_("Model"), keep["product"]))
+    return header + [item(*_period_item(plan, desk.now.date())), item(_("Prepared by"), preparer),
+                     item(_("Prepared on"), desk.now.date().isoformat())]
+
+
+# the detail forms (reviews.NAMES): their titles, and the columns whose values are words
+REVIEW_TITLES = {"not-genuine": lambda: _("Not genuine report"), "dissatisfied": lambda: _("Dissatisfied customers report"),
+                 "bad-contact": lambda: _("Wrong telephone and customer data report"),
+                 "provider-monthly": lambda: _("Monthly service volume and repair details by provider"),
+                 "complaints-monthly": lambda: _("Monthly customer complaints report by provider")}
+SECTION_TITLES = {"volume": lambda: _("Service volume"), "repairs": lambda: _("Repair details")}
+_WORD_COLUMNS = {"service_type", "outcome", "followup", "followup_state", "against", "severity", "status"}
+
+
+def review(desk, name: str, plan, sections: list, *, region=None, product=None, category=None, preparer: str = "",
+           lang: str = "zh"):
+    """A detail form (reviews.NAMES): the header block of the three forms, then each section,
+    (title or None, columns, rows as dicts); one sheet, no chart."""
+    previous = i18n.current()
+    i18n.use(lang)
+    try:
+        from callbackctl import sheets
+
+        keep = {"region": region, "product": product, "category": category}
+        title = REVIEW_TITLES[name]()
+        parts = []
+        for heading, columns, rows in sections:
+            part = sheets.FormSection(
+                headers=[_column_title(c) for c in columns],
+                kinds=[_kind_of(_first(rows, c)) for c in columns],
+                rows=[[_cell(c, r[c]) for c in columns] for r in rows])
+            part.title = SECTION_TITLES[heading]() if heading else None
+            parts.append(part)
+        return sheets.Form(title=title, sheet=title[:31], header=_header(desk, plan, keep, preparer), sections=parts,
+                           subtitle=desk.policy.company, font="Microsoft YaHei" if i18n.current() == "zh" else "Calibri")
+    finally:
+        i18n.use(previous)
+
+
+def _first(rows, column):
+    """The column's first value that is not empty."""
+    return next((r[column] for r in rows if r[column] is not None), None)
+
+
+def _kind_of(value) -> str:
+    """A detail form's column by its values: whole numbers are counts, others (an index,
+    a fee) two decimals, the rest text."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "text"
+    return "count" if isinstance(value, int) else "index"
+
+
+def _cell(column, value):
+    if value is None or column not in _WORD_COLUMNS:
+        return value
+    return i18n.word(value)
+
+
+def _notes(name, columns) -> list[str]:
+    """Where each number comes from; the monthly's first two are seed 002's own 备注."""
+    notes = [_("Dispatched, repairs reported and orders completed are counted from the service department's "
+               "dispatch and hand-in records, and the data provided is accurate."),
+             _("Satisfied and dissatisfied customers are counted from the callback records, and are true and "
+               "reliable.")] if name == "monthly" else []
+    notes += [
+        _("Each number counts the events of the period: orders dispatched (dispatched_at), repairs reported "
+          "(reported_at), orders completed (completed_at), callbacks due (their first callback fell due) and, of "
+          "those, done (reached) and on time (reached by the deadline); completion rate = done / due."),
+        _("Calls made and reached: the callback calls of the period, whenever their order was completed; each rated "
+          "call is satisfied (index 3.5 or more), neutral, or dissatisfied (an index under the policy's "
+          "dissatisfied_below, or any score of 2 or less), so the three add up to the rated calls; satisfied rate "
+          "= satisfied / rated. Not genuine and wrong number or person: what the period's calls found.")]
+    if "satisfaction_index" in columns:
+        notes.append(_("Satisfaction index: the mean of the five scores (skill, attitude, timeliness, parts, overall; "
+                       "1-5) of the first reached callback of each order completed in the period."))
+    if "contacts" in columns:  # the daily form: the day's inbound calls beside its callbacks
+        notes.append(_("Inbound calls: the calls the desk took in the period (consultations, service, complaints, "
+                       "customers chasing a repair); late replies: those a reply was owed to, replied after its "
+                       "deadline or still owed past it."))
+    if "spot_checks" in columns:
+        notes.append(_("Spot checks: the region's callbacks head office sampled in the period and called again; "
+                       "reached, not agreeing with the region's record (satisfaction or genuineness), and not "
+                       "genuine are what head office's calls found. They never count in the region's calls."))
+    if "dissatisfied_resolved_rate" in columns:
+        notes.append(_("Dissatisfied orders: the orders completed in the period handed back as dissatisfied; "
+                       "resolution rate = those resolved / the dissatisfied orders."))
+    return notes
 
 
 def _section(rows, by, columns, several, totals=None):

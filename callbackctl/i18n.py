@@ -58,7 +58,8 @@ def _(text: str) -> str:
 
 def header(column: str) -> str:
     """A table's column title: the contract's name in English, its Chinese one in zh."""
-    return _translation.gettext(column)
+    title = _translation.pgettext("column", column)  # a title apart from the word, where they differ
+    return title if title != column else _translation.gettext(column)
 
 
 def word(value: str) -> str:

@@ -39,7 +39,7 @@ def test_the_mo_file_is_the_po_compiled():
     pofile = pytest.importorskip("babel.messages.pofile")
 
     with open(os.path.join(LOCALE, "callbackctl.po"), "rb") as f:
-        source = {m.id: m.string for m in pofile.read_po(f) if m.id}
+        source = {(f"{m.context}\x04{m.id}" if m.context else m.id): m.string for m in pofile.read_po(f) if m.id}
     with open(os.path.join(LOCALE, "callbackctl.mo"), "rb") as f:
         compiled = {k: v for k, v in gettext.GNUTranslations(f)._catalog.items() if k}
     assert compiled == source

@@ -195,7 +195,10 @@ def test_the_monthly_form_in_chinese(desk, tmp_path):
         assert headers == [i18n.header(c) for c in columns]
     finally:
         i18n.use("en")
-    assert headers[:3] == ["区域", "完工工单", "应回访"] and "满意率" in headers and "拨打次数" in headers
+    assert headers[:14] == ["区域", "派单量", "送修量", "完工量", "应回访", "已回访", "用户满意", "一般", "不满意", "满意率",
+                            "完成率", "及时率", "不属实", "电话空号/信息错误"]
+    assert headers[-8:] == ["抽访量", "抽访接通", "与区域记录不符", "抽访不属实", "不满意工单", "不满意已解决", "不满意解决率",
+                            "用户建议"]
     # cell types: the group is text, counts are whole numbers, rates are numbers shown as %, the index as 0.00
     json_rows = report(desk, "--from", "2026-11-01", "--to", "2026-11-30")
     for cells_, want in zip(rows, json_rows):
@@ -206,7 +209,7 @@ def test_the_monthly_form_in_chinese(desk, tmp_path):
             if want[c] is not None:
                 assert got[c].data_type == "n"
         assert got["orders_completed"].number_format == "#,##0_ "
-        assert got["completion_rate"].number_format == "0.0%_ "
+        assert got["period_completion_rate"].number_format == "0.0%_ "
         assert got["satisfaction_index"].number_format == "0.00_ "
     # the total row: json's counts added up, the rates from the counts
     total = dict(zip(columns, total))
@@ -214,12 +217,13 @@ def test_the_monthly_form_in_chinese(desk, tmp_path):
     for c in columns[1:]:
         if not c.endswith(("_rate", "_index")):
             assert total[c].value == sum(r[c] for r in json_rows), c
-    assert total["completion_rate"].value == round(sum(r["callbacks_done"] for r in json_rows)
-                                                   / sum(r["callbacks_due"] for r in json_rows), 3)
+    assert total["period_completion_rate"].value == round(sum(r["callbacks_done_in_period"] for r in json_rows)
+                                                          / sum(r["callbacks_due_in_period"] for r in json_rows), 3)
     assert (total["satisfaction_index"].value, total["satisfied_rate"].value) == (3.67, 0.667)
     # the notes, and the chart
     text = "\n".join(str(v) for row in cells(ws) for v in row if v)
-    assert "说明：" in text and "满意率 =（非常满意 + 满意）/ 其中有评价的回访" in text
+    assert "说明：" in text and "满意率 = 用户满意 / 有评价的回访" in text
+    assert "1. 派单量、送修量、完工量以服务部派工、缴单为依据提供统计，提供的数据准确无误；" in text  # seed 002's 备注
     assert len(ws._charts) == 1
     chart = zipfile.ZipFile(path).read("xl/charts/chart1.xml").decode()
     assert "<c:barChart>" in chart and "<c:lineChart>" in chart
@@ -227,7 +231,7 @@ def test_the_monthly_form_in_chinese(desk, tmp_path):
     # the chart's series are the table's completion and satisfied rates, its categories the regions
     first, last = rows[0][0].row, rows[-1][0].row
     col = lambda name: openpyxl.utils.get_column_letter(columns.index(name) + 1)  # noqa: E731
-    for name in ("completion_rate", "satisfied_rate", "satisfaction_index"):
+    for name in ("period_completion_rate", "satisfied_rate", "satisfaction_index"):
         assert f"${col(name)}${first}:${col(name)}${last}" in chart
     assert f"$A${first}:$A${last}" in chart
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
@@ -240,14 +244,15 @@ def test_the_form_in_english_and_in_chinese_whatever_the_locale(desk, tmp_path, 
     assert [v for v in cells(ws)[1] if v][:3] == ["Region: all", "Category: all",
                                                   "Week: 2026-W47 (2026-11-16 to 2026-11-22)"]
     headers, rows, total = table(ws, "Region", "Total")
-    assert headers[:4] == ["Region", "Orders completed", "Callbacks due", "Callbacks done"]
+    assert headers[:6] == ["Region", "Dispatched", "Repairs reported", "Orders completed", "Callbacks due in period",
+                           "Callbacks done in period"]
     assert [row[0].value for row in rows] == ["华东"]  # A4 and A5, completed 11-16
     # no --lang and no CALLBACKCTL_LANG: Chinese, whatever LANG says (a form is a Chinese document)
     monkeypatch.delenv("CALLBACKCTL_LANG")
     monkeypatch.setenv("LANG", "en_US.UTF-8")
     path, _r = form(desk, tmp_path, name="weekly", lang=None, now="2026-11-23 10:00", file="zh.xlsx")
     ws = openpyxl.load_workbook(path).active
-    assert ws["A1"].value == "总部客服回访情况周报表"
+    assert ws["A1"].value == "总部客服回访情况统计周报表"
     assert "周次：2026-W47 (2026-11-16 至 2026-11-22)" in cells(ws)[1]
 
 
@@ -264,7 +269,7 @@ def test_the_daily_form_has_the_days_calls_by_region_and_agent(desk, tmp_path):
     assert "回访情况（按区域）" in texts and "当日回访电话（按回访人）" in texts
     headers, rows, total = table(ws, "区域", "合计")
     got = {h: c.value for h, c in zip(headers, rows[0])}
-    assert (got["区域"], got["拨打次数"], got["接通次数"], got["满意率"], got["完工工单"]) == ("华北", 2, 2, 0.5, 0)
+    assert (got["区域"], got["拨打次数"], got["接通次数"], got["满意率"], got["完工量"]) == ("华北", 2, 2, 0.5, 0)
     headers, rows, total = table(ws, "回访人", "合计")
     assert headers == ["回访人", "拨打次数", "接通次数", "满意率", "定期回访拨打", "定期回访接通", "投诉"]
     assert [[c.value for c in row] for row in rows] == [["李娜", 1, 1, 1, 0, 0, 0], ["王芳", 1, 1, 0, 0, 0, 0]]
