@@ -14,6 +14,7 @@ Period = choices("Period", vocab.PERIODS)
 By = choices("By", vocab.GROUPS)
 Name = choices("Name", vocab.REPORT_NAMES)
 FORMS = ("daily", "weekly", "monthly")  # callbackctl.forms.FORMS, without importing it for --help
+REVIEWS = vocab.REPORT_NAMES[5:]  # callbackctl.reviews.NAMES: the detail forms
 # The daily report's second table (table output): the day's calls by agent.
 AGENT_COLUMNS = ["period", "agent", "calls_made", "calls_reached", "satisfied_rate", "complaints"]
 
@@ -28,8 +29,11 @@ def report(
     name: Annotated[Optional[Name], typer.Option("--name", help="A named report: daily (today by region, and the day's "
                                                  "calls by agent), weekly (last ISO week by region), monthly (last "
                                                  "month by region), providers (last month's provider evaluation), "
-                                                 "faults (most frequent faults and parts by product). With -f xlsx, "
-                                                 "daily, weekly and monthly are the head office's forms.")] = None,
+                                                 "faults (most frequent faults and parts by product); the detail "
+                                                 "forms not-genuine, dissatisfied, bad-contact (today's calls that "
+                                                 "found it), provider-monthly, complaints-monthly (last month). With "
+                                                 "-f xlsx, all but providers and faults are the head office's forms.")
+                                   ] = None,
     period: Annotated[Period, typer.Option("--period", help="day, week (ISO) or month.")] = Period.month,
     by: Annotated[By, typer.Option("--by", help="Group by (product: 机型, category: 品类) [default: region, or the "
                                                 "named report's].")] = By.region,
@@ -62,6 +66,9 @@ def report(
     if name == Name.faults:
         emit(reports.fault_structure(desk, first, last, **keep), reports.FAULT_COLUMNS, fmt,
              empty="no completed orders in that range")
+        return
+    if name is not None and name.value in REVIEWS:
+        _review(ctx, desk, name.value, first, last, keep, by_person, fmt)
         return
     by_given = getattr(ctx.get_parameter_source("by"), "name", "DEFAULT") != "DEFAULT"
     plan = reports.plan(name.value if name else None, period.value, by.value, first, last, desk.now.date(), by_given)
@@ -98,7 +105,30 @@ def _agent_table(desk, reports, plan, keep):
         echo("\n" + text.getvalue())
 
 
+def _review(ctx, desk, name, first, last, keep, by_person, fmt):
+    """A detail form: its rows (provider-monthly's first table), or with -f xlsx the form."""
+    from callbackctl import reports, reviews
+
+    which = "last_month" if name.endswith("-monthly") else "today"
+    if first is None and last is None:
+        first, last = reports.preset_range(which, desk.now.date())
+    plan = reports.Plan("month" if which == "last_month" else "day", "region", first, last, [])
+    note(f"{name} report: {plan.first or 'the start'} to {plan.last or 'now'}")
+    sections = reviews.sections(desk, name, first, last, **keep)
+    if fmt == Fmt.xlsx:
+        _write(ctx, desk, by_person, lambda forms, lang, preparer: forms.review(
+            desk, name, plan, sections, **keep, preparer=preparer, lang=lang))
+        return
+    _title, columns, rows = sections[0]
+    emit(rows, columns, fmt, empty=f"nothing for the {name} report in that range")
+
+
 def _write_form(ctx, desk, name, plan, rows, agents, keep, by_person):
+    _write(ctx, desk, by_person, lambda forms, lang, preparer: forms.build(
+        desk, name, plan, rows, agents, **keep, preparer=preparer, lang=lang))
+
+
+def _write(ctx, desk, by_person, build):
     """The form as a workbook to --output FILE: in Chinese, or in the language --lang or
     CALLBACKCTL_LANG chose (a form is a Chinese document whatever the machine's LANG)."""
     from callbackctl import forms, i18n, outfile, sheets
@@ -106,8 +136,7 @@ def _write_form(ctx, desk, name, plan, rows, agents, keep, by_person):
 
     chosen = ctx.find_root().params.get("lang")
     preparer = by_person or desk.policy.preparer  # a form is signed by a person, not a login (root)
-    form = forms.build(desk, name, plan, rows, agents, **keep, preparer=preparer,
-                       lang=i18n.pick(chosen) if chosen else "zh")
+    form = build(forms, i18n.pick(chosen) if chosen else "zh", preparer)
     path = _output.get().path
     with outfile.replacing(path, binary=True) as f:
         n = sheets.write_form(form, f)
