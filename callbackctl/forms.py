@@ -22,8 +22,8 @@ import datetime as dt
 
 from callbackctl import i18n, reports
 from callbackctl.i18n import _
+from callbackctl.vocab import AGENT_COLUMNS
 
-FORMS = ("daily", "weekly", "monthly")
 
 # The columns of each form's table, after the group's. The day's work as seed 002's forms
 # count it (派单量, 送修量, 完工量, 应回访, 已回访, 用户满意, 一般, 不满意, 满意率, 完成率,
@@ -41,8 +41,6 @@ COLUMNS = {
 }
 COLUMNS["monthly"] = COLUMNS["weekly"] + ["dissatisfied", "dissatisfied_resolved", "dissatisfied_resolved_rate",
                                           "suggestions"]
-AGENT_COLUMNS = ["calls_made", "calls_reached", "satisfied_rate", "recurring_calls_made", "recurring_calls_reached",
-                 "complaints"]
 
 
 def kind(column: str) -> str:
@@ -111,7 +109,7 @@ def _header(desk, plan, keep, preparer) -> list[str]:
                      item(_("Prepared on"), desk.now.date().isoformat())]
 
 
-# the detail forms (reviews.NAMES): their titles, and the columns whose values are words
+# the detail forms (vocab.REVIEW_NAMES): their titles, and the columns whose values are words
 REVIEW_TITLES = {"not-genuine": lambda: _("Not genuine report"), "dissatisfied": lambda: _("Dissatisfied customers report"),
                  "bad-contact": lambda: _("Wrong telephone and customer data report"),
                  "provider-monthly": lambda: _("Monthly service volume and repair details by provider"),
@@ -122,7 +120,7 @@ _WORD_COLUMNS = {"service_type", "outcome", "followup", "followup_state", "again
 
 def review(desk, name: str, plan, sections: list, *, region=None, product=None, category=None, preparer: str = "",
            lang: str = "zh"):
-    """A detail form (reviews.NAMES): the header block of the three forms, then each section,
+    """A detail form (vocab.REVIEW_NAMES): the header block of the three forms, then each section,
     (title or None, columns, rows as dicts); one sheet, no chart."""
     previous = i18n.current()
     i18n.use(lang)

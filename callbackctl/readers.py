@@ -29,7 +29,6 @@ from callbackctl.vocab import INPUT_FORMATS
 
 _SAMPLE = 1 << 16
 _TITLE_ROWS = 10        # how far down the header may be
-DELIMITERS = {"csv": ",", "tsv": "\t"}
 _SNIFFED = (",", "\t", ";", "|")
 WORKBOOKS = ("xlsx", "xlsm", "xls", "ods")
 

@@ -17,10 +17,9 @@ from __future__ import annotations
 import json
 
 from callbackctl import clock, db, reports
-from callbackctl.vocab import REPAIR_TYPES
+from callbackctl.vocab import REPAIR_TYPES, REVIEW_NAMES
 
-CALL_LISTS = ("not-genuine", "dissatisfied", "bad-contact")
-NAMES = CALL_LISTS + ("provider-monthly", "complaints-monthly")
+CALL_LISTS = REVIEW_NAMES[:3]
 
 CALL_COLUMNS = ["order_no", "customer", "phone", "region", "category", "product", "provider", "engineer",
                 "service_type", "completed_at", "called_at", "agent", "respondent", "outcome", "index", "found",

@@ -43,9 +43,13 @@ PROMISE_COLUMNS = ["kind", "key", "order_no", "customer", "phone", "made_at", "d
 
 PERIODS = ("day", "week", "month")
 GROUPS = ("region", "provider", "engineer", "service_type", "agent", "product", "category")
-REPORT_NAMES = ("daily", "weekly", "monthly", "providers", "faults",
-                # the detail forms head office reviews (reviews.NAMES)
-                "not-genuine", "dissatisfied", "bad-contact", "provider-monthly", "complaints-monthly")
+FORM_NAMES = ("daily", "weekly", "monthly")  # the head office's forms (forms.py)
+# the detail forms head office reviews (reviews.py)
+REVIEW_NAMES = ("not-genuine", "dissatisfied", "bad-contact", "provider-monthly", "complaints-monthly")
+REPORT_NAMES = FORM_NAMES + ("providers", "faults") + REVIEW_NAMES
+# The daily report's second table, the day's calls by agent (report --name daily, and its form)
+AGENT_COLUMNS = ["calls_made", "calls_reached", "satisfied_rate", "recurring_calls_made", "recurring_calls_reached",
+                 "complaints"]
 
 
 # -- input: header and value aliases (canonical name -> the other spellings) ----------
@@ -133,7 +137,6 @@ CLASS_ALIASES = {
     "B": ["B类", "B级", "B类客户", "乙", "乙类"],
 }
 CLASS_NONE = ("none", "no", "无", "否", "普通", "普通客户", "-")
-CUSTOMER_CLASSES = tuple(CLASS_ALIASES)
 CUSTOMER_LIST_COLUMNS = ["key", "customer", "phone", "class", "contract_from", "contract_until", "project", "last_order_no",
                          "last_completed_at", "next_key", "next_reason", "next_due_at", "next_deadline"]
 
@@ -186,7 +189,6 @@ SERVICE_TYPES = tuple(SERVICE_TYPE_ALIASES)
 # The repairs among them: the forms' 送修量 counts these by reported_at
 REPAIR_TYPES = ("repair", "warranty_repair", "paid_repair")
 ZONES = tuple(ZONE_ALIASES)
-ORDER_STATUSES = tuple(STATUS_ALIASES)
 
 # The satisfaction scale: phrases (and digits) a customer or a call log uses, per score.
 SATISFACTION_LEVELS = {

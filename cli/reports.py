@@ -13,10 +13,6 @@ from callbackctl.cli.common import Fmt, FormatOpt, choices, echo, emit, note, op
 Period = choices("Period", vocab.PERIODS)
 By = choices("By", vocab.GROUPS)
 Name = choices("Name", vocab.REPORT_NAMES)
-FORMS = ("daily", "weekly", "monthly")  # callbackctl.forms.FORMS, without importing it for --help
-REVIEWS = vocab.REPORT_NAMES[5:]  # callbackctl.reviews.NAMES: the detail forms
-# The daily report's second table (table output): the day's calls by agent.
-AGENT_COLUMNS = ["period", "agent", "calls_made", "calls_reached", "satisfied_rate", "complaints"]
 
 
 def _date(desk, text, name):
@@ -67,7 +63,7 @@ def report(
         emit(reports.fault_structure(desk, first, last, **keep), reports.FAULT_COLUMNS, fmt,
              empty="no completed orders in that range")
         return
-    if name is not None and name.value in REVIEWS:
+    if name is not None and name.value in vocab.REVIEW_NAMES:
         _review(ctx, desk, name.value, first, last, keep, by_person, fmt)
         return
     by_given = getattr(ctx.get_parameter_source("by"), "name", "DEFAULT") != "DEFAULT"
@@ -78,7 +74,7 @@ def report(
     if not any(r["orders_completed"] for r in rows):
         warn(reports.no_orders(desk, plan.first, plan.last, **keep))
     daily_agents = name == Name.daily and plan.by != "agent"
-    if name is not None and name.value in FORMS and fmt == Fmt.xlsx:
+    if name is not None and name.value in vocab.FORM_NAMES and fmt == Fmt.xlsx:
         agents = reports.report(desk, plan.period, "agent", plan.first, plan.last, **keep) if daily_agents else None
         _write_form(ctx, desk, name.value, plan, rows, agents, keep, by_person)
         return
@@ -98,10 +94,10 @@ def _agent_table(desk, reports, plan, keep):
     import io
 
     agents = [r for r in reports.report(desk, plan.period, "agent", plan.first, plan.last, **keep)
-              if any(r[c] for c in AGENT_COLUMNS[2:])]
+              if any(r[c] for c in vocab.AGENT_COLUMNS)]
     if agents:
         text = io.StringIO()
-        emit(agents + [reports.total(agents, "agent")], AGENT_COLUMNS, Fmt.table, out=text)
+        emit(agents + [reports.total(agents, "agent")], ["period", "agent", *vocab.AGENT_COLUMNS], Fmt.table, out=text)
         echo("\n" + text.getvalue())
 
 

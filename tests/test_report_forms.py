@@ -135,8 +135,9 @@ def test_the_daily_table_adds_the_days_calls_by_agent(desk):
     out = desk("report", "--name", "daily", now=DAY).stdout
     region_table, agent_table = out.split("\n\n")
     assert region_table.splitlines()[-1].split()[0] == "total"
+    # the same columns as the form's table of agents
     assert agent_table.splitlines()[0].split() == ["period", "agent", "calls_made", "calls_reached", "satisfied_rate",
-                                                   "complaints"]
+                                                   "recurring_calls_made", "recurring_calls_reached", "complaints"]
     assert [line.split()[:4] for line in agent_table.splitlines()[2:]] == [
         ["2026-12-02", "李娜", "1", "1"], ["2026-12-02", "王芳", "1", "1"], ["total", "2", "2", "0.5"]]
     # csv stays one listing, by region
