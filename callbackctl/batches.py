@@ -217,3 +217,27 @@ def rejects_as_rows(headers, rejected):
                 columns.append(key)
     rows = [{**raw, "line": line, "error": error} for line, error, raw in rejected]
     return columns + ["line", "error"], rows
+
+
+def imported_before(desk_path: str, path: str) -> int | None:
+    """The last batch that imported `path` (the same file, however named) into the desk file at
+    `desk_path`, read without opening the desk for writing; None when none did, or the
+    desk is not there yet. A file a dealer gave is never an output (outfile.check)."""
+    import os
+    import sqlite3
+    import urllib.parse
+
+    if not desk_path or desk_path == ":memory:" or not os.path.isfile(desk_path):
+        return None
+    conn = sqlite3.connect("file:" + urllib.parse.quote(os.path.abspath(desk_path)) + "?mode=ro", uri=True)
+    try:
+        files = conn.execute("SELECT max(id), file FROM import_batches GROUP BY file ORDER BY 1 DESC").fetchall()
+    except sqlite3.Error:  # not a desk, or one before import_batches: nothing imported
+        return None
+    finally:
+        conn.close()
+    for batch, file in files:  # kept as typed: a relative name is taken from here, as a cron job runs
+        if file not in ("-", "") and os.path.exists(file) and os.path.samefile(file, path):
+            return batch
+    return None
+

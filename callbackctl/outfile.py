@@ -3,7 +3,8 @@
 Each holds phone numbers, and each is a path a user typed, so each is:
 - refused before anything is read or written (`check`) when it is the desk
   file or its -wal/-shm/-journal, an input file of the same command (the
-  policy file too), a symbolic link (dangling or not), or not a regular file
+  policy file too) or of an earlier import into the desk, a symbolic link
+  (dangling or not), or not a regular file
   (a folder, a FIFO); a character device (/dev/null, /dev/stdout) is written
   straight through;
 - written to a temporary file in the same folder, created 0600 by mkstemp,
@@ -28,7 +29,8 @@ _DESK_FILES = ("", "-wal", "-shm", "-journal")
 
 
 def check(path: str, desk: str | None = None, inputs=(), field: str = "output"):
-    """Refuse `path` as an output (InvalidValue naming `field`: exit 2) before any work."""
+    """Refuse `path` as an output (InvalidValue naming `field`: exit 2) before any work:
+    also a file an earlier import read into this desk (the dealer's own export)."""
     if _device(path):  # /dev/null, /dev/stdout: written straight through
         return
     if os.path.islink(path):
@@ -46,6 +48,13 @@ def check(path: str, desk: str | None = None, inputs=(), field: str = "output"):
         if given and given != "-" and (real == os.path.realpath(given) or _same(path, given)):
             raise InvalidValue(f"{path} is an input of this command: writing there would destroy it; "
                                "choose another name", field=field)
+    if os.path.isfile(path) and desk:
+        from callbackctl import batches
+
+        batch = batches.imported_before(desk, path)
+        if batch is not None:
+            raise InvalidValue(f"{path} was imported into this desk (batch {batch}): writing there would destroy "
+                               "it; choose another name", field=field)
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise InvalidValue(f"cannot write {path}: no such folder", field=field)

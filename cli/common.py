@@ -243,15 +243,19 @@ def output_options(command):
     def run(*args, output=None, excel=False, **kwargs):
         _stderr()
         ctx = kwargs.get("ctx")
-        if output:
-            check_output(ctx, output, "output")
-        if "fmt" in kwargs:
-            kwargs["fmt"] = _check_output(ctx, kwargs["fmt"], output, excel)
-        token = _output.set(Output(output, excel, _sheet(ctx)))
+        inputs = _inputs.set(())  # this command's own (reads()): not an earlier command's in this process
         try:
-            return command(*args, **kwargs)
+            if output:
+                check_output(ctx, output, "output")
+            if "fmt" in kwargs:
+                kwargs["fmt"] = _check_output(ctx, kwargs["fmt"], output, excel)
+            token = _output.set(Output(output, excel, _sheet(ctx)))
+            try:
+                return command(*args, **kwargs)
+            finally:
+                _output.reset(token)
         finally:
-            _output.reset(token)
+            _inputs.reset(inputs)
 
     run.__signature__ = signature.replace(parameters=parameters)
     run.__annotations__ = {p.name: p.annotation for p in parameters if p.annotation is not p.empty}

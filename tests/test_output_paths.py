@@ -47,9 +47,24 @@ def test_an_input_is_never_an_output(desk, db_path, tmp_path):
         2, f"Error: --rejects: {path} is an input of this command: writing there would destroy it; "
            "choose another name\n")
     assert open(path, encoding="utf-8").read() == ORDERS
-    r = desk("import", path, "-f", "csv", "-o", path)
-    assert r.exit_code == 2 and r.stderr.startswith(f"Error: --output: {path} is an input of this command")
-    assert open(path, encoding="utf-8").read() == ORDERS
+    fresh = write(tmp_path / "fresh.csv", ORDERS)  # not imported before: refused as this command's input
+    r = desk("import", fresh, "-f", "csv", "-o", fresh)
+    assert r.exit_code == 2 and r.stderr.startswith(f"Error: --output: {fresh} is an input of this command")
+    assert open(fresh, encoding="utf-8").read() == ORDERS
+
+
+@pytest.mark.parametrize("args", [["export", "orders", "-o", "{path}"], ["report", "--name", "weekly", "-o", "{path}"],
+                                  ["report", "--name", "dissatisfied", "-f", "csv", "-o", "{path}"]])
+def test_a_file_imported_before_is_never_an_output(desk, db_path, tmp_path, monkeypatch, args):
+    """The dealer's export, imported by an earlier command (its name kept as typed), however it is named now."""
+    monkeypatch.chdir(tmp_path)
+    for path in ("in.csv", "./in.csv", str(tmp_path / "in.csv")):
+        r = desk(*[a.format(path=path) for a in args])
+        assert (r.exit_code, r.stdout, r.stderr) == (
+            2, "", f"Error: --output: {path} was imported into this desk (batch 1): writing there would destroy it; "
+                   "choose another name\n")
+    assert open(tmp_path / "in.csv", encoding="utf-8").read() == ORDERS
+    assert desk(*[a.format(path="out.xlsx" if "weekly" in args else "out.csv") for a in args]).exit_code == 0
 
 
 def test_a_link_is_refused_and_its_target_untouched(desk, tmp_path):
