@@ -20,11 +20,21 @@ def parse(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
 
+def check_range(first: dt.date | None, last: dt.date | None):
+    """Refuse a first day after the last (InvalidValue, for --from)."""
+    if first and last and first > last:
+        from callbackctl.errors import InvalidValue
+
+        raise InvalidValue(f"{first} is after the last day, {last}: give the first day first", field="from")
+
+
 def day_range(first: dt.date | None, last: dt.date | None) -> tuple[str, str]:
     """Stored-time bounds [lo, hi) of the days first..last, either open-ended.
 
-    The open ends sort below and above every time text callbackctl writes.
+    The open ends sort below and above every time text callbackctl writes. A first
+    day after the last is a mistake (the two swapped), not an empty range.
     """
+    check_range(first, last)
     lo = first.isoformat() if first else "0000-01-01"
     hi = (last + dt.timedelta(days=1)).isoformat() if last else "9999-12-32"
     return lo, hi

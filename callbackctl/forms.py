@@ -134,7 +134,7 @@ def review(desk, name: str, plan, sections: list, *, region=None, product=None, 
             part = sheets.FormSection(
                 headers=[_column_title(c) for c in columns],
                 kinds=[_kind_of(_first(rows, c)) for c in columns],
-                rows=[[_cell(c, r[c]) for c in columns] for r in rows])
+                rows=[[_cell(c, r) for c in columns] for r in rows])
             part.title = SECTION_TITLES[heading]() if heading else None
             parts.append(part)
         return sheets.Form(title=title, sheet=title[:31], header=_header(desk, plan, keep, preparer), sections=parts,
@@ -150,13 +150,23 @@ def _first(rows, column):
 
 def _kind_of(value) -> str:
     """A detail form's column by its values: whole numbers are counts, others (an index,
-    a fee) two decimals, the rest text."""
+    a fee) two decimals, stored times date cells, the rest text."""
+    from callbackctl import sheets
+
+    if isinstance(value, str) and len(value) == 19 and sheets.as_time(value):
+        return "time"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return "text"
     return "count" if isinstance(value, int) else "index"
 
 
-def _cell(column, value):
+def _cell(column, row):
+    """A detail form's cell in the form's language: its words, and what a call found."""
+    value = row[column]
+    if column == "found" and "_found" in row:
+        from callbackctl import reviews
+
+        return reviews.found_text(row["_found"], i18n.word, _column_title)
     if value is None or column not in _WORD_COLUMNS:
         return value
     return i18n.word(value)

@@ -59,22 +59,31 @@ def calls_found(desk, name: str, first=None, last=None, region=None, product=Non
             continue
         seen.add(r["order_no"])
         row = {c: r[c] for c in CALL_COLUMNS if c in r.keys()}
-        row["found"] = _found(name, r)
+        row["_found"] = _found(name, r)  # the parts, for a form to say in its language
+        row["found"] = found_text(row["_found"])
         row["followup"] = _REASONS[name] if r["since"] else None
         row["followup_state"], row["followup_at"] = _state(r, desk.now_text)
         out.append(row)
     return out
 
 
-def _found(name, r) -> str:
-    """What the call found, in the contract's words: the differences from the order, the scores, the outcome."""
-    said = [r["note"]] if r["note"] else []
+def _found(name, r) -> list[tuple]:
+    """What the call found, as parts: the differences from the order (text), the scores
+    (score, name, value), the outcome (word), and the agent's note (text)."""
+    said = [("text", r["note"])] if r["note"] else []
     if name == "not-genuine":
-        return "; ".join(json.loads(r["discrepancies"] or "[]") + said)
+        return [("text", d) for d in json.loads(r["discrepancies"] or "[]")] + said
     if name == "dissatisfied":
-        scores = [f"{s} {r[s]}" for s in _SCORES if r[s] is not None]
-        return "; ".join([", ".join(scores)] * bool(scores) + said)
-    return "; ".join([r["outcome"]] + said)
+        return [("score", s, r[s]) for s in _SCORES if r[s] is not None] + said
+    return [("word", r["outcome"])] + said
+
+
+def found_text(parts, word=str, title=str) -> str | None:
+    """The parts of _found as one text: "skill 2, attitude 3; 客户说…", the outcome and scores'
+    names through `word` and `title` (a form's language); None when nothing was found."""
+    scores = ", ".join(f"{title(p[1])} {p[2]}" for p in parts if p[0] == "score")
+    texts = [word(p[1]) if p[0] == "word" else p[1] for p in parts if p[0] != "score"]
+    return "; ".join(([scores] if scores else []) + texts) or None
 
 
 def _state(r, now) -> tuple[str | None, str | None]:

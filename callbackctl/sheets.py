@@ -110,19 +110,26 @@ def sheet_name(title: str) -> str:
 
 def _write_time(ws, row, col, text, formats) -> bool:
     """A time or a day as a date cell; False for any other text (and impossible dates)."""
-    if len(text) not in _DATE_FORMATS:
-        return False
-    m = _TIME.match(text)
-    if not m:
-        return False
-    try:
-        when = datetime(*(int(g) for g in m.groups() if g is not None))
-    except ValueError:  # 2026-02-30: text as it was typed
-        return False
-    if when.year < 1900:  # before Excel's first day
+    when = as_time(text)
+    if when is None:
         return False
     ws.write_datetime(row, col, when, formats[len(text)])
     return True
+
+
+def as_time(text: str) -> datetime | None:
+    """A stored time or day (2026-11-23, 2026-11-23 10:00[:00]) as Excel can hold it; None
+    for any other text, an impossible date (2026-02-30: kept as typed) or one before 1900."""
+    if len(text) not in _DATE_FORMATS:
+        return None
+    m = _TIME.match(text)
+    if not m:
+        return None
+    try:
+        when = datetime(*(int(g) for g in m.groups() if g is not None))
+    except ValueError:
+        return None
+    return when if when.year >= 1900 else None  # Excel's first day
 
 
 def _write_text(ws, row, col, text):
@@ -186,7 +193,7 @@ class Form:
 
 
 # `_ ` leaves a space's width after a number: right-aligned, it keeps off the border
-_KIND_FORMATS = {"count": "#,##0_ ", "rate": "0.0%_ ", "index": "0.00_ ", "text": "@"}
+_KIND_FORMATS = {"count": "#,##0_ ", "rate": "0.0%_ ", "index": "0.00_ ", "text": "@", "time": "yyyy-mm-dd hh:mm:ss"}
 _PX_PER_UNIT = 7  # a column of width 1 is about 7 pixels (Calibri 11)
 _PAGE_WIDTH_PT = (11.69 - 0.8) * 72  # A4 landscape, less the margins
 _PAGE_HEIGHT_PT = (8.27 - 1.0 - 0.6) * 72  # less the margins and the header and footer
@@ -335,6 +342,8 @@ def _form_row(ws, row, values, kinds, formats):
         f = formats[kind]
         if value is None or value == "":
             ws.write_blank(row, c, None, f)
+        elif kind == "time" and as_time(value):
+            ws.write_datetime(row, c, as_time(value), f)
         elif isinstance(value, str):
             ws.write_string(row, c, value, f)
         else:

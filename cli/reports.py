@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from callbackctl import vocab
+from callbackctl import clock, vocab
 from callbackctl.cli.common import Fmt, FormatOpt, choices, echo, emit, note, open_desk, output_options, warn
 
 
@@ -59,6 +59,7 @@ def report(
     desk = open_desk(ctx, "report", actor=by_person)
     keep = {"region": region, "product": product, "category": category}  # the orders the report keeps
     first, last = _date(desk, date_from, "from"), _date(desk, date_to, "to")
+    clock.check_range(first, last)
     if name == Name.faults:
         emit(reports.fault_structure(desk, first, last, **keep), reports.FAULT_COLUMNS, fmt,
              empty="no completed orders in that range")

@@ -251,3 +251,26 @@ def test_the_providers_month_and_its_complaints(week, tmp_path):
                          ["北京家电", "王五", 2, 1, 1, 0, 0, 1, 0]]
     assert rows[7] == ["维修明细"]
     assert [row[2] for row in rows[9:13]] == ["E2", "E5", "E3", "N1"]
+
+
+def test_a_detail_form_says_what_was_found_in_its_language_and_keeps_times_as_dates(week, tmp_path):
+    import datetime as dt
+
+    path = tmp_path / "dissatisfied.xlsx"
+    r = week("--lang", "zh", "report", "--name", "dissatisfied", "--from", "2026-11-16", "--to", "2026-11-22",
+             "-o", str(path), now="2026-11-23 09:00")
+    assert r.exit_code == 0, r.output
+    ws = openpyxl.load_workbook(path).active
+    top = next(row[0].row for row in ws.iter_rows() if row[0].value == "工单号")
+    got = {ws.cell(top, c).value: ws.cell(top + 1, c) for c in range(1, ws.max_column + 1) if ws.cell(top, c).value}
+    assert got["回访发现"].value == "服务技能 2, 服务态度 2, 服务及时性 2, 配件供应 2, 服务综合 2"
+    assert (got["回访结果"].value, got["回单处理"].value, got["处理状态"].value) == ("已接通", "不满意", "已解决")
+    assert (got["回访时间"].value, got["回访时间"].number_format) == (dt.datetime(2026, 11, 18, 10, 30),
+                                                                  "yyyy-mm-dd hh:mm:ss")
+
+
+def test_a_first_day_after_the_last_is_refused(week):
+    for name in ("weekly", "dissatisfied"):
+        r = week("report", "--name", name, "--from", "2026-11-22", "--to", "2026-11-16", now="2026-11-23 09:00")
+        assert (r.exit_code, r.stdout, r.stderr) == (
+            2, "", "Error: --from: 2026-11-22 is after the last day, 2026-11-16: give the first day first\n")
