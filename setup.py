@@ -9,7 +9,7 @@ setup(
     python_requires=">=3.11",
     # cli/ and migrations/ live at the top level of the repository but install
     # inside the package, so no top-level `cli` or `migrations` module exists.
-    packages=["callbackctl", "callbackctl.cli", "callbackctl.migrations", "callbackctl.fixtures"],
+    packages=["callbackctl", "callbackctl.cli", "callbackctl.migrations", "callbackctl.fixtures", "callbackctl.store"],
     package_dir={
         "callbackctl": "callbackctl",
         "callbackctl.cli": "cli",

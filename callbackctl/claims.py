@@ -1,6 +1,6 @@
 """Claims: an agent takes the next due callback, and no other agent gets it meanwhile.
 
-A claim is a row of `claims`, written only here, in one short write transaction
+A claim is a row of `claims` (store/claims.py), written only here, in one short write transaction
 that also reads the due list (duelist.claim_next), so two agents claiming at
 once are served one after the other and never get the same callback. It lapses
 after `callback.claim_for`; recording a call on the order, or `release`, ends
@@ -11,6 +11,7 @@ knows the table alone.
 from __future__ import annotations
 
 from callbackctl.errors import StateError
+from callbackctl.store import claims as rows
 from callbackctl.vocab import DUE_COLUMNS
 
 CLAIM_COLUMNS = DUE_COLUMNS + ["claimed_until"]
@@ -18,15 +19,13 @@ CLAIM_COLUMNS = DUE_COLUMNS + ["claimed_until"]
 
 def held(conn, key: str, now_text: str) -> tuple[str, str] | None:
     """(agent, until) of the live claim on the callback, if any."""
-    row = conn.execute("SELECT agent, until FROM claims WHERE key = ? AND until > ?", (key, now_text)).fetchone()
-    return (row[0], row[1]) if row else None
+    return rows.held(conn, key, now_text)
 
 
 def take(desk, key: str, agent: str, until: str):
     """The agent holds the callback `key` until then (inside the caller's transaction,
     which read the due list: duelist.claim_next)."""
-    desk.conn.execute("INSERT OR REPLACE INTO claims (key, agent, claimed_at, until) VALUES (?, ?, ?, ?)",
-                      (key, agent, desk.now_text, until))
+    rows.put(desk.conn, key, agent, desk.now_text, until)
     desk.log("claimed", key, {"agent": agent, "until": until}, actor=agent)
 
 
@@ -42,7 +41,7 @@ def drop(desk, key: str, agent: str | None = None, force: str | None = None) -> 
         until = live[1][11:16] if live[1][:10] == desk.now_text[:10] else live[1][5:16]  # another day: its date
         raise StateError(f"{key} is held by {live[0]} until {until}"
                          + ("" if agent else f" (release it with --agent {live[0]}, or --force --reason WHY)"))
-    desk.conn.execute("DELETE FROM claims WHERE key = ?", (key,))
+    rows.remove(desk.conn, key)
     if live:
         desk.log("released", key, {"agent": live[0], "by": agent if agent != live[0] else None,
                                    "forced": force.strip() if force and live[0] != agent else None})
@@ -52,7 +51,7 @@ def drop(desk, key: str, agent: str | None = None, force: str | None = None) -> 
 def drop_own(desk, key: str, agent: str) -> bool:
     """End the claim on `key` only if `agent` holds it (a session letting its card go:
     a lapsed card may be another agent's by now). Whether it did."""
-    n = desk.conn.execute("DELETE FROM claims WHERE key = ? AND agent = ?", (key, agent)).rowcount
+    n = rows.remove(desk.conn, key, agent)
     if n:
         desk.log("released", key, {"agent": agent}, actor=agent)
     return bool(n)
@@ -60,4 +59,4 @@ def drop_own(desk, key: str, agent: str) -> bool:
 
 def end_on_call(conn, order_no: str):
     """A call was recorded on the order: its claim has done its work (inside the caller's transaction)."""
-    conn.execute("DELETE FROM claims WHERE key = ?", (order_no,))
+    rows.remove(conn, order_no)

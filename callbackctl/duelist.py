@@ -9,12 +9,13 @@ calls (contacts.py), each with who holds it now
 from __future__ import annotations
 
 from callbackctl import claims, clock, schedule
+from callbackctl.store import claims as store_claims, customers as store_customers
 from callbackctl.db import transaction
 
 
 def claimed(conn, now_text: str) -> dict:
     """Callbacks an agent holds now: key -> agent (`due`'s claimed_by; claims.py writes them)."""
-    return dict(conn.execute("SELECT key, agent FROM claims WHERE until > ?", (now_text,)).fetchall())
+    return store_claims.live(conn, now_text)
 
 
 def due(desk, until=None, region=None, provider=None, engineer=None, service_type=None,
@@ -26,7 +27,7 @@ def due(desk, until=None, region=None, provider=None, engineer=None, service_typ
     lower = schedule.earliest_open_completion(scheduler, now)
     filters = dict(region=region, provider=provider, engineer=engineer, service_type=service_type, category=category)
     out = schedule.orders_due(desk, scheduler, until, lower, reason=reason, overdue_only=overdue_only, **filters)
-    if desk.conn.execute("SELECT max(id) FROM customers").fetchone()[0]:  # a desk without customers stops here
+    if store_customers.any_customer(desk.conn):  # a desk without customers stops here
         from callbackctl import recurring
 
         out += recurring.due(desk, scheduler, until, reason, overdue_only, lower=lower,

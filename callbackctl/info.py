@@ -6,6 +6,7 @@ import os
 import sqlite3
 
 from callbackctl import db
+from callbackctl.store import files
 
 
 def info(desk) -> list[dict]:
@@ -62,7 +63,7 @@ def backup(conn, dest: str):
     try:
         os.close(fd)
         try:
-            conn.execute("VACUUM INTO ?", (tmp,))
+            files.copy_to(conn, tmp)
         except sqlite3.OperationalError as e:
             raise CallbackctlError(f"cannot write backup to {dest}: {e}") from None
         _publish(tmp, dest)

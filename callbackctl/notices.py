@@ -4,20 +4,17 @@ year's days as notice.py read them, in place of what the desk had for that year.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 
 from callbackctl import db
+from callbackctl.store import notices as rows
 
 
 def loaded(conn) -> dict:
     """{day: (working, name, the notice's year)} of every loaded notice (a notice may name a
     day of the year before: 2022年12月31日 in 2023's); {} on a desk of an earlier schema
     opened read-only (no table yet)."""
-    try:
-        rows = conn.execute("SELECT day, working, name, year FROM notice_days").fetchall()
-    except sqlite3.OperationalError:
-        return {}
-    return {dt.date.fromisoformat(day): (bool(working), name, year) for day, working, name, year in rows}
+    return {dt.date.fromisoformat(day): (bool(working), name, year)
+            for day, working, name, year in rows.all_days(conn) or []}
 
 
 def store(desk, notice, source: str) -> bool:
@@ -26,15 +23,12 @@ def store(desk, notice, source: str) -> bool:
     days = {d: (False, n) for d, n in notice.days_off.items()}
     days.update({d: (True, n) for d, n in notice.workdays.items()})
     with db.transaction(desk.conn):
-        before = {dt.date.fromisoformat(day): (bool(working), name) for day, working, name in desk.conn.execute(
-            "SELECT day, working, name FROM notice_days WHERE year = ?", (notice.year,))}
+        before = {dt.date.fromisoformat(day): (bool(working), name)
+                  for day, working, name in rows.days_of(desk.conn, notice.year)}
         if before == days:
             return False
-        desk.conn.execute("DELETE FROM notice_days WHERE year = ?", (notice.year,))
-        desk.conn.executemany(
-            # OR REPLACE: a day of the year before (2022年12月31日 in 2023's) may be in that year's too
-            "INSERT OR REPLACE INTO notice_days (day, year, working, name, loaded_at, actor) VALUES (?, ?, ?, ?, ?, ?)",
-            [(d.isoformat(), notice.year, int(w), n, desk.now_text, desk.actor) for d, (w, n) in sorted(days.items())])
+        rows.replace_year(desk.conn, notice.year, [(d.isoformat(), int(w), n) for d, (w, n) in sorted(days.items())],
+                          desk.now_text, desk.actor)
         desk.log("calendar_loaded", detail={"file": source, "year": notice.year, "days_off": len(notice.days_off),
                                             "workdays": len(notice.workdays), "replaced": len(before)})
     return True

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 
 from callbackctl import clock
+from callbackctl.store import calls as store_calls, customers as store_customers
 from callbackctl.errors import one_of
 from callbackctl.vocab import PROMISE_COLUMNS as COLUMNS, PROMISE_KINDS
 
@@ -62,32 +63,25 @@ def _callbacks(desk) -> list[dict]:
 
     out = []
     for r in duelist.due(desk, until=desk.now + _FAR, reason="promised"):
-        made = desk.conn.execute(
-            "SELECT c.called_at, c.outcome FROM callbacks c JOIN orders o ON o.id = c.order_id WHERE o.order_no = ? "
-            "AND c.outcome != 'voided' AND c.spot_check_id IS NULL AND c.called_at <= ? "
-            "ORDER BY c.called_at DESC, c.id DESC LIMIT 1", (r["order_no"], desk.now_text)).fetchone()
+        made = store_calls.last_order_call(desk.conn, r["order_no"], desk.now_text)
         out.append(_callback_row(desk, r["order_no"], r["order_no"], r["customer"], r["phone"], r["due_at"], made))
     return out
 
 
 def _recurring_callbacks(desk) -> list[dict]:
     """Customers' recurring callbacks whose last call (as of now) asked for a later time, while open."""
-    if desk.conn.execute("SELECT max(id) FROM customers").fetchone()[0] is None:
+    if not store_customers.any_customer(desk.conn):
         return []
     from callbackctl import recurring
 
     now = desk.now_text
-    keys = [k for (k,) in desk.conn.execute(
-        "SELECT DISTINCT key FROM recurring_calls WHERE called_at > ? AND called_at <= ? AND voided_at IS NULL "
-        "AND callback_at IS NOT NULL", (clock.fmt(desk.now - _LOOK_BACK), now))]
+    keys = store_calls.recurring_promised(desk.conn, clock.fmt(desk.now - _LOOK_BACK), now)
     out = []
     for key in keys:
         customer, cb = recurring.lookup(desk, key)
         if cb is None or cb.closed or cb.kind != "promised" or desk.now > cb.give_up_at(desk.policy):
             continue
-        made = desk.conn.execute(
-            "SELECT called_at, outcome FROM recurring_calls WHERE key = ? AND called_at <= ? AND voided_at IS NULL "
-            "ORDER BY called_at DESC, id DESC LIMIT 1", (key, now)).fetchone()
+        made = store_calls.last_recurring_call(desk.conn, key, now)
         out.append(_callback_row(desk, key, None, customer["customer"], customer["phone"], clock.fmt(cb.next_due),
                                  made))
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from callbackctl import calls, claims, clock, duelist, orders, script as script_mod
+from callbackctl.store import customers as store_customers
 
 
 @dataclass
@@ -78,9 +79,7 @@ class Session:
 
         desk = self.desk
         customer, _ = recurring.resolve(desk.conn, due["order_no"])
-        last = desk.conn.execute(
-            "SELECT o.* FROM customer_orders l JOIN orders o ON o.id = l.order_id WHERE l.customer_id = ? "
-            "AND l.completed_at <= ? ORDER BY l.completed_at DESC LIMIT 1", (customer["id"], desk.now_text)).fetchone()
+        last = store_customers.last_order(desk.conn, customer["id"], desk.now_text)
         order = dict(last) if last else {c: None for c in (*orders.FIELDS, "phone_valid", "id")}
         service = order["service_type"]  # the last visit, which the greeting names
         order.update(customer=customer["customer"] or order.get("customer"), phone=customer["phone"],
