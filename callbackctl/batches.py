@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass, field
 
 from callbackctl import db
+from callbackctl.store import batches as table
 from callbackctl.readers import BadRecord
 
 SUMMARY_COLUMNS = ["file", "read", "inserted", "updated", "unchanged", "rejected", "error"]
@@ -86,10 +87,8 @@ def run(desk, source, write_chunk, *, kind="", strict=False, dry_run=False, even
         return summary
     conn = desk.conn
     with db.transaction(conn):
-        summary.batch_id = conn.execute(
-            "INSERT INTO import_batches (file, format, encoding, started_at, actor, strict) VALUES (?, ?, ?, ?, ?, ?)",
-            (source.name, kind + source.format, source.encoding, desk.now_text, desk.actor, int(strict)),
-        ).lastrowid
+        summary.batch_id = table.open_batch(conn, source.name, kind + source.format, source.encoding, desk.now_text,
+                                           desk.actor, strict)
         earlier = _Earlier(conn, source.name)
         store = (lambda rejects: _store(conn, summary.batch_id, rejects, earlier)) if not strict else None
         # Only --strict needs the rows' writes in a savepoint of their own, to undo them
@@ -106,10 +105,8 @@ def run(desk, source, write_chunk, *, kind="", strict=False, dry_run=False, even
                 raise db.Rollback
         if strict:
             _store(conn, summary.batch_id, summary.rejects, earlier)
-        conn.execute(
-            "UPDATE import_batches SET read = ?, inserted = ?, updated = ?, unchanged = ?, rejected = ? WHERE id = ?",
-            (summary.read, summary.inserted, summary.updated, summary.unchanged, summary.rejected, summary.batch_id),
-        )
+        table.close_batch(conn, summary.batch_id, summary.read, summary.inserted, summary.updated, summary.unchanged,
+                         summary.rejected)
         if event:
             desk.log(event, detail={"batch": summary.batch_id, **summary.row(), "strict_failed": summary.strict_failed,
                                     "title_lines": source.preamble,
@@ -167,21 +164,18 @@ class _Earlier:
 
     def get(self, key):
         if self.ids is None:
-            self.ids = {(line, error, raw): rid for rid, line, error, raw in self.conn.execute(
-                "SELECT r.id, r.line, r.error, r.raw FROM main.import_rejects r "  # main: not a rehearsal's shadow
-                "JOIN main.import_batches b ON b.id = r.batch_id WHERE b.file = ? AND r.repeat_of IS NULL",
-                (self.file,))}
+            self.ids = {(line, error, raw): rid for rid, line, error, raw in table.first_rejects(self.conn, self.file)}
         return self.ids.get(key)
 
 
 def _store(conn, batch_id, rejects, earlier):
     """The rejects of a batch; one the same file's earlier batch stored points at it, raw left empty."""
-    rows = []
+    kept = []
     for line, error, raw in rejects:
         text = _raw_json(raw)
         first = earlier.get((line, error, text))
-        rows.append((batch_id, line, error, "" if first else text, first))
-    conn.executemany("INSERT INTO import_rejects (batch_id, line, error, raw, repeat_of) VALUES (?, ?, ?, ?, ?)", rows)
+        kept.append((batch_id, line, error, "" if first else text, first))
+    table.add_rejects(conn, kept)
 
 
 def _raw_json(raw) -> str:
@@ -197,15 +191,9 @@ def _raw_json(raw) -> str:
 def rejects(conn, batch_id: int | None = None) -> list[dict]:
     """One batch's rejects, or every kept reject once: the same bad row of the same
     file read again (a cron job's repeat) is listed with the last batch that read it."""
-    kept = ("FROM import_rejects r JOIN import_batches b ON b.id = r.batch_id "
-            "LEFT JOIN import_rejects f ON f.id = r.repeat_of")
     if batch_id is not None:
-        return [dict(r) for r in conn.execute(
-            "SELECT r.batch_id AS batch, b.file, r.line, r.error, coalesce(f.raw, r.raw) AS raw, "
-            f"b.started_at AS imported_at {kept} WHERE r.batch_id = ? ORDER BY r.line", (batch_id,))]
-    return [dict(r) for r in conn.execute(
-        "SELECT max(r.batch_id) AS batch, b.file, r.line, r.error, coalesce(f.raw, r.raw) AS raw, "
-        f"max(b.started_at) AS imported_at {kept} GROUP BY b.file, r.line, r.error, 5 ORDER BY 1, r.line")]
+        return [dict(r) for r in table.rejects_of(conn, batch_id)]
+    return [dict(r) for r in table.every_reject(conn)]
 
 
 def rejects_as_rows(headers, rejected):
@@ -224,18 +212,10 @@ def imported_before(desk_path: str, path: str) -> int | None:
     `desk_path`, read without opening the desk for writing; None when none did, or the
     desk is not there yet. A file a dealer gave is never an output (outfile.check)."""
     import os
-    import sqlite3
-    import urllib.parse
 
     if not desk_path or desk_path == ":memory:" or not os.path.isfile(desk_path):
         return None
-    conn = sqlite3.connect("file:" + urllib.parse.quote(os.path.abspath(desk_path)) + "?mode=ro", uri=True)
-    try:
-        files = conn.execute("SELECT max(id), file FROM import_batches GROUP BY file ORDER BY 1 DESC").fetchall()
-    except sqlite3.Error:  # not a desk, or one before import_batches: nothing imported
-        return None
-    finally:
-        conn.close()
+    files = table.files_read(desk_path) or []
     for batch, file in files:  # kept as typed: a relative name is taken from here, as a cron job runs
         if file not in ("-", "") and os.path.exists(file) and os.path.samefile(file, path):
             return batch

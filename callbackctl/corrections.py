@@ -1,6 +1,6 @@
 """Corrections: the desk's own values of an order's fields, which imports never overwrite.
 
-A row of `corrections` (written only here) says that the desk corrected one
+A row of `corrections` (written only here, by store/corrections.py's statements) says that the desk corrected one
 field of one order (`order set`, `order cancel`, `followup verify`): who, when,
 why, and the value the import last gave (`imported`), which `order revert`
 hands back. An import that brings the old value again changes nothing; one that
@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 
 from callbackctl import clock, normalize
+from callbackctl.store import corrections as rows
 
 # A user's field -> the stored columns it covers.
 _COLUMNS = {"phone": ("phone", "phone_valid"), "status": ("status_given",)}
@@ -36,20 +37,15 @@ def columns_of(field: str) -> tuple:
 
 def any_kept(conn) -> bool:
     """Whether the desk holds any correction: an import with none reads nothing more."""
-    return conn.execute("SELECT 1 FROM corrections LIMIT 1").fetchone() is not None
+    return rows.any_kept(conn)
 
 
 def of_orders(conn, ids) -> dict:
     """{order_id: {field: (corrected_at, {column: imported value})}} for the orders among `ids`
     with corrections."""
     out = {}
-    ids = list(ids)
-    for i in range(0, len(ids), 30000):
-        chunk = ids[i:i + 30000]
-        for oid, field, at, imported in conn.execute(
-                f"SELECT order_id, field, corrected_at, imported FROM corrections WHERE order_id IN "
-                f"({','.join('?' * len(chunk))})", chunk):
-            out.setdefault(oid, {})[field] = (at, json.loads(imported))
+    for oid, field, at, imported in rows.of_ids(conn, list(ids)):
+        out.setdefault(oid, {})[field] = (at, json.loads(imported))
     for oid, fields in out.items():  # in the order of an order's fields, as warnings name them
         if len(fields) > 1:
             out[oid] = dict(sorted(fields.items(), key=lambda f: _RANK.get(f[0], len(_RANK))))
@@ -58,14 +54,13 @@ def of_orders(conn, ids) -> dict:
 
 def of_order(conn, order: dict) -> list[dict]:
     """One order's kept corrections, as `show` lists them."""
-    rows = []
-    for r in conn.execute("SELECT field, corrected_at, actor, reason, imported FROM corrections "
-                          "WHERE order_id = ? ORDER BY field", (order["id"],)):
+    out = []
+    for r in rows.of_order(conn, order["id"]):
         field = r["field"]
         column = columns_of(field)[0]
-        rows.append({"field": field, "value": order.get(column), "corrected_at": r["corrected_at"],
-                     "actor": r["actor"], "reason": r["reason"], "imported": json.loads(r["imported"])[column]})
-    return rows
+        out.append({"field": field, "value": order.get(column), "corrected_at": r["corrected_at"],
+                    "actor": r["actor"], "reason": r["reason"], "imported": json.loads(r["imported"])[column]})
+    return out
 
 
 def keep(desk, before: dict, changed: dict, reason: str):
@@ -74,28 +69,21 @@ def keep(desk, before: dict, changed: dict, reason: str):
     again keeps the value the import gave, for a revert."""
     for field in dict.fromkeys(field_of(c) for c in changed):
         imported = json.dumps({c: before.get(c) for c in columns_of(field)}, ensure_ascii=False)
-        desk.conn.execute(
-            "INSERT INTO corrections (order_id, field, imported, corrected_at, actor, reason) VALUES (?,?,?,?,?,?) "
-            "ON CONFLICT (order_id, field) DO UPDATE SET corrected_at = excluded.corrected_at, "
-            "actor = excluded.actor, reason = excluded.reason",
-            (before["id"], field, imported, desk.now_text, desk.actor, reason))
+        rows.put(desk.conn, before["id"], field, imported, desk.now_text, desk.actor, reason)
 
 
 def file_brings(conn, order_id: int, field: str, values: dict):
     """An import brought new values ({column: value}) for a corrected field: what a
     revert returns (inside the import's transaction)."""
-    conn.execute("UPDATE corrections SET imported = ? WHERE order_id = ? AND field = ?",
-                 (json.dumps(values, ensure_ascii=False), order_id, field))
+    rows.set_imported(conn, order_id, field, json.dumps(values, ensure_ascii=False))
 
 
 def give_back(desk, order: dict, field: str) -> tuple[dict, str]:
     """End the correction of `field`: the stored columns' values the import last gave
     ({column: value}) and when the correction was made. LookupError if none is kept."""
-    row = desk.conn.execute("SELECT imported, corrected_at FROM corrections WHERE order_id = ? AND field = ?",
-                            (order["id"], field)).fetchone()
+    row = rows.take(desk.conn, order["id"], field)
     if row is None:
         raise LookupError(field)
-    desk.conn.execute("DELETE FROM corrections WHERE order_id = ? AND field = ?", (order["id"], field))
     return json.loads(row[0]), row[1]
 
 

@@ -6,6 +6,7 @@ import os
 from importlib import resources
 
 from callbackctl import db
+from callbackctl.store import files
 from callbackctl.errors import CallbackctlError
 
 DEMO_NOW = "2026-11-23 10:00"
@@ -23,10 +24,8 @@ def prepare(path: str):
     if os.path.exists(path) and os.path.getsize(path) > 0:
         conn = db.connect(path, migrate=False)
         try:
-            is_demo = conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE name = 'meta'"
-            ).fetchone() and db.get_meta(conn, "demo") == "1"
-            empty = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+            is_demo = files.has_table(conn, "meta") and db.get_meta(conn, "demo") == "1"
+            empty = files.is_empty(conn)
         finally:
             conn.close()
         if not (is_demo or empty):

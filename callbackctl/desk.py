@@ -48,17 +48,10 @@ class Desk:
         """
         if detail:
             detail = {k: v for k, v in detail.items() if v not in (None, [], "")}
-        self.conn.execute(
-            "INSERT INTO events (at, actor, command, kind, order_no, detail) VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                self.now_text,
-                actor or self.actor,
-                self.command,
-                kind,
-                order_no,
-                json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
-            ),
-        )
+        from callbackctl.store import events
+
+        events.append(self.conn, self.now_text, actor or self.actor, self.command, kind, order_no,
+                      json.dumps(detail, ensure_ascii=False, default=str) if detail else None)
 
     def when(self, text: str, field: str = "time") -> dt.datetime:
         """A time the user typed for `field`, relative to now; InvalidValue if bad."""

@@ -6,6 +6,7 @@ import json
 
 from callbackctl import normalize, orders
 from callbackctl.dispatch import DUTY_COLUMNS
+from callbackctl.store import customers as store_customers, events as store_events
 
 # Each section: (title, columns, function(desk, order) -> rows), listed below
 # in the order `show` prints them; each reads through the module that owns it.
@@ -115,16 +116,7 @@ def _contacts(desk, order):
 
 @section("audit log", ["at", "actor", "command", "kind", "detail"])
 def _events(desk, order):
-    created = desk.conn.execute(
-        "SELECT b.started_at AS at, b.actor, 'import' AS command, 'order_created' AS kind, "
-        "json_object('batch', b.id, 'file', b.file) AS detail "
-        "FROM import_batches b WHERE b.id = ?",
-        (order["batch_id"],),
-    ).fetchall()
-    events = desk.conn.execute(
-        "SELECT at, actor, command, kind, detail FROM events WHERE order_no = ? ORDER BY id", (order["order_no"],)
-    ).fetchall()
-    return [dict(r) for r in created + events]
+    return [dict(r) for r in store_events.of_order(desk.conn, order["order_no"], order["batch_id"])]
 
 
 def customer_details(desk, key: str) -> list[tuple[str, list, list]]:
@@ -138,13 +130,8 @@ def customer_details(desk, key: str) -> list[tuple[str, list, list]]:
     rows = [{"field": k, "value": v} for k, v in normalize.present(fields).items()]
     rows += [{"field": k, "value": v} for k, v in json.loads(customer["extra"] or "{}").items()]
     prefix = customers.event_key(customer["key"])
-    events = desk.conn.execute(
-        "SELECT at, actor, command, kind, order_no AS key, detail FROM events WHERE order_no = ? "
-        "OR (order_no >= ? AND order_no < ?) ORDER BY id", (prefix, prefix + "-", prefix + ".")).fetchall()
-    orders_of = [dict(r) for r in desk.conn.execute(
-        "SELECT o.order_no, o.service_type, o.status, o.completed_at, o.region, o.provider, o.engineer "
-        "FROM customer_orders l JOIN orders o ON o.id = l.order_id WHERE l.customer_id = ? "
-        "ORDER BY l.completed_at DESC LIMIT 20", (customer["id"],))]
+    events = store_events.of_key(desk.conn, prefix)
+    orders_of = [dict(r) for r in store_customers.recent_orders(desk.conn, customer["id"])]
     return [
         ("customer", ["field", "value"], rows),
         ("callback schedule", ["step", "value"], recurring.explain(desk, full)),
