@@ -33,6 +33,7 @@ import unicodedata
 
 from callbackctl import clock, duelist, normalize, schedule
 from callbackctl.errors import InvalidValue
+from callbackctl.store import find as table
 
 COLUMNS = ["order_no", "customer", "phone", "service_type", "status", "completed_at", "region", "provider",
            "callback", "followup", "complaint", "chase", "matched"]
@@ -43,7 +44,6 @@ _PHONE_JUNK = re.compile(r"[\s\-()（）.]")
 _DIGITS = re.compile(r"[0-9]{4,}")
 _LATIN = re.compile(r"[A-Za-z]")
 _CHUNK = 500
-_ORDER_COLUMNS = "id, order_no, customer, phone, phone_valid, service_type, status, completed_at, region, provider"
 
 
 def find(desk, text: str, limit: int | None = DEFAULT_LIMIT) -> tuple[list[dict], bool]:
@@ -63,8 +63,7 @@ def find(desk, text: str, limit: int | None = DEFAULT_LIMIT) -> tuple[list[dict]
     conn = desk.conn
     matched: dict[int, list[str]] = {}
 
-    exact = [r[0] for r in conn.execute(
-        f"SELECT id FROM orders WHERE order_no IN ({_marks(terms.order_nos)})", terms.order_nos)]
+    exact = table.ids_of_numbers(conn, terms.order_nos)
     for i in exact:
         matched[i] = ["order_no"]
     searched = not exact
@@ -79,8 +78,7 @@ def find(desk, text: str, limit: int | None = DEFAULT_LIMIT) -> tuple[list[dict]
     rows, listed_phones = [], set()
     for at in range(0, len(ids), _CHUNK):  # --limit 0 may list many: SQLite takes so many parameters
         chunk = ids[at:at + _CHUNK]
-        orders = [dict(r) for r in conn.execute(
-            f"SELECT {_ORDER_COLUMNS} FROM orders WHERE id IN ({_marks(chunk)}) ORDER BY id DESC", chunk)]
+        orders = table.orders_of(conn, chunk)
         for row, order in zip(_open_work(desk, orders), orders):
             row["matched"] = "; ".join(matched[order["id"]])
             rows.append(row)
@@ -105,46 +103,12 @@ class _Terms:
         digits = _PHONE_JUNK.sub("", folded)
         self.phone_suffix = digits if not valid and _DIGITS.fullmatch(digits) else None
 
-    def phone_sql(self, column: str) -> tuple[str, list]:
-        """A condition on `column` for the phone, or ("", []) when the text is no phone.
-
-        A stored extension follows a comma (`057188886666,123`): a number typed
-        without one also finds it. substr and instr, not LIKE '%...': a third
-        faster over a million rows.
-        """
-        if self.phone:
-            if "," in self.phone:  # typed with an extension: that extension only
-                return f"{column} = ?", [self.phone]
-            return f"({column} = ? OR instr({column}, ?) = 1)", [self.phone, self.phone + ","]
-        if self.phone_suffix:
-            n = len(self.phone_suffix)
-            return (f"(substr({column}, -{n}) = ? OR instr({column}, ?) > 0)",
-                    [self.phone_suffix, self.phone_suffix + ","])
-        return "", []
-
-    def name_sql(self, column: str) -> tuple[str, list]:
-        """`column` contains the text: LIKE, case-insensitive for Latin letters; instr, a
-        little faster, for a text without any (Chinese, digits) where case does not arise."""
-        if not self.latin:
-            return "(" + " OR ".join(f"instr({column}, ?) > 0" for _ in self.names) + ")", list(self.names)
-        return ("(" + " OR ".join(f"{column} LIKE ? ESCAPE '\\'" for _ in self.names) + ")",
-                ["%" + _like_escape(n) + "%" for n in self.names])
-
-    def exact_sql(self, column: str) -> tuple[str, list]:
-        """`column` is the text, in any case."""
-        return f"{column} = ?" + (" COLLATE NOCASE" if self.latin else ""), [self.folded]
-
 
 def _prefix_matches(conn, terms, limit, matched):
     """Order numbers starting with the text (as typed, upper or lower case): ranges of the
     UNIQUE index on order_no, highest number first."""
     for v in terms.order_nos:
-        sql = "SELECT id FROM orders WHERE order_no >= ? AND order_no < ? ORDER BY order_no DESC"
-        params = [v, v + "\U0010ffff"]
-        if limit:
-            sql += " LIMIT ?"
-            params.append(limit + 1)
-        for (i,) in conn.execute(sql, params):
+        for i in table.ids_from_prefix(conn, v, limit and limit + 1):
             kinds = matched.setdefault(i, [])
             if "order_no" not in kinds:
                 kinds.append("order_no")
@@ -156,19 +120,13 @@ def _scan_matches(conn, terms, limit, matched):
     orders), so only those that can match are asked."""
     conditions = []
     if terms.latin:  # a number in upper or lower case was found by the index already
-        conditions.append(("order_no", *terms.exact_sql("order_no")))
-    phone, phone_params = terms.phone_sql("phone")
+        conditions.append(("order_no", *table.exact_condition(terms, "order_no")))
+    phone, phone_params = table.phone_condition(terms, "phone")
     if phone:
         conditions.append(("phone", phone, phone_params))
-    conditions.append(("serial_no", *terms.exact_sql("serial_no")))
-    conditions.append(("customer", *terms.name_sql("customer")))
-    select = ", ".join(sql for _, sql, _ in conditions)
-    where = " OR ".join(sql for _, sql, _ in conditions)
-    params = [p for _, _, ps in conditions for p in ps]
-    sql = f"SELECT id, {select} FROM orders WHERE {where} ORDER BY id DESC"
-    if limit:
-        sql += f" LIMIT {int(limit) + 1}"
-    for i, *hits in conn.execute(sql, params + params):
+    conditions.append(("serial_no", *table.exact_condition(terms, "serial_no")))
+    conditions.append(("customer", *table.name_condition(terms, "customer")))
+    for i, *hits in table.scan(conn, conditions, limit and limit + 1):
         kinds = matched.setdefault(i, [])
         kinds += [kind for (kind, _, _), hit in zip(conditions, hits) if hit and kind not in kinds]
 
@@ -221,10 +179,7 @@ def _open_followups(desk, orders) -> dict[int, list[str]]:
     """Open follow-ups by order (`dissatisfied since ...`), as of now; and, as `followup list`
     does, a completed order whose phone needs checking (`invalid_contact`)."""
     now, ids, out = desk.now_text, [o["id"] for o in orders], {}
-    for order_id, reason, since in desk.conn.execute(
-            f"SELECT order_id, reason, since FROM followups WHERE order_id IN ({_marks(ids)}) AND since <= ? "
-            "AND (done_at IS NULL OR done_at > ?) AND (resolved_at IS NULL OR resolved_at > ?) ORDER BY id",
-            [*ids, now, now, now]):
+    for order_id, reason, since in table.open_followups(desk.conn, ids, now):
         out.setdefault(order_id, []).append(f"{reason} since {_minute(since)}")
     rules = desk.policy.rules
     for o in orders:
@@ -232,9 +187,6 @@ def _open_followups(desk, orders) -> dict[int, list[str]]:
                 and not any(t.startswith("invalid_contact") for t in out.get(o["id"], []))):
             out.setdefault(o["id"], []).append("invalid_contact")
     return out
-
-
-_COMPLAINT_OPEN = "received_at <= :now AND (closed_at IS NULL OR closed_at > :now)"
 
 
 def _complaint_text(desk, c, by_phone=False) -> str:
@@ -250,18 +202,12 @@ def _open_complaints(desk, orders) -> dict[int, list[str]]:
     phone without an order on the order's phone number."""
     ids = [o["id"] for o in orders]
     phones = sorted({o["phone"] for o in orders if o["phone"]})
-    params = {"now": desk.now_text, **{f"o{i}": v for i, v in enumerate(ids)},
-              **{f"p{i}": v for i, v in enumerate(phones)}}
-    order_in = ", ".join(f":o{i}" for i in range(len(ids)))
-    phone_in = ", ".join(f":p{i}" for i in range(len(phones)))
-    sql = (f"SELECT * FROM complaints WHERE {_COMPLAINT_OPEN} AND (order_id IN ({order_in})"
-           + (f" OR (order_id IS NULL AND phone IN ({phone_in}))" if phones else "") + ") ORDER BY id")
     by_phone: dict[str, list[int]] = {}
     for o in orders:
         if o["phone"]:
             by_phone.setdefault(o["phone"], []).append(o["id"])
     out: dict[int, list[str]] = {}
-    for c in map(dict, desk.conn.execute(sql, params)):
+    for c in table.open_complaints(desk.conn, ids, phones, desk.now_text):
         if c["order_id"] is not None:
             out.setdefault(c["order_id"], []).append(_complaint_text(desk, c))
         else:
@@ -272,15 +218,9 @@ def _open_complaints(desk, orders) -> dict[int, list[str]]:
 
 def _complaints_without_order(desk, terms) -> list[dict]:
     """Open complaints filed by phone without an order whose phone or customer matches."""
-    phone, phone_params = terms.phone_sql("phone")
-    name, name_params = terms.name_sql("customer")
-    where = " OR ".join(filter(None, (phone, name)))
-    params = [desk.now_text, desk.now_text, *phone_params, *name_params]
-    sql = (f"SELECT * FROM complaints WHERE order_id IS NULL AND {_COMPLAINT_OPEN.replace(':now', '?')} "
-           f"AND ({where}) ORDER BY id")
     rows = []
-    for c in map(dict, desk.conn.execute(sql, params)):
-        hit_phone = bool(phone) and _phone_hit(terms, c["phone"])
+    for c in table.complaints_without_order(desk.conn, terms, desk.now_text):
+        hit_phone = bool(terms.phone or terms.phone_suffix) and _phone_hit(terms, c["phone"])
         rows.append({
             "order_no": None, "customer": c["customer"], "phone": c["phone"], "service_type": None,
             "status": None, "completed_at": None, "region": None, "provider": None, "callback": None,
@@ -350,12 +290,6 @@ def _chases(desk, order_ids: list[int]) -> dict[int, str]:
     return out
 
 
-def _marks(values) -> str:
-    return ",".join("?" * len(values))
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def completions(desk, typed: str, limit: int = 50) -> list[tuple[str, str]]:
@@ -367,7 +301,6 @@ def completions(desk, typed: str, limit: int = 50) -> list[tuple[str, str]]:
     out = {r["order_no"]: f"{r['customer'] or ''} {r['reason']} {r['deadline'][5:16]}".strip()
            for r in duelist.due(desk) if r["order_no"].casefold().startswith(folded)}
     for v in dict.fromkeys((typed, typed.upper(), typed.lower())) if typed else ():
-        for (no,) in desk.conn.execute("SELECT order_no FROM orders WHERE order_no >= ? AND order_no < ? "
-                                       "ORDER BY order_no LIMIT ?", (v, v + "\U0010ffff", limit)):
+        for no in table.numbers_from(desk.conn, v, limit):
             out.setdefault(no, "")
     return list(out.items())[:limit]
