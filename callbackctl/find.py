@@ -278,9 +278,7 @@ def _chases(desk, order_ids: list[int]) -> dict[int, str]:
     from callbackctl import dispatch
 
     sql, params = dispatch.chase_query(desk.policy, desk.now, **dispatch.extras(desk))  # a customer's chase too
-    marks = ", ".join(f":find_{i}" for i in range(len(order_ids)))
-    sql = f"SELECT * FROM ({sql}) WHERE order_id IN ({marks})"
-    params = {**params, **{f"find_{i}": v for i, v in enumerate(order_ids)}}
+    sql, params = table.narrowed(sql, params, order_ids)
     out = {}
     for r in dispatch.chase_rows(desk, sql, params):
         text = f"{r['reason']} since {_minute(r['deadline'])}"

@@ -19,6 +19,7 @@ import random
 from callbackctl import clock, db, normalize, orders
 from callbackctl.db import transaction
 from callbackctl.errors import CallbackctlError, InvalidValue
+from callbackctl.store import merge as merged, spot_checks as spots
 
 SAMPLE_COLUMNS = ["order_no", "region", "provider", "engineer", "called_at", "index", "genuine"]
 SPOT_COLUMNS = ["order_no", "region", "sampled_at", "regional_index", "spot_index", "regional_genuine",
@@ -43,13 +44,7 @@ def sample(desk, rate: float, date_from=None, date_to=None, seed=None) -> tuple[
         raise InvalidValue(f"{rate} is not between 0 and 1 (0.05 is 5%)", field="rate")
     seed = random.SystemRandom().randrange(1, 10**6) if seed is None else seed
     lo, hi = clock.day_range(date_from, date_to)
-    candidates = desk.conn.execute(
-        "SELECT o.id AS order_id, o.order_no, o.region, o.provider, o.engineer, c.id AS call_id, c.called_at, "
-        "c.satisfaction AS 'index', c.genuine FROM callbacks c JOIN orders o ON o.id = c.order_id "
-        "WHERE c.outcome = 'reached' AND c.spot_check_id IS NULL AND c.called_at >= ? AND c.called_at < ? "
-        "AND c.id = (SELECT min(c2.id) FROM callbacks c2 WHERE c2.order_id = o.id AND c2.outcome = 'reached' "
-        "            AND c2.spot_check_id IS NULL) "
-        "ORDER BY o.region, o.order_no", (lo, hi)).fetchall()
+    candidates = spots.candidates(desk.conn, lo, hi)
     by_region: dict = {}
     for r in candidates:
         by_region.setdefault(r["region"] or "", []).append(dict(r))
@@ -61,9 +56,7 @@ def sample(desk, rate: float, date_from=None, date_to=None, seed=None) -> tuple[
     new = 0
     with transaction(desk.conn):
         for p in picks:
-            new += desk.conn.execute(
-                "INSERT OR IGNORE INTO spot_checks (order_id, regional_call_id, sampled_at, seed, rate) "
-                "VALUES (?, ?, ?, ?, ?)", (p["order_id"], p["call_id"], desk.now_text, seed, rate)).rowcount
+            new += spots.add(desk.conn, p["order_id"], p["call_id"], desk.now_text, seed, rate)
         if new:
             desk.log("sampled", detail={"rate": rate, "seed": seed, "picked": len(picks), "new": new,
                                         "from": str(date_from or ""), "to": str(date_to or "")})
@@ -74,19 +67,17 @@ def sample(desk, rate: float, date_from=None, date_to=None, seed=None) -> tuple[
 
 def spot_check_of_call(conn, call_id) -> bool:
     """A call head office sampled, or head office's own call: part of a comparison."""
-    return conn.execute("SELECT 1 FROM spot_checks WHERE regional_call_id = ? OR call_id = ? LIMIT 1",
-                        (call_id, call_id)).fetchone() is not None
+    return spots.of_call(conn, call_id)
 
 
 def open_spot_check(conn, order_id):
     """The order's spot check waiting for head office's call, if any."""
-    return conn.execute("SELECT * FROM spot_checks WHERE order_id = ? AND call_id IS NULL", (order_id,)).fetchone()
+    return spots.open_of(conn, order_id)
 
 
 def answer_spot_check(conn, spot, call_id, index, genuine, policy):
     """Does head office hear what the region heard? Satisfaction or genuineness differ."""
-    regional = conn.execute("SELECT satisfaction, genuine FROM callbacks WHERE id = ?",
-                            (spot["regional_call_id"],)).fetchone()
+    regional = spots.regional_answer(conn, spot["regional_call_id"])
     found = []
     low = policy.dissatisfied_below
     if regional["satisfaction"] is not None and index is not None and (
@@ -94,17 +85,12 @@ def answer_spot_check(conn, spot, call_id, index, genuine, policy):
         found.append(f"satisfaction: region {regional['satisfaction']}, head office {index}")
     if regional["genuine"] is not None and genuine is not None and bool(regional["genuine"]) != genuine:
         found.append(f"genuine: region {bool(regional['genuine'])}, head office {genuine}")
-    conn.execute("UPDATE spot_checks SET call_id = ?, disagrees = ?, detail = ? WHERE id = ?",
-                 (call_id, int(bool(found)), "; ".join(found) or None, spot["id"]))
+    spots.answer(conn, spot["id"], call_id, bool(found), "; ".join(found) or None)
 
 
 def spot_checks(desk) -> list[dict]:
     rows = []
-    for r in desk.conn.execute(
-        "SELECT o.order_no, o.region, s.sampled_at, rc.satisfaction AS regional_index, sc.satisfaction AS spot_index, "
-        "rc.genuine AS regional_genuine, sc.genuine AS spot_genuine, s.disagrees, s.detail "
-        "FROM spot_checks s JOIN orders o ON o.id = s.order_id JOIN callbacks rc ON rc.id = s.regional_call_id "
-        "LEFT JOIN callbacks sc ON sc.id = s.call_id ORDER BY s.id"):
+    for r in spots.compared(desk.conn):
         rows.append(normalize.present(dict(r)))
     return rows
 
@@ -139,7 +125,7 @@ def _merge(desk, src, source, region):
     conn = desk.conn
     result = dict(orders_inserted=0, orders_updated=0, orders_unchanged=0, conflicts=0)
     id_map = {}
-    for row in src.execute(f"SELECT id, {', '.join(orders.COPIED)} FROM orders"):
+    for row in merged.orders_of(src, orders.COPIED):
         values = dict(row)
         src_id = values.pop("id")
         if region:
@@ -150,18 +136,6 @@ def _merge(desk, src, source, region):
             id_map[src_id] = order_id
     here, there = db.utils_database(conn), db.utils_database(src)
     for table in CHILD_TABLES:
-        result[table.replace("callbacks", "calls")] = _copy_children(here[table], there[table], source, id_map)
+        result[table.replace("callbacks", "calls")] = merged.copy_rows(here[table], there[table], source, id_map,
+                                                                       _LOCAL_IDS)
     return result
-
-
-def _copy_children(here, there, source, id_map):
-    """Copy a regional table's rows whose order was merged; returns how many were new."""
-    columns = [c for c in there.columns_dict if c not in _LOCAL_IDS]
-    rows = ({**{c: r[c] for c in columns}, "order_id": id_map.get(r["order_id"]), "source": source,
-             "source_id": r["id"]}
-            for r in there.rows_where(select=", ".join(["id", "order_id", *columns]), order_by="id")
-            if r["order_id"] is None or r["order_id"] in id_map)  # else its order is a conflict: left alone
-    count = f"SELECT count(*) FROM [{here.name}] WHERE source = ?"
-    before = here.db.execute(count, [source]).fetchone()[0]
-    here.insert_all(rows, ignore=True)
-    return here.db.execute(count, [source]).fetchone()[0] - before

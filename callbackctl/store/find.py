@@ -112,3 +112,11 @@ def numbers_from(conn, start: str, limit: int) -> list[str]:
     """Stored order numbers starting with `start`, in order, at most `limit`."""
     return [no for (no,) in conn.execute("SELECT order_no FROM orders WHERE order_no >= ? AND order_no < ? "
                                          "ORDER BY order_no LIMIT ?", (start, start + "\U0010ffff", limit))]
+
+
+def narrowed(sql: str, params: dict, order_ids: list) -> tuple[str, dict]:
+    """The rows of the query `sql` (named parameters) whose order_id is one of these."""
+    marks = ", ".join(f":find_{i}" for i in range(len(order_ids)))
+    return (f"SELECT * FROM ({sql}) WHERE order_id IN ({marks})",
+            {**params, **{f"find_{i}": v for i, v in enumerate(order_ids)}})
+
