@@ -42,7 +42,6 @@ last = {"path": None, "why": ""}
 
 _ORDER_COUNTS = ("orders_completed", "callbacks_due", "callbacks_done", "on_time", "index_cents", "rated",
                  "very_satisfied", "invalid_contacts", "missed")
-_DUE_COUNTS = ("callbacks_due_in_period", "callbacks_done_in_period", "callbacks_on_time_in_period")
 
 
 def wanted(desk, wide: bool, orders: int) -> bool:
@@ -139,7 +138,7 @@ def count(request: dict, read_bounds) -> dict:
     return {"orders": _rows(facts, _ORDER_COUNTS) if facts is not None else [],
             "calls": _rows(_call_counts(pl, request, orders, calls), request["call_counts"]),
             "between": between.rows() if between is not None else [],
-            "due": _rows(due, _DUE_COUNTS) if due is not None else [],
+            "due": _rows(due, request["due_counts"]) if due is not None else [],
             "due_between": due_between.rows() if due_between is not None else []}
 
 
@@ -227,8 +226,9 @@ def _order_facts(pl, request, orders, bounds):
     due_lo, due_hi = pl.col("due_lo"), pl.col("due_hi")
     known = (due_lo.str.slice(0, 10) == due_hi.str.slice(0, 10)) & ((due_hi <= span["now"]) | (due_lo > span["now"]))
     due_in = (due_lo >= span["lo"]) & (due_lo < span["hi"]) & (due_lo <= span["now"])
-    due_counts = [pl.len().alias("callbacks_due_in_period"), at.is_not_null().sum().alias("callbacks_done_in_period"),
-                  pl.col("on_time").fill_null(0).sum().alias("callbacks_on_time_in_period")]
+    # reports._OrderScan.DUE, named as the parent names them: due, done (reached), on time
+    due_counts = [count.alias(name) for count, name in zip(
+        (pl.len(), at.is_not_null().sum(), pl.col("on_time").fill_null(0).sum()), request["due_counts"])]
     if (orders["rating"].abs() > _LARGEST_INDEX).any():
         raise OverflowError("an index too large to add up: SQL says so in its own words")
     parts, betweens, dues, due_betweens = [], [], [], []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 
 from callbackctl import db
 from callbackctl.store import files
@@ -16,7 +15,7 @@ def info(desk) -> list[dict]:
         ("access", f"read-only: {conn.read_only}" if getattr(conn, "read_only", None) else "read-write"),
         ("size_bytes", os.path.getsize(desk.path) if os.path.exists(desk.path) else 0),
         ("schema_version", db.schema_version(conn)),
-        ("sqlite_version", sqlite3.sqlite_version),
+        ("sqlite_version", files.engine_version()),
         ("policy", desk.policy.source),
         ("timezone", desk.policy.timezone),
         ("now", desk.now_text),
@@ -64,7 +63,7 @@ def backup(conn, dest: str):
         os.close(fd)
         try:
             files.copy_to(conn, tmp)
-        except sqlite3.OperationalError as e:
+        except files.CopyFailed as e:
             raise CallbackctlError(f"cannot write backup to {dest}: {e}") from None
         _publish(tmp, dest)
     finally:

@@ -464,7 +464,7 @@ class _OrderPass:
             f"FROM callbacks c NOT INDEXED WHERE {CALLS_IN_RANGE}")
         return {"orders": db.inline(orders, {**self.params, "due_from": due_from}), "order_columns": order_columns,
                 "calls": db.inline(calls, self.params), "call_columns": call_columns,
-                "call_counts": [name for name, _ in flags],
+                "call_counts": [name for name, _ in flags], "due_counts": [name for name, _ in _OrderScan.DUE],
                 "by": self.by, "filtered": bool(self.where.params), "given_up": self.given_up,
                 "very_satisfied": VERY_SATISFIED, "last_id": self.last_id,
                 "due": {"lo": self.params["lo"], "hi": self.params["hi"], "now": self.params["now"],

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+import sqlite3
+
+
+class CopyFailed(Exception):
+    """The database could not write the copy; the message says why, in its words."""
+
+
+def engine_version() -> str:
+    """The database engine's version, as `info` shows it."""
+    return sqlite3.sqlite_version
+
 
 def copy_to(conn, path: str):
-    """Write the whole desk, as of one snapshot, into the empty file at `path` (VACUUM INTO)."""
-    conn.execute("VACUUM INTO ?", (path,))
+    """Write the whole desk, as of one snapshot, into the empty file at `path` (VACUUM INTO);
+    CopyFailed when the database cannot."""
+    try:
+        conn.execute("VACUUM INTO ?", (path,))
+    except sqlite3.OperationalError as e:
+        raise CopyFailed(str(e)) from None
 
 
 def has_table(conn, name: str) -> bool:
